@@ -1,0 +1,420 @@
+//! The crate's errors: [`TokenError`] for the wire (RFC 6749 §5.2), [`ConfigError`]
+//! for setting things up, [`StoreError`] for a user's storage backend.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Arc;
+
+/// The `error` code of an RFC 6749 §5.2 error response (and its extensions).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The request is missing a parameter, repeats one, is malformed, or uses
+    /// more than one client authentication method.
+    InvalidRequest,
+    /// Client authentication failed.
+    InvalidClient,
+    /// The grant is invalid (not produced by this crate's client-credentials flow;
+    /// kept for completeness of the §5.2 vocabulary).
+    InvalidGrant,
+    /// The authenticated client may not use this grant.
+    UnauthorizedClient,
+    /// The grant type is not supported.
+    UnsupportedGrantType,
+    /// The requested scope is invalid, unknown, malformed, or exceeds the client's.
+    InvalidScope,
+    /// The requested resource is invalid, unknown, or not allowed (RFC 8707 §2).
+    InvalidTarget,
+    /// Something failed on the server's side (a store, a signer); no detail leaks.
+    ServerError,
+}
+
+impl ErrorCode {
+    /// The wire value, e.g. `"invalid_client"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidClient => "invalid_client",
+            Self::InvalidGrant => "invalid_grant",
+            Self::UnauthorizedClient => "unauthorized_client",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::InvalidScope => "invalid_scope",
+            Self::InvalidTarget => "invalid_target",
+            Self::ServerError => "server_error",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a request was refused: more precise than the [`ErrorCode`], for audit
+/// events and logs. It never holds request data, so it can never leak a secret.
+///
+/// The wire sees only [`Reason::description`], which for client-authentication
+/// failures is the same text whatever the cause, so an attacker cannot tell an
+/// unknown client from a wrong secret.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// The HTTP method was not `POST` (C1).
+    MethodNotAllowed,
+    /// The body is not `application/x-www-form-urlencoded` (C2).
+    UnsupportedContentType,
+    /// The body is larger than the configured limit.
+    BodyTooLarge,
+    /// The body is not valid form encoding of UTF-8 text (C2).
+    MalformedBody,
+    /// The named parameter appears more than once (C3).
+    RepeatedParameter(&'static str),
+    /// `grant_type` is missing (C17).
+    MissingGrantType,
+    /// Client credentials were sent in the request URI (C11).
+    CredentialsInUri,
+    /// More than one client authentication method was used (C7).
+    MultipleAuthMethods,
+    /// The `Authorization` header is not a well-formed `Basic` credential.
+    MalformedAuthorization,
+    /// `client_secret` without `client_id` in the body.
+    SecretWithoutClientId,
+    /// The grant type is not `client_credentials` (C17).
+    UnsupportedGrantType,
+    /// The request carried no client authentication (C12, C29).
+    NoClientAuthentication,
+    /// No client is registered under the presented id (C127).
+    UnknownClient,
+    /// The presented secret matches none of the client's live secrets.
+    WrongSecret,
+    /// The client may not use the authentication method it used (C14).
+    AuthMethodNotAllowed,
+    /// The client is a public client and may not use this grant (C13).
+    PublicClient,
+    /// Too many failed authentications for this client id (C15).
+    Throttled,
+    /// The client is disabled (C18).
+    ClientDisabled,
+    /// The client's registration does not allow the client-credentials grant (C18).
+    GrantNotAllowed,
+    /// The client, or the credential it used, has been revoked.
+    CredentialRevoked,
+    /// The `scope` parameter is malformed (C32).
+    MalformedScope,
+    /// A requested scope is not allowed for this client (C21).
+    ScopeNotAllowed,
+    /// No scope was requested and the client has no default scope (C19).
+    NoScope,
+    /// A `resource` parameter is not an absolute URI without fragment (C65, C66).
+    MalformedResource,
+    /// A requested resource is not allowed for this client (C68).
+    ResourceNotAllowed,
+    /// More resources were requested than the policy allows in one token (C70).
+    TooManyResources,
+    /// No resource was requested and the client has no default audience (C58).
+    NoAudience,
+    /// The client store failed.
+    StoreUnavailable,
+    /// Signing the token failed.
+    SigningFailed,
+}
+
+impl Reason {
+    /// The `error_description` sent on the wire: fixed text made only of
+    /// `NQSCHAR` characters (C33), never an echo of the request.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::MethodNotAllowed => "the token endpoint accepts POST only",
+            Self::UnsupportedContentType => {
+                "the body must be application/x-www-form-urlencoded"
+            }
+            Self::BodyTooLarge => "the request body is too large",
+            Self::MalformedBody => "the body is not form-encoded UTF-8",
+            Self::RepeatedParameter(_) => "a parameter is repeated",
+            Self::MissingGrantType => "grant_type is required",
+            Self::CredentialsInUri => "client credentials must not be sent in the request URI",
+            Self::MultipleAuthMethods => "more than one client authentication method was used",
+            Self::MalformedAuthorization => "the Authorization header is malformed",
+            Self::SecretWithoutClientId => "client_secret requires client_id",
+            Self::UnsupportedGrantType => "only the client_credentials grant is supported",
+            Self::NoClientAuthentication
+            | Self::UnknownClient
+            | Self::WrongSecret
+            | Self::AuthMethodNotAllowed
+            | Self::PublicClient
+            | Self::CredentialRevoked => "client authentication failed",
+            Self::Throttled => "too many failed client authentication attempts",
+            Self::ClientDisabled => "the client is disabled",
+            Self::GrantNotAllowed => "the client may not use the client_credentials grant",
+            Self::MalformedScope => "the scope parameter is malformed",
+            Self::ScopeNotAllowed => "the requested scope is not allowed for this client",
+            Self::NoScope => "no scope was requested and the client has no default scope",
+            Self::MalformedResource => {
+                "resource must be an absolute URI without a fragment"
+            }
+            Self::ResourceNotAllowed => "the requested resource is not allowed for this client",
+            Self::TooManyResources => "only one resource may be requested per token",
+            Self::NoAudience => "no resource was requested and the client has no default",
+            Self::StoreUnavailable | Self::SigningFailed => "internal error",
+        }
+    }
+
+    /// The error code this reason is reported under.
+    pub const fn code(self) -> ErrorCode {
+        match self {
+            Self::MethodNotAllowed
+            | Self::UnsupportedContentType
+            | Self::BodyTooLarge
+            | Self::MalformedBody
+            | Self::RepeatedParameter(_)
+            | Self::MissingGrantType
+            | Self::CredentialsInUri
+            | Self::MultipleAuthMethods
+            | Self::MalformedAuthorization
+            | Self::SecretWithoutClientId => ErrorCode::InvalidRequest,
+            Self::UnsupportedGrantType => ErrorCode::UnsupportedGrantType,
+            Self::NoClientAuthentication
+            | Self::UnknownClient
+            | Self::WrongSecret
+            | Self::AuthMethodNotAllowed
+            | Self::PublicClient
+            | Self::Throttled
+            | Self::CredentialRevoked => ErrorCode::InvalidClient,
+            Self::ClientDisabled | Self::GrantNotAllowed => ErrorCode::UnauthorizedClient,
+            Self::MalformedScope | Self::ScopeNotAllowed | Self::NoScope => ErrorCode::InvalidScope,
+            Self::MalformedResource
+            | Self::ResourceNotAllowed
+            | Self::TooManyResources
+            | Self::NoAudience => ErrorCode::InvalidTarget,
+            Self::StoreUnavailable | Self::SigningFailed => ErrorCode::ServerError,
+        }
+    }
+
+    /// The HTTP status: 400 by default (RFC 6749 §5.2), 401 for every
+    /// `invalid_client` (C28, C139), 405, 413, 429 and 500 where they say more.
+    pub const fn status(self) -> u16 {
+        match self {
+            Self::MethodNotAllowed => 405,
+            Self::BodyTooLarge => 413,
+            Self::Throttled => 429,
+            _ => match self.code() {
+                ErrorCode::InvalidClient => 401,
+                ErrorCode::ServerError => 500,
+                _ => 400,
+            },
+        }
+    }
+}
+
+/// A refused token request, ready to be rendered as an RFC 6749 §5.2 response with
+/// [`TokenError::to_http`](crate::TokenError::to_http).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenError {
+    reason: Reason,
+    retry_after_secs: Option<u64>,
+}
+
+impl TokenError {
+    /// An error for `reason`.
+    pub const fn new(reason: Reason) -> Self {
+        Self {
+            reason,
+            retry_after_secs: None,
+        }
+    }
+
+    /// A throttling error that tells the client when to try again.
+    pub(crate) const fn throttled(retry_after_secs: u64) -> Self {
+        Self {
+            reason: Reason::Throttled,
+            retry_after_secs: Some(retry_after_secs),
+        }
+    }
+
+    /// The wire error code.
+    pub const fn code(&self) -> ErrorCode {
+        self.reason.code()
+    }
+
+    /// Why the request was refused.
+    pub const fn reason(&self) -> Reason {
+        self.reason
+    }
+
+    /// The HTTP status code.
+    pub const fn status(&self) -> u16 {
+        self.reason.status()
+    }
+
+    /// Seconds after which a throttled client may try again.
+    pub const fn retry_after_secs(&self) -> Option<u64> {
+        self.retry_after_secs
+    }
+}
+
+impl From<Reason> for TokenError {
+    fn from(reason: Reason) -> Self {
+        Self::new(reason)
+    }
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code(), self.reason.description())
+    }
+}
+
+impl StdError for TokenError {}
+
+/// A configuration value was refused while building clients, keys or the issuer.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The issuer identifier must be an `https` URL without query or fragment (C77).
+    #[error("invalid issuer identifier {0:?}: an https URL without query or fragment is required")]
+    InvalidIssuer(String),
+    /// An endpoint URL must be `https` and without fragment (C6).
+    #[error("invalid endpoint URL {0:?}: an https URL without fragment is required")]
+    InvalidEndpoint(String),
+    /// A scope must be a non-empty run of `NQCHAR` (C32).
+    #[error("invalid scope {0:?}: scopes are non-empty and hold no space, '\"' or '\\'")]
+    InvalidScope(String),
+    /// An audience must be an absolute URI without fragment (C65, C66).
+    #[error("invalid audience {0:?}: an absolute URI without fragment is required")]
+    InvalidAudience(String),
+    /// A client id must be non-empty printable ASCII (`VSCHAR`, C31).
+    #[error("invalid client id {0:?}: printable ASCII (VSCHAR) is required")]
+    InvalidClientId(String),
+    /// A credential id must be non-empty printable ASCII.
+    #[error("invalid credential id {0:?}: printable ASCII is required")]
+    InvalidCredentialId(String),
+    /// A stored secret hash could not be read.
+    #[error("invalid secret hash: {0}")]
+    InvalidSecretHash(&'static str),
+    /// A secret is too short to be stored with the fast hash; use PBKDF2.
+    #[error("secret too short for the fast hash ({0} bytes; at least 32 required): use SecretHash::pbkdf2")]
+    WeakSecret(usize),
+    /// A key could not be loaded.
+    #[error("invalid key: {0}")]
+    InvalidKey(String),
+    /// Two keys share one `kid`.
+    #[error("duplicate key id {0:?}")]
+    DuplicateKeyId(String),
+    /// Something else in the configuration is inconsistent.
+    #[error("invalid configuration: {0}")]
+    Invalid(&'static str),
+}
+
+/// A failure of a user's storage backend, kept opaque: it is logged by the user's
+/// code if they wish, and never reaches the wire (the client sees `server_error`).
+#[derive(Clone, Debug)]
+pub struct StoreError(Arc<dyn StdError + Send + Sync>);
+
+impl StoreError {
+    /// Wraps a backend error.
+    pub fn new(error: impl StdError + Send + Sync + 'static) -> Self {
+        Self(Arc::new(error))
+    }
+
+    /// A backend error from a message.
+    pub fn msg(message: impl Into<String>) -> Self {
+        #[derive(Debug)]
+        struct Msg(String);
+        impl fmt::Display for Msg {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl StdError for Msg {}
+        Self::new(Msg(message.into()))
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "store error: {}", self.0)
+    }
+}
+
+impl StdError for StoreError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&*self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: &[Reason] = &[
+        Reason::MethodNotAllowed,
+        Reason::UnsupportedContentType,
+        Reason::BodyTooLarge,
+        Reason::MalformedBody,
+        Reason::RepeatedParameter("scope"),
+        Reason::MissingGrantType,
+        Reason::CredentialsInUri,
+        Reason::MultipleAuthMethods,
+        Reason::MalformedAuthorization,
+        Reason::SecretWithoutClientId,
+        Reason::UnsupportedGrantType,
+        Reason::NoClientAuthentication,
+        Reason::UnknownClient,
+        Reason::WrongSecret,
+        Reason::AuthMethodNotAllowed,
+        Reason::PublicClient,
+        Reason::Throttled,
+        Reason::ClientDisabled,
+        Reason::GrantNotAllowed,
+        Reason::CredentialRevoked,
+        Reason::MalformedScope,
+        Reason::ScopeNotAllowed,
+        Reason::NoScope,
+        Reason::MalformedResource,
+        Reason::ResourceNotAllowed,
+        Reason::TooManyResources,
+        Reason::NoAudience,
+        Reason::StoreUnavailable,
+        Reason::SigningFailed,
+    ];
+
+    #[test]
+    fn c33_descriptions_are_nqschar() {
+        for r in ALL {
+            let d = r.description();
+            assert!(!d.is_empty());
+            assert!(
+                d.bytes().all(|b| matches!(b, 0x20 | 0x21 | 0x23..=0x5B | 0x5D..=0x7E)),
+                "{r:?}: {d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn c28_c139_every_invalid_client_is_401() {
+        for r in ALL {
+            if r.code() == ErrorCode::InvalidClient && *r != Reason::Throttled {
+                assert_eq!(r.status(), 401, "{r:?}");
+            }
+        }
+        assert_eq!(Reason::Throttled.status(), 429);
+        assert_eq!(Reason::MissingGrantType.status(), 400);
+        assert_eq!(Reason::StoreUnavailable.status(), 500);
+    }
+
+    #[test]
+    fn authentication_failures_look_alike_on_the_wire() {
+        assert_eq!(
+            Reason::UnknownClient.description(),
+            Reason::WrongSecret.description()
+        );
+    }
+
+    #[test]
+    fn store_error_keeps_its_source() {
+        let e = StoreError::msg("connection refused");
+        assert!(e.to_string().contains("connection refused"));
+        assert!(e.source().is_some());
+    }
+}

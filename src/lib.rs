@@ -1,0 +1,19 @@
+//! OAuth 2.0 client-credentials token endpoint (RFC 6749 §4.4) issuing RFC 9068 JWT
+//! access tokens.
+#![forbid(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
+
+mod audience;
+mod clock;
+mod error;
+mod scope;
+mod secret;
+mod time;
+
+// The public interface is:
+pub use crate::audience::Audience;
+pub use crate::clock::{Clock, FixedClock, SystemClock};
+pub use crate::error::{ConfigError, ErrorCode, Reason, StoreError, TokenError};
+pub use crate::scope::{Scope, ScopeSet};
+pub use crate::secret::{ClientSecret, GENERATED_SECRET_BYTES};
+pub use crate::time::UnixTime;

@@ -1,0 +1,182 @@
+//! Scopes (RFC 6749 §3.3): case-sensitive tokens of `NQCHAR`, unordered, space-delimited.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use crate::error::ConfigError;
+
+/// One scope token: `1*NQCHAR` (RFC 6749 Appendix A.4), so never a space, `"` or `\`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Scope(String);
+
+impl Scope {
+    /// Validates a scope token.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidScope`] when `s` is empty or holds a byte outside
+    /// `%x21 / %x23-5B / %x5D-7E`.
+    pub fn new(s: impl Into<String>) -> Result<Self, ConfigError> {
+        let s = s.into();
+        if is_scope_token(&s) {
+            Ok(Self(s))
+        } else {
+            Err(ConfigError::InvalidScope(s))
+        }
+    }
+
+    /// The scope as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// `scope-token = 1*NQCHAR`, `NQCHAR = %x21 / %x23-5B / %x5D-7E`.
+pub(crate) fn is_scope_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(is_nqchar)
+}
+
+const fn is_nqchar(b: u8) -> bool {
+    matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E)
+}
+
+/// A set of scopes. Order does not matter (RFC 6749 §3.3); it renders sorted and
+/// space-delimited, so equal sets render equally.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ScopeSet(BTreeSet<Scope>);
+
+impl ScopeSet {
+    /// The empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses a `scope` parameter value: `scope-token *( SP scope-token )`.
+    ///
+    /// Repeated tokens collapse into one. Returns `None` for malformed input: an
+    /// empty token (leading, trailing or doubled space) or a byte outside `NQCHAR`.
+    pub fn parse(value: &str) -> Option<Self> {
+        let mut set = BTreeSet::new();
+        for token in value.split(' ') {
+            if !is_scope_token(token) {
+                return None;
+            }
+            set.insert(Scope(token.to_owned()));
+        }
+        Some(Self(set))
+    }
+
+    /// Builds a set from scope strings, validating each.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidScope`] for the first string that is not a scope token.
+    pub fn from_strs<I, S>(scopes: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        scopes.into_iter().map(Scope::new).collect()
+    }
+
+    /// Whether the set has no scope.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The number of scopes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether `scope` is in the set.
+    pub fn contains(&self, scope: &str) -> bool {
+        self.0.iter().any(|s| s.0 == scope)
+    }
+
+    /// Whether every scope of `self` is in `other`.
+    pub fn is_subset(&self, other: &ScopeSet) -> bool {
+        self.0.is_subset(&other.0)
+    }
+
+    /// The scopes in both sets.
+    pub fn intersection(&self, other: &ScopeSet) -> ScopeSet {
+        Self(self.0.intersection(&other.0).cloned().collect())
+    }
+
+    /// The scopes, sorted.
+    pub fn iter(&self) -> impl Iterator<Item = &Scope> {
+        self.0.iter()
+    }
+
+    /// Adds a scope; returns whether it was new.
+    pub fn insert(&mut self, scope: Scope) -> bool {
+        self.0.insert(scope)
+    }
+}
+
+impl FromIterator<Scope> for ScopeSet {
+    fn from_iter<T: IntoIterator<Item = Scope>>(iter: T) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+impl fmt::Display for ScopeSet {
+    /// Space-delimited, sorted: the form of the `scope` parameter and claim.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for s in &self.0 {
+            if !first {
+                f.write_str(" ")?;
+            }
+            first = false;
+            f.write_str(&s.0)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c20_order_does_not_matter_and_case_does() {
+        let a = ScopeSet::parse("mcp:write mcp:read").unwrap();
+        let b = ScopeSet::parse("mcp:read mcp:write").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.to_string(), "mcp:read mcp:write");
+        assert_ne!(ScopeSet::parse("MCP:READ").unwrap(), ScopeSet::parse("mcp:read").unwrap());
+    }
+
+    #[test]
+    fn c32_malformed_scope_values_are_refused() {
+        for bad in ["a\"b", "a\\b", "café", "a\tb", "a  b", " a", "a ", ""] {
+            assert!(ScopeSet::parse(bad).is_none(), "{bad:?} must be refused");
+        }
+        assert!(Scope::new("a b").is_err());
+        assert!(Scope::new("x\"").is_err());
+        assert!(Scope::new("").is_err());
+    }
+
+    #[test]
+    fn repeated_tokens_collapse() {
+        let s = ScopeSet::parse("a b a").unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.to_string(), "a b");
+    }
+
+    #[test]
+    fn subset_and_intersection() {
+        let allowed = ScopeSet::from_strs(["a", "b"]).unwrap();
+        let asked = ScopeSet::from_strs(["a", "c"]).unwrap();
+        assert!(!asked.is_subset(&allowed));
+        assert_eq!(asked.intersection(&allowed).to_string(), "a");
+        assert!(allowed.contains("b"));
+        assert!(!allowed.contains("c"));
+    }
+}
