@@ -8,6 +8,7 @@ mod clock;
 mod error;
 mod scope;
 mod secret;
+mod secret_hash;
 mod time;
 
 // The public interface is:
@@ -16,4 +17,5 @@ pub use crate::clock::{Clock, FixedClock, SystemClock};
 pub use crate::error::{ConfigError, ErrorCode, Reason, StoreError, TokenError};
 pub use crate::scope::{Scope, ScopeSet};
 pub use crate::secret::{ClientSecret, GENERATED_SECRET_BYTES};
+pub use crate::secret_hash::{PBKDF2_DEFAULT_ITERATIONS, SecretHash};
 pub use crate::time::UnixTime;
