@@ -9,6 +9,7 @@ mod error;
 mod scope;
 mod secret;
 mod secret_hash;
+mod throttle;
 mod time;
 
 // The public interface is:
@@ -18,4 +19,5 @@ pub use crate::error::{ConfigError, ErrorCode, Reason, StoreError, TokenError};
 pub use crate::scope::{Scope, ScopeSet};
 pub use crate::secret::{ClientSecret, GENERATED_SECRET_BYTES};
 pub use crate::secret_hash::{PBKDF2_DEFAULT_ITERATIONS, SecretHash};
+pub use crate::throttle::{AuthThrottle, MemoryThrottle, NoThrottle, ThrottleConfig};
 pub use crate::time::UnixTime;
