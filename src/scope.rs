@@ -150,7 +150,10 @@ mod tests {
         let b = ScopeSet::parse("mcp:read mcp:write").unwrap();
         assert_eq!(a, b);
         assert_eq!(a.to_string(), "mcp:read mcp:write");
-        assert_ne!(ScopeSet::parse("MCP:READ").unwrap(), ScopeSet::parse("mcp:read").unwrap());
+        assert_ne!(
+            ScopeSet::parse("MCP:READ").unwrap(),
+            ScopeSet::parse("mcp:read").unwrap()
+        );
     }
 
     #[test]

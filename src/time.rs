@@ -68,7 +68,10 @@ mod tests {
     #[test]
     fn arithmetic_saturates() {
         let t = UnixTime::from_secs(10);
-        assert_eq!(t.saturating_sub(Duration::from_secs(20)), UnixTime::from_secs(0));
+        assert_eq!(
+            t.saturating_sub(Duration::from_secs(20)),
+            UnixTime::from_secs(0)
+        );
         assert_eq!(
             UnixTime::from_secs(u64::MAX).saturating_add(Duration::from_secs(1)),
             UnixTime::from_secs(u64::MAX)
