@@ -4,6 +4,7 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod audience;
+mod claims;
 mod clock;
 mod error;
 mod scope;
@@ -12,6 +13,7 @@ mod time;
 
 // The public interface is:
 pub use crate::audience::Audience;
+pub use crate::claims::AccessTokenClaims;
 pub use crate::clock::{Clock, FixedClock, SystemClock};
 pub use crate::error::{ConfigError, ErrorCode, Reason, StoreError, TokenError};
 pub use crate::scope::{Scope, ScopeSet};
