@@ -50,7 +50,6 @@ pub struct AccessTokenClaims {
 /// The claims of a token about to be minted, borrowed from the grant so minting
 /// copies nothing. Members serialise in the order of [`AccessTokenClaims`]: iss,
 /// sub, aud, client_id, iat, exp, jti, scope, credential_id.
-#[allow(dead_code, reason = "not built until minting lands")]
 #[derive(Clone, Copy, Debug, Serialize)]
 pub(crate) struct MintClaims<'a> {
     pub(crate) iss: &'a str,
@@ -70,7 +69,6 @@ pub(crate) struct MintClaims<'a> {
     pub(crate) credential_id: Option<&'a str>,
 }
 
-#[allow(dead_code, reason = "not called until minting lands")]
 fn serialize_audiences<S: Serializer>(aud: &&[Audience], s: S) -> Result<S::Ok, S::Error> {
     serialize_aud(aud.iter().map(Audience::as_str), aud.len(), s)
 }

@@ -306,13 +306,11 @@ impl SigningKey {
     }
 
     /// `base64url({"alg":…,"typ":"at+jwt","kid":…})` followed by `.`.
-    #[allow(dead_code, reason = "not called until minting lands")]
     pub(crate) fn header_prefix(&self) -> &str {
         &self.header
     }
 
     /// The length of this key's signatures in bytes.
-    #[allow(dead_code, reason = "not called until minting lands")]
     pub(crate) fn signature_len(&self) -> usize {
         match &self.pair {
             KeyPair::Ecdsa(_) | KeyPair::Ed25519(_) => 64,
@@ -323,7 +321,6 @@ impl SigningKey {
 
     /// Signs `signing_input` (`header.payload`) once. The signature lives on the
     /// stack, so signing allocates nothing.
-    #[allow(dead_code, reason = "not called until minting lands")]
     pub(crate) fn sign(&self, signing_input: &[u8]) -> Result<Signature, Unspecified> {
         match &self.pair {
             KeyPair::Ecdsa(pair) => {
