@@ -4,8 +4,11 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod audience;
+mod claims;
 mod clock;
 mod error;
+mod keys;
+mod mint;
 mod scope;
 mod secret;
 mod secret_hash;
@@ -14,8 +17,11 @@ mod time;
 
 // The public interface is:
 pub use crate::audience::Audience;
+pub use crate::claims::AccessTokenClaims;
 pub use crate::clock::{Clock, FixedClock, SystemClock};
 pub use crate::error::{ConfigError, ErrorCode, Reason, StoreError, TokenError};
+pub use crate::keys::{Algorithm, KeySet, PrivateKeyPem, SigningKey};
+pub use crate::mint::{JtiSource, RandomJti};
 pub use crate::scope::{Scope, ScopeSet};
 pub use crate::secret::{ClientSecret, GENERATED_SECRET_BYTES};
 pub use crate::secret_hash::{PBKDF2_DEFAULT_ITERATIONS, SecretHash};

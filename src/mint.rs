@@ -1,0 +1,122 @@
+//! RFC 9068 minting on the hot path: the header is pre-encoded per key, the claims
+//! are serialised once into a reused buffer, and the token is signed once.
+
+use std::cell::RefCell;
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ring::rand::SecureRandom as _;
+
+use crate::claims::MintClaims;
+use crate::error::{Reason, TokenError};
+use crate::keys::{SigningKey, system_random};
+
+/// Where token ids (`jti`, RFC 7519 §4.1.7) come from: injected, so tests and
+/// golden vectors can fix them.
+pub trait JtiSource: Send + Sync + fmt::Debug {
+    /// A fresh `jti`, unique across every token this issuer and its replicas mint:
+    /// revocation by `jti` relies on it.
+    fn next_jti(&self) -> String;
+}
+
+/// Bytes of randomness in a [`RandomJti`]: 128 bits, so collisions never happen
+/// in practice, even across replicas without coordination.
+const RANDOM_JTI_BYTES: usize = 16;
+
+/// The default [`JtiSource`]: 128 random bits from the operating system's CSPRNG,
+/// as 22 base64url characters.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RandomJti;
+
+impl JtiSource for RandomJti {
+    /// # Panics
+    /// Only if the operating system's random number generator fails.
+    fn next_jti(&self) -> String {
+        let mut bytes = [0u8; RANDOM_JTI_BYTES];
+        system_random()
+            .fill(&mut bytes)
+            .expect("the operating system's CSPRNG failed");
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+}
+
+/// Why a token could not be minted. The client only ever sees `server_error`
+/// (or `invalid_target` for a missing audience).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum MintError {
+    /// RFC 9068 §2.2 requires `aud`; a token without one must never leave (C58).
+    #[error("a token needs at least one audience")]
+    NoAudience,
+    /// The claims could not be serialised.
+    #[error("could not serialise the claims: {0}")]
+    Claims(#[from] serde_json::Error),
+    /// The signer failed.
+    #[error("signing failed")]
+    Signature,
+}
+
+impl From<ring::error::Unspecified> for MintError {
+    fn from(_: ring::error::Unspecified) -> Self {
+        Self::Signature
+    }
+}
+
+impl From<MintError> for TokenError {
+    fn from(error: MintError) -> Self {
+        match error {
+            MintError::NoAudience => Self::new(Reason::NoAudience),
+            MintError::Claims(_) | MintError::Signature => Self::new(Reason::SigningFailed),
+        }
+    }
+}
+
+/// A claims buffer larger than this is dropped after use rather than kept per thread.
+const MAX_RETAINED_PAYLOAD: usize = 16 * 1024;
+
+thread_local! {
+    /// Reused per thread, so serialising the claims does not allocate.
+    static PAYLOAD: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Mints a compact JWS access token: `header.payload.signature`, each part
+/// base64url without padding (RFC 7515 §7.1). The only allocation is the token.
+#[allow(dead_code, reason = "not called until the issuer lands")]
+pub(crate) fn mint(key: &SigningKey, claims: &MintClaims<'_>) -> Result<String, MintError> {
+    if claims.aud.is_empty() {
+        return Err(MintError::NoAudience);
+    }
+    PAYLOAD.with_borrow_mut(|payload| {
+        payload.clear();
+        let token = serde_json::to_writer(&mut *payload, claims)
+            .map_err(MintError::from)
+            .and_then(|()| sign_token(key, payload));
+        if payload.capacity() > MAX_RETAINED_PAYLOAD {
+            *payload = Vec::new();
+        }
+        token
+    })
+}
+
+/// Writes `header.payload`, signs those bytes, and appends `.signature`, into one
+/// string allocated at its final size.
+fn sign_token(key: &SigningKey, payload_json: &[u8]) -> Result<String, MintError> {
+    let header = key.header_prefix();
+    let mut token = String::with_capacity(
+        header.len() + base64url_len(payload_json.len()) + 1 + base64url_len(key.signature_len()),
+    );
+    token.push_str(header);
+    URL_SAFE_NO_PAD.encode_string(payload_json, &mut token);
+    let signature = key.sign(token.as_bytes())?;
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+    Ok(token)
+}
+
+/// Length of unpadded base64 for `n` bytes.
+const fn base64url_len(n: usize) -> usize {
+    (n * 4).div_ceil(3)
+}
+
+#[cfg(test)]
+mod tests;
