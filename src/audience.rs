@@ -38,7 +38,6 @@ impl Audience {
 
     /// Parses a `resource` request parameter; `None` when it is not an acceptable
     /// resource indicator (the caller answers `invalid_target`).
-    #[allow(dead_code, reason = "not called until the token endpoint lands")]
     pub(crate) fn parse_request(value: &str) -> Option<Self> {
         Self::new(value).ok()
     }

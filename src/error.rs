@@ -82,6 +82,11 @@ pub enum Reason {
     SecretWithoutClientId,
     /// The grant type is not `client_credentials` (C17).
     UnsupportedGrantType,
+    /// The client authenticated with a scheme or method this server does not
+    /// support (C29).
+    UnsupportedAuthScheme,
+    /// A `client_id` parameter names another client than the credentials (C38).
+    ClientIdMismatch,
     /// The request carried no client authentication (C12, C29).
     NoClientAuthentication,
     /// No client is registered under the presented id (C127).
@@ -136,7 +141,9 @@ impl Reason {
             Self::MalformedAuthorization => "the Authorization header is malformed",
             Self::SecretWithoutClientId => "client_secret requires client_id",
             Self::UnsupportedGrantType => "only the client_credentials grant is supported",
-            Self::NoClientAuthentication
+            Self::UnsupportedAuthScheme
+            | Self::ClientIdMismatch
+            | Self::NoClientAuthentication
             | Self::UnknownClient
             | Self::WrongSecret
             | Self::AuthMethodNotAllowed
@@ -170,7 +177,9 @@ impl Reason {
             | Self::MalformedAuthorization
             | Self::SecretWithoutClientId => ErrorCode::InvalidRequest,
             Self::UnsupportedGrantType => ErrorCode::UnsupportedGrantType,
-            Self::NoClientAuthentication
+            Self::UnsupportedAuthScheme
+            | Self::ClientIdMismatch
+            | Self::NoClientAuthentication
             | Self::UnknownClient
             | Self::WrongSecret
             | Self::AuthMethodNotAllowed
@@ -221,7 +230,6 @@ impl TokenError {
     }
 
     /// A throttling error that tells the client when to try again.
-    #[allow(dead_code, reason = "not called until the token endpoint lands")]
     pub(crate) const fn throttled(retry_after_secs: u64) -> Self {
         Self {
             reason: Reason::Throttled,
@@ -358,6 +366,8 @@ mod tests {
         Reason::MalformedAuthorization,
         Reason::SecretWithoutClientId,
         Reason::UnsupportedGrantType,
+        Reason::UnsupportedAuthScheme,
+        Reason::ClientIdMismatch,
         Reason::NoClientAuthentication,
         Reason::UnknownClient,
         Reason::WrongSecret,

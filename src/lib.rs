@@ -1,14 +1,117 @@
-//! OAuth 2.0 client-credentials token endpoint (RFC 6749 §4.4) issuing RFC 9068 JWT
-//! access tokens.
+//! An OAuth 2.0 client-credentials token endpoint (RFC 6749 §4.4) that issues
+//! RFC 9068 JWT access tokens, for Rust services, backend jobs, AI agents and MCP
+//! servers that must authenticate machines.
+//!
+//! The crate is a library, not a server: it never opens a socket, reads a file,
+//! or reads the clock on its own. Its core is *sans-IO*: request parts in,
+//! response parts out, with storage behind small async traits.
+//!
+//! # Contents
+//! - [The way a request travels](#the-way-a-request-travels)
+//! - [A token endpoint in a few lines](#a-token-endpoint-in-a-few-lines)
+//! - [Map of the crate](#map-of-the-crate)
+//! - [Security model](#security-model)
+//!
+//! # The way a request travels
+//!
+//! ```text
+//! HTTP stack ─► RequestParts ─► TokenRequest::parse     syntax: RFC 6749 §3.2, §2.3.1, RFC 8707
+//!                                  │
+//!                                  ▼
+//!           Issuer::authenticate ─ throttle, ClientStore lookup, secret check
+//!                                  │  → AuthenticatedClient (proof type)
+//!                                  ▼
+//!           Issuer::issue ──────── Policy::grant (scopes, audiences, lifetime), mint (RFC 9068)
+//!                                  │  → TokenResponse / TokenError
+//!                                  ▼
+//! HTTP stack ◄─ HttpResponse (status, headers incl. no-store, JSON body)   + one AuditEvent
+//! ```
+//!
+//! [`Issuer::handle_token_request`] runs the whole path in one call.
+//!
+//! # A token endpoint in a few lines
+//!
+//! ```
+//! use std::sync::Arc;
+//! use client_credentials::{
+//!     Algorithm, Audience, Client, ClientId, ClientSecret, CredentialId, Issuer, KeySet,
+//!     MemoryClientStore, RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey,
+//! };
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Once, at registration: generate a secret, hand it to the client, keep its hash.
+//! let secret = ClientSecret::generate();
+//! let client = Client::builder(ClientId::new("reporting-job")?)
+//!     .secret(SecretCredential::new(CredentialId::new("s1")?, SecretHash::fast(&secret)?))
+//!     .allowed_scopes(ScopeSet::from_strs(["metrics:read", "metrics:write"])?)
+//!     .default_scopes(ScopeSet::from_strs(["metrics:read"])?)
+//!     .default_audience(Audience::new("https://metrics.example.com")?)
+//!     .build()?;
+//!
+//! // At start-up: keys, store, issuer.
+//! let (key, _pkcs8_pem) = SigningKey::generate(Algorithm::ES256)?;
+//! let store = MemoryClientStore::from_iter([client]);
+//! let issuer = Arc::new(Issuer::builder("https://auth.example.com", KeySet::new(key), store).build()?);
+//!
+//! // Per request, from any HTTP stack:
+//! let body = format!(
+//!     "grant_type=client_credentials&client_id=reporting-job&client_secret={}",
+//!     secret.expose_secret()
+//! );
+//! let response = futures_lite_block_on(issuer.handle_token_request(RequestParts::form_post(body.as_bytes())));
+//! assert_eq!(response.status, 200);
+//! assert_eq!(response.header("cache-control"), Some("no-store"));
+//! # Ok(())
+//! # }
+//! # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+//! #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+//! # }
+//! ```
+//!
+//! # Map of the crate
+//!
+//! | concept | items |
+//! |---|---|
+//! | request syntax | [`RequestParts`], [`TokenRequest`] |
+//! | client authentication | [`ClientAuth`], [`authenticate`], [`AuthenticatedClient`], [`AuthThrottle`] |
+//! | registered clients | [`Client`], [`ClientId`], [`CredentialId`], [`SecretCredential`], [`ClientStore`], [`MemoryClientStore`] |
+//! | secrets | [`ClientSecret`], [`SecretHash`] |
+//! | scopes and audiences | [`Scope`], [`ScopeSet`], [`Audience`] |
+//! | grant decisions | [`Policy`], [`ScopePolicy`], [`Grant`] |
+//! | keys and tokens | [`SigningKey`], [`KeySet`], [`Algorithm`], [`AccessTokenClaims`], [`JtiSource`] |
+//! | responses and errors | [`TokenResponse`], [`TokenError`], [`HttpResponse`], [`ErrorCode`], [`Reason`], [`ConfigError`], [`StoreError`] |
+//! | the driver | [`Issuer`], [`IssuerBuilder`] |
+//! | audit | [`AuditSink`], [`AuditEvent`], [`MemoryAuditSink`] |
+//! | time | [`UnixTime`], [`Clock`], [`SystemClock`], [`FixedClock`] |
+//!
+//! # Security model
+//!
+//! - Secrets are stored as hashes only ([`SecretHash`]): generated 256-bit
+//!   secrets as salted SHA-256 (a check costs well under a microsecond; brute
+//!   force of 2^256 is impossible), human-chosen ones as PBKDF2-HMAC-SHA256.
+//!   Comparisons are constant-time, and an unknown client costs the same work as
+//!   a wrong secret.
+//! - Failed client authentication is throttled per presented client id
+//!   (RFC 6749 §2.3.1 requires brute-force protection).
+//! - No secret, token, assertion or `Authorization` header appears in any
+//!   `Debug` output, error or [`AuditEvent`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod audience;
+mod audit;
 mod claims;
+mod client;
+mod client_auth;
 mod clock;
 mod error;
+mod issuer;
 mod keys;
+mod metadata;
 mod mint;
+mod policy;
+mod request;
+mod response;
 mod scope;
 mod secret;
 mod secret_hash;
@@ -17,11 +120,22 @@ mod time;
 
 // The public interface is:
 pub use crate::audience::Audience;
+pub use crate::audit::{AuditEvent, AuditRecord, AuditSink, MemoryAuditSink, NoAudit, Outcome};
 pub use crate::claims::AccessTokenClaims;
+pub use crate::client::{
+    AuthMethod, Client, ClientBuilder, ClientId, ClientStore, CredentialId, MemoryClientStore,
+    SecretCredential,
+};
+pub use crate::client_auth::{AuthenticatedClient, ClientAuth, authenticate};
 pub use crate::clock::{Clock, FixedClock, SystemClock};
 pub use crate::error::{ConfigError, ErrorCode, Reason, StoreError, TokenError};
+pub use crate::issuer::{Issuer, IssuerBuilder};
 pub use crate::keys::{Algorithm, KeySet, PrivateKeyPem, SigningKey};
+pub use crate::metadata::well_known_path;
 pub use crate::mint::{JtiSource, RandomJti};
+pub use crate::policy::{Grant, Policy, ScopePolicy};
+pub use crate::request::{DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest};
+pub use crate::response::{HttpResponse, TokenResponse};
 pub use crate::scope::{Scope, ScopeSet};
 pub use crate::secret::{ClientSecret, GENERATED_SECRET_BYTES};
 pub use crate::secret_hash::{PBKDF2_DEFAULT_ITERATIONS, SecretHash};

@@ -1,0 +1,184 @@
+//! The `--config` file: TOML with the issuer, its keys and its clients. Secrets
+//! appear only as hashes; keys are read from PKCS#8 PEM files beside the config.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use client_credentials::{
+    Algorithm, Audience, AuthMethod, Client, ClientId, CredentialId, Issuer, KeySet,
+    MemoryClientStore, Policy, ScopePolicy, ScopeSet, SecretCredential, SecretHash, SigningKey,
+    UnixTime,
+};
+use serde::Deserialize;
+
+use crate::AnyError;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    issuer: String,
+    listen: SocketAddr,
+    token_endpoint: Option<String>,
+    #[serde(default)]
+    scopes_supported: Vec<String>,
+    #[serde(default)]
+    policy: PolicyFile,
+    keys: Vec<KeyFile>,
+    #[serde(default)]
+    clients: Vec<ClientFile>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    scope_policy: Option<String>,
+    default_token_lifetime_secs: Option<u64>,
+    max_token_lifetime_secs: Option<u64>,
+    max_resources_per_token: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyFile {
+    algorithm: String,
+    private_key_file: String,
+    kid: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientFile {
+    id: String,
+    #[serde(default)]
+    secrets: Vec<SecretFile>,
+    #[serde(default)]
+    auth_methods: Vec<String>,
+    #[serde(default)]
+    allowed_scopes: Vec<String>,
+    #[serde(default)]
+    default_scopes: Vec<String>,
+    #[serde(default)]
+    allowed_audiences: Vec<String>,
+    default_audience: Option<String>,
+    token_lifetime_secs: Option<u64>,
+    #[serde(default = "yes")]
+    enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecretFile {
+    id: String,
+    hash: String,
+    expires_at: Option<u64>,
+}
+
+/// A ready issuer and the address to listen on.
+pub struct ServerConfig {
+    pub issuer: Issuer<MemoryClientStore>,
+    pub listen: SocketAddr,
+}
+
+impl ServerConfig {
+    pub fn load(path: &Path) -> Result<Self, AnyError> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let file: File = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+
+        let mut keys = file.keys.iter().map(|k| load_key(dir, k));
+        let mut key_set = KeySet::new(
+            keys.next()
+                .ok_or("at least one [[keys]] entry is required")??,
+        );
+        for key in keys {
+            key_set = key_set.with_previous(key?)?;
+        }
+        let store = file
+            .clients
+            .into_iter()
+            .map(build_client)
+            .collect::<Result<MemoryClientStore, _>>()?;
+        let mut builder = Issuer::builder(file.issuer, key_set, store)
+            .policy(build_policy(&file.policy)?)
+            .scopes_supported(ScopeSet::from_strs(file.scopes_supported)?)
+            .dangerous_allow_http_loopback();
+        if let Some(url) = file.token_endpoint {
+            builder = builder.token_endpoint(url);
+        }
+        Ok(Self {
+            issuer: builder.build()?,
+            listen: file.listen,
+        })
+    }
+}
+
+fn load_key(dir: &Path, k: &KeyFile) -> Result<SigningKey, AnyError> {
+    let alg: Algorithm = k
+        .algorithm
+        .parse()
+        .map_err(|_| format!("unknown algorithm {:?}", k.algorithm))?;
+    let path = dir.join(&k.private_key_file);
+    let pem = zeroize::Zeroizing::new(
+        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+    );
+    Ok(SigningKey::from_pkcs8_pem(alg, &pem, k.kid.clone())?)
+}
+
+fn build_policy(p: &PolicyFile) -> Result<Policy, AnyError> {
+    let mut policy = Policy::default();
+    match p.scope_policy.as_deref() {
+        None | Some("refuse") => policy.scope_policy = ScopePolicy::Refuse,
+        Some("downscope") => policy.scope_policy = ScopePolicy::Downscope,
+        Some(other) => {
+            return Err(format!("scope_policy must be refuse or downscope, not {other:?}").into());
+        }
+    }
+    if let Some(s) = p.default_token_lifetime_secs {
+        policy.default_token_lifetime = Duration::from_secs(s);
+    }
+    if let Some(s) = p.max_token_lifetime_secs {
+        policy.max_token_lifetime = Duration::from_secs(s);
+    }
+    if let Some(n) = p.max_resources_per_token {
+        policy.max_resources_per_token = n;
+    }
+    Ok(policy)
+}
+
+fn build_client(c: ClientFile) -> Result<Client, AnyError> {
+    let mut b = Client::builder(ClientId::new(c.id)?)
+        .allowed_scopes(ScopeSet::from_strs(c.allowed_scopes)?)
+        .default_scopes(ScopeSet::from_strs(c.default_scopes)?)
+        .enabled(c.enabled);
+    for s in c.secrets {
+        let mut cred =
+            SecretCredential::new(CredentialId::new(s.id)?, s.hash.parse::<SecretHash>()?);
+        if let Some(at) = s.expires_at {
+            cred = cred.expires_at(UnixTime::from_secs(at));
+        }
+        b = b.secret(cred);
+    }
+    if !c.auth_methods.is_empty() {
+        let methods = c
+            .auth_methods
+            .iter()
+            .map(|m| m.parse::<AuthMethod>())
+            .collect::<Result<Vec<_>, _>>()?;
+        b = b.auth_methods(methods);
+    }
+    for a in c.allowed_audiences {
+        b = b.allowed_audience(Audience::new(a)?);
+    }
+    if let Some(a) = c.default_audience {
+        b = b.default_audience(Audience::new(a)?);
+    }
+    if let Some(s) = c.token_lifetime_secs {
+        b = b.token_lifetime(Duration::from_secs(s));
+    }
+    Ok(b.build()?)
+}

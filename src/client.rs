@@ -1,0 +1,465 @@
+//! Registered clients, their credentials, and the [`ClientStore`] that finds them.
+
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::fmt;
+use std::future::{Future, ready};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use crate::audience::Audience;
+use crate::error::{ConfigError, StoreError};
+use crate::scope::ScopeSet;
+use crate::secret_hash::SecretHash;
+use crate::time::UnixTime;
+
+/// A client identifier: non-empty printable ASCII (`client-id = *VSCHAR`, RFC 6749
+/// Appendix A.1; empty ids are refused because an id must identify).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClientId(String);
+
+impl ClientId {
+    /// Validates a client id.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidClientId`] for an empty id or one with a byte outside
+    /// `%x20-7E` (C31).
+    pub fn new(id: impl Into<String>) -> Result<Self, ConfigError> {
+        let id = id.into();
+        if is_vschar_string(&id) {
+            Ok(Self(id))
+        } else {
+            Err(ConfigError::InvalidClientId(id))
+        }
+    }
+
+    /// The id as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for ClientId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The id of one credential of a client (a secret, a key): recorded in every token
+/// it authenticates, so that one leaked credential can be revoked with its tokens.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CredentialId(String);
+
+impl CredentialId {
+    /// Validates a credential id: non-empty printable ASCII.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidCredentialId`] otherwise.
+    pub fn new(id: impl Into<String>) -> Result<Self, ConfigError> {
+        let id = id.into();
+        if is_vschar_string(&id) {
+            Ok(Self(id))
+        } else {
+            Err(ConfigError::InvalidCredentialId(id))
+        }
+    }
+
+    /// The id.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CredentialId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub(crate) fn is_vschar_string(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| (0x20..=0x7E).contains(&b))
+}
+
+/// How a client authenticates at the token endpoint (the RFC 8414
+/// `token_endpoint_auth_methods_supported` vocabulary).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuthMethod {
+    /// HTTP Basic with the form-urlencoded id and secret (RFC 6749 §2.3.1).
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1).
+    ClientSecretPost,
+    /// No authentication: a public client, which may never use this grant (C13).
+    None,
+}
+
+impl AuthMethod {
+    /// The registered metadata value, e.g. `"client_secret_basic"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+            Self::None => "none",
+        }
+    }
+}
+
+impl std::str::FromStr for AuthMethod {
+    type Err = ConfigError;
+
+    /// Parses a registered metadata value such as `client_secret_post`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "client_secret_basic" => Ok(Self::ClientSecretBasic),
+            "client_secret_post" => Ok(Self::ClientSecretPost),
+            "none" => Ok(Self::None),
+            _ => Err(ConfigError::Invalid("unknown client authentication method")),
+        }
+    }
+}
+
+impl fmt::Display for AuthMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One secret of a client: its id, its stored hash, and an optional expiry.
+///
+/// A client may hold several live secrets, so a new one can be rolled out before
+/// the old one is withdrawn (rotation without downtime).
+#[derive(Clone, Debug)]
+pub struct SecretCredential {
+    id: CredentialId,
+    hash: SecretHash,
+    expires_at: Option<UnixTime>,
+}
+
+impl SecretCredential {
+    /// A secret credential that does not expire.
+    pub fn new(id: CredentialId, hash: SecretHash) -> Self {
+        Self {
+            id,
+            hash,
+            expires_at: None,
+        }
+    }
+
+    /// Makes the secret stop working at `at`.
+    #[must_use]
+    pub fn expires_at(mut self, at: UnixTime) -> Self {
+        self.expires_at = Some(at);
+        self
+    }
+
+    /// The credential id.
+    pub fn id(&self) -> &CredentialId {
+        &self.id
+    }
+
+    /// The stored hash.
+    pub fn hash(&self) -> &SecretHash {
+        &self.hash
+    }
+
+    /// When the secret stops working, if ever.
+    pub fn expiry(&self) -> Option<UnixTime> {
+        self.expires_at
+    }
+
+    /// Whether the secret still works at `now`.
+    pub fn is_live(&self, now: UnixTime) -> bool {
+        self.expires_at.is_none_or(|exp| now < exp)
+    }
+}
+
+/// A registered client: who it is, how it proves it, and what it may get.
+///
+/// Built with [`Client::builder`]; immutable afterwards, and shared as
+/// `Arc<Client>` between the store and in-flight requests.
+#[derive(Clone, Debug)]
+pub struct Client {
+    id: ClientId,
+    secrets: Vec<SecretCredential>,
+    auth_methods: Vec<AuthMethod>,
+    allowed_scopes: ScopeSet,
+    default_scopes: ScopeSet,
+    allowed_audiences: Vec<Audience>,
+    default_audience: Option<Audience>,
+    token_lifetime: Option<Duration>,
+    enabled: bool,
+    client_credentials_grant: bool,
+}
+
+impl Client {
+    /// Starts a registration for `id`.
+    pub fn builder(id: ClientId) -> ClientBuilder {
+        ClientBuilder {
+            client: Self {
+                id,
+                secrets: Vec::new(),
+                auth_methods: Vec::new(),
+                allowed_scopes: ScopeSet::new(),
+                default_scopes: ScopeSet::new(),
+                allowed_audiences: Vec::new(),
+                default_audience: None,
+                token_lifetime: None,
+                enabled: true,
+                client_credentials_grant: true,
+            },
+        }
+    }
+
+    /// The client id.
+    pub fn id(&self) -> &ClientId {
+        &self.id
+    }
+
+    /// The client's secrets, live and expired.
+    pub fn secrets(&self) -> &[SecretCredential] {
+        &self.secrets
+    }
+
+    /// The authentication methods this client may use (C14).
+    pub fn auth_methods(&self) -> &[AuthMethod] {
+        &self.auth_methods
+    }
+
+    /// Whether the client may authenticate with `method`.
+    pub fn allows_method(&self, method: AuthMethod) -> bool {
+        self.auth_methods.contains(&method)
+    }
+
+    /// The scopes the client may be granted.
+    pub fn allowed_scopes(&self) -> &ScopeSet {
+        &self.allowed_scopes
+    }
+
+    /// The scopes granted when the request names none (C19).
+    pub fn default_scopes(&self) -> &ScopeSet {
+        &self.default_scopes
+    }
+
+    /// The resources the client may request tokens for.
+    pub fn allowed_audiences(&self) -> &[Audience] {
+        &self.allowed_audiences
+    }
+
+    /// The audience used when the request names no resource (C58).
+    pub fn default_audience(&self) -> Option<&Audience> {
+        self.default_audience.as_ref()
+    }
+
+    /// The client's own token lifetime, overriding the policy's default.
+    pub fn token_lifetime(&self) -> Option<Duration> {
+        self.token_lifetime
+    }
+
+    /// Whether the client is enabled.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Whether the client may use the client-credentials grant (C18).
+    pub fn allows_client_credentials(&self) -> bool {
+        self.client_credentials_grant
+    }
+}
+
+/// Builds a [`Client`], checking that its parts agree.
+#[derive(Debug)]
+pub struct ClientBuilder {
+    client: Client,
+}
+
+impl ClientBuilder {
+    /// Adds a secret. A client with secrets may use `client_secret_basic` and
+    /// `client_secret_post` unless [`auth_methods`](Self::auth_methods) says otherwise.
+    #[must_use]
+    pub fn secret(mut self, secret: SecretCredential) -> Self {
+        self.client.secrets.push(secret);
+        self
+    }
+
+    /// Sets the authentication methods the client may use.
+    #[must_use]
+    pub fn auth_methods(mut self, methods: impl IntoIterator<Item = AuthMethod>) -> Self {
+        self.client.auth_methods = methods.into_iter().collect();
+        self
+    }
+
+    /// Sets the scopes the client may be granted.
+    #[must_use]
+    pub fn allowed_scopes(mut self, scopes: ScopeSet) -> Self {
+        self.client.allowed_scopes = scopes;
+        self
+    }
+
+    /// Sets the scopes granted when a request names none; each must be allowed.
+    #[must_use]
+    pub fn default_scopes(mut self, scopes: ScopeSet) -> Self {
+        self.client.default_scopes = scopes;
+        self
+    }
+
+    /// Allows tokens for one more resource.
+    #[must_use]
+    pub fn allowed_audience(mut self, audience: Audience) -> Self {
+        self.client.allowed_audiences.push(audience);
+        self
+    }
+
+    /// Sets the audience used when a request names no resource; it is allowed too.
+    #[must_use]
+    pub fn default_audience(mut self, audience: Audience) -> Self {
+        self.client.default_audience = Some(audience);
+        self
+    }
+
+    /// Sets this client's token lifetime (capped by the policy's maximum).
+    #[must_use]
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.client.token_lifetime = Some(lifetime);
+        self
+    }
+
+    /// Enables or disables the client (a disabled client gets `unauthorized_client`).
+    #[must_use]
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.client.enabled = enabled;
+        self
+    }
+
+    /// Allows or forbids the client-credentials grant for this client.
+    #[must_use]
+    pub fn client_credentials_grant(mut self, allowed: bool) -> Self {
+        self.client.client_credentials_grant = allowed;
+        self
+    }
+
+    /// Checks the registration and returns the client.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] when default scopes are not allowed, two secrets
+    /// share an id, a secret method is allowed without any secret, or a public
+    /// client (method `none`) also holds secrets.
+    pub fn build(mut self) -> Result<Client, ConfigError> {
+        let c = &mut self.client;
+        if c.auth_methods.is_empty() && !c.secrets.is_empty() {
+            c.auth_methods = vec![AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost];
+        }
+        if c.auth_methods.is_empty() {
+            c.auth_methods = vec![AuthMethod::None];
+        }
+        if !c.default_scopes.is_subset(&c.allowed_scopes) {
+            return Err(ConfigError::Invalid(
+                "default scopes must be allowed scopes",
+            ));
+        }
+        if let Some(default) = &c.default_audience {
+            if !c.allowed_audiences.iter().any(|a| a.matches(default)) {
+                c.allowed_audiences.push(default.clone());
+            }
+        }
+        let secret_methods = [AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost];
+        if c.secrets.is_empty() && c.auth_methods.iter().any(|m| secret_methods.contains(m)) {
+            return Err(ConfigError::Invalid(
+                "a secret method is allowed but no secret is registered",
+            ));
+        }
+        if c.auth_methods.contains(&AuthMethod::None) && !c.secrets.is_empty() {
+            return Err(ConfigError::Invalid("a public client cannot hold secrets"));
+        }
+        for (i, s) in c.secrets.iter().enumerate() {
+            if c.secrets[..i].iter().any(|o| o.id == s.id) {
+                return Err(ConfigError::Invalid("two secrets share a credential id"));
+            }
+        }
+        Ok(self.client)
+    }
+}
+
+/// Where the issuer finds registered clients: the one interface to implement to
+/// keep clients in PostgreSQL, Redis or anything else.
+///
+/// # Contract
+/// - `client` returns the client registered under `id`, or `None`; it must not
+///   match ids loosely (case-folding, trimming): ids are compared exactly.
+/// - An `Err` is a backend failure; the requester sees `server_error` and nothing
+///   of the error itself.
+/// - Return the secrets' *hashes* only: plaintext never needs to be stored.
+pub trait ClientStore: Send + Sync {
+    /// Looks up a client by id.
+    fn client(
+        &self,
+        id: &ClientId,
+    ) -> impl Future<Output = Result<Option<Arc<Client>>, StoreError>> + Send;
+}
+
+impl<T: ClientStore + ?Sized> ClientStore for Arc<T> {
+    fn client(
+        &self,
+        id: &ClientId,
+    ) -> impl Future<Output = Result<Option<Arc<Client>>, StoreError>> + Send {
+        (**self).client(id)
+    }
+}
+
+/// An in-memory [`ClientStore`]: the embedded default, and the store for tests.
+#[derive(Debug, Default)]
+pub struct MemoryClientStore {
+    clients: RwLock<HashMap<ClientId, Arc<Client>>>,
+}
+
+impl MemoryClientStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers (or replaces) a client.
+    pub fn insert(&self, client: Client) {
+        let mut map = self.clients.write().unwrap_or_else(|e| e.into_inner());
+        map.insert(client.id.clone(), Arc::new(client));
+    }
+
+    /// Removes a client; returns whether it was there.
+    pub fn remove(&self, id: &ClientId) -> bool {
+        let mut map = self.clients.write().unwrap_or_else(|e| e.into_inner());
+        map.remove(id).is_some()
+    }
+
+    /// The client registered under `id`, without going through a future.
+    pub fn get(&self, id: &str) -> Option<Arc<Client>> {
+        let map = self.clients.read().unwrap_or_else(|e| e.into_inner());
+        map.get(id).cloned()
+    }
+}
+
+impl FromIterator<Client> for MemoryClientStore {
+    fn from_iter<T: IntoIterator<Item = Client>>(iter: T) -> Self {
+        let store = Self::new();
+        for c in iter {
+            store.insert(c);
+        }
+        store
+    }
+}
+
+impl ClientStore for MemoryClientStore {
+    fn client(
+        &self,
+        id: &ClientId,
+    ) -> impl Future<Output = Result<Option<Arc<Client>>, StoreError>> + Send {
+        ready(Ok(self.get(id.as_str())))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,176 @@
+//! How a client proves who it is ([`ClientAuth`]), and the check that turns that
+//! proof into an [`AuthenticatedClient`].
+
+use std::sync::Arc;
+
+use crate::client::{AuthMethod, Client, CredentialId};
+use crate::error::Reason;
+use crate::request::decode_basic;
+use crate::secret::ClientSecret;
+use crate::secret_hash::SecretHash;
+use crate::time::UnixTime;
+
+/// The client authentication carried by one token request: exactly one method,
+/// or none at all (C7).
+///
+/// Client ids here are as *presented*, not yet checked against any registration.
+/// `Debug` never shows a secret.
+#[non_exhaustive]
+#[derive(Debug)]
+pub enum ClientAuth {
+    /// `Authorization: Basic` with the form-urldecoded id and secret (C8, C9).
+    SecretBasic {
+        /// The presented client id.
+        client_id: String,
+        /// The presented secret.
+        secret: ClientSecret,
+    },
+    /// `client_id` and `client_secret` in the body (C10).
+    SecretPost {
+        /// The presented client id.
+        client_id: String,
+        /// The presented secret.
+        secret: ClientSecret,
+    },
+    /// A `client_id` with no credential: not authentication (C12), unless the
+    /// client is public, which this grant refuses anyway (C13).
+    ClientIdOnly {
+        /// The presented client id.
+        client_id: String,
+    },
+    /// No client authentication at all.
+    Absent,
+}
+
+impl ClientAuth {
+    /// Picks the one authentication method a request uses, refusing mixtures.
+    pub(crate) fn from_parts(
+        authorization: Option<&str>,
+        body_client_id: Option<String>,
+        body_secret: Option<ClientSecret>,
+        assertion_present: bool,
+    ) -> Result<Self, Reason> {
+        if let Some(header) = authorization {
+            if body_secret.is_some() || assertion_present {
+                return Err(Reason::MultipleAuthMethods);
+            }
+            let Some((client_id, secret)) = decode_basic(header)? else {
+                return Err(Reason::UnsupportedAuthScheme);
+            };
+            // A body client_id may repeat the Basic id, never name another client.
+            if body_client_id.is_some_and(|id| id != client_id) {
+                return Err(Reason::ClientIdMismatch);
+            }
+            return Ok(Self::SecretBasic { client_id, secret });
+        }
+        if assertion_present {
+            if body_secret.is_some() {
+                return Err(Reason::MultipleAuthMethods);
+            }
+            return Err(Reason::UnsupportedAuthScheme);
+        }
+        match (body_client_id, body_secret) {
+            (Some(client_id), Some(secret)) => Ok(Self::SecretPost { client_id, secret }),
+            (None, Some(_)) => Err(Reason::SecretWithoutClientId),
+            (Some(client_id), None) => Ok(Self::ClientIdOnly { client_id }),
+            (None, None) => Ok(Self::Absent),
+        }
+    }
+
+    /// The presented client id, if any.
+    pub fn client_id(&self) -> Option<&str> {
+        match self {
+            Self::SecretBasic { client_id, .. }
+            | Self::SecretPost { client_id, .. }
+            | Self::ClientIdOnly { client_id } => Some(client_id),
+            Self::Absent => None,
+        }
+    }
+
+    /// The authentication method used.
+    pub fn method(&self) -> AuthMethod {
+        match self {
+            Self::SecretBasic { .. } => AuthMethod::ClientSecretBasic,
+            Self::SecretPost { .. } => AuthMethod::ClientSecretPost,
+            Self::ClientIdOnly { .. } | Self::Absent => AuthMethod::None,
+        }
+    }
+}
+
+/// Proof that a client authenticated: the only thing a token can be minted for.
+///
+/// It can only be made by [`authenticate`], so holding one means the checks ran.
+#[derive(Clone, Debug)]
+pub struct AuthenticatedClient {
+    client: Arc<Client>,
+    method: AuthMethod,
+    credential_id: CredentialId,
+}
+
+impl AuthenticatedClient {
+    /// The registered client.
+    pub fn client(&self) -> &Arc<Client> {
+        &self.client
+    }
+
+    /// How it authenticated.
+    pub fn method(&self) -> AuthMethod {
+        self.method
+    }
+
+    /// Which of its credentials it used.
+    pub fn credential_id(&self) -> &CredentialId {
+        &self.credential_id
+    }
+}
+
+/// Checks `auth` against the client registered under its id (`client`, `None` when
+/// unknown) at `now`.
+///
+/// Pure: the caller looks the client up. An unknown client costs the same hash
+/// work as a wrong secret, so response times do not reveal which ids exist.
+///
+/// # Errors
+/// The [`Reason`] authentication failed; all map to `invalid_client`.
+pub fn authenticate(
+    auth: &ClientAuth,
+    client: Option<&Arc<Client>>,
+    now: UnixTime,
+) -> Result<AuthenticatedClient, Reason> {
+    let secret = match auth {
+        ClientAuth::SecretBasic { secret, .. } | ClientAuth::SecretPost { secret, .. } => secret,
+        ClientAuth::ClientIdOnly { .. } => {
+            return Err(match client {
+                Some(c) if c.allows_method(AuthMethod::None) => Reason::PublicClient,
+                _ => Reason::NoClientAuthentication,
+            });
+        }
+        ClientAuth::Absent => return Err(Reason::NoClientAuthentication),
+    };
+    let presented = secret.expose_secret().as_bytes();
+    let Some(client) = client else {
+        SecretHash::verify_unknown_client(presented);
+        return Err(Reason::UnknownClient);
+    };
+    let method = auth.method();
+    if !client.allows_method(method) {
+        SecretHash::verify_unknown_client(presented);
+        return Err(Reason::AuthMethodNotAllowed);
+    }
+    let matched = client
+        .secrets()
+        .iter()
+        .filter(|s| s.is_live(now))
+        .find(|s| s.hash().verify(presented));
+    match matched {
+        Some(s) => Ok(AuthenticatedClient {
+            client: Arc::clone(client),
+            method,
+            credential_id: s.id().clone(),
+        }),
+        None => Err(Reason::WrongSecret),
+    }
+}
+
+#[cfg(test)]
+mod tests;

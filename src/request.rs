@@ -1,0 +1,327 @@
+//! Token requests: from the HTTP parts any framework has to a checked
+//! [`TokenRequest`] (RFC 6749 §3.2, §4.4.2, Appendix B; RFC 8707 §2).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use percent_encoding::percent_decode_str;
+
+use crate::audience::Audience;
+use crate::client_auth::ClientAuth;
+use crate::error::Reason;
+use crate::scope::ScopeSet;
+use crate::secret::ClientSecret;
+
+/// The default limit on a token request body: far above any real request (an
+/// RSA-4096 client assertion is under 2 KiB), far below anything that hurts.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The parts of an HTTP request that the token endpoint reads. Every framework has
+/// them; adapters fill them in and hand them to [`TokenRequest::parse`] or
+/// [`Issuer::handle_token_request`](crate::Issuer::handle_token_request).
+///
+/// Its `Debug` never shows the `Authorization` header or the body.
+#[derive(Clone, Copy)]
+pub struct RequestParts<'a> {
+    method: &'a str,
+    content_type: Option<&'a str>,
+    authorization: Option<&'a str>,
+    query: Option<&'a str>,
+    body: &'a [u8],
+}
+
+impl<'a> RequestParts<'a> {
+    /// A request with this method and body, and no headers yet.
+    pub fn new(method: &'a str, body: &'a [u8]) -> Self {
+        Self {
+            method,
+            content_type: None,
+            authorization: None,
+            query: None,
+            body,
+        }
+    }
+
+    /// A `POST` of a form body, the usual token request.
+    pub fn form_post(body: &'a [u8]) -> Self {
+        Self::new("POST", body).content_type("application/x-www-form-urlencoded")
+    }
+
+    /// Sets the `Content-Type` header value.
+    #[must_use]
+    pub fn content_type(mut self, value: &'a str) -> Self {
+        self.content_type = Some(value);
+        self
+    }
+
+    /// Sets the `Authorization` header value.
+    #[must_use]
+    pub fn authorization(mut self, value: &'a str) -> Self {
+        self.authorization = Some(value);
+        self
+    }
+
+    /// Sets the request URI's query string (without `?`), which must never carry
+    /// credentials (C11).
+    #[must_use]
+    pub fn query(mut self, value: &'a str) -> Self {
+        self.query = Some(value);
+        self
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &'a str {
+        self.method
+    }
+
+    /// The request body.
+    pub fn body(&self) -> &'a [u8] {
+        self.body
+    }
+
+    /// Whether an `Authorization` header is present.
+    pub fn has_authorization(&self) -> bool {
+        self.authorization.is_some()
+    }
+}
+
+impl fmt::Debug for RequestParts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestParts")
+            .field("method", &self.method)
+            .field("content_type", &self.content_type)
+            .field("authorization", &self.authorization.map(|_| "[redacted]"))
+            .field("query", &self.query.map(|_| "[redacted]"))
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// A syntactically valid client-credentials token request: the requested scope
+/// and resources, and the one client authentication it carries.
+#[derive(Debug)]
+pub struct TokenRequest {
+    scope: Option<ScopeSet>,
+    resources: Vec<Audience>,
+    auth: ClientAuth,
+}
+
+impl TokenRequest {
+    /// Parses and checks a token request.
+    ///
+    /// Checks, in order: `POST` only (C1); the body size limit; a form body in
+    /// UTF-8 (C2); no credentials in the URI (C11); no repeated parameter but
+    /// `resource` (C3, C70); empty parameters count as omitted (C4); unknown ones
+    /// are ignored (C5); `grant_type` present and `client_credentials` (C17); one
+    /// client authentication method (C7) with Basic credentials form-urldecoded
+    /// (C9); `scope` syntax (C32); `resource` syntax (C65, C66).
+    ///
+    /// # Errors
+    /// The [`Reason`] for the first check that fails.
+    pub fn parse(parts: &RequestParts<'_>, max_body_bytes: usize) -> Result<Self, Reason> {
+        if parts.method != "POST" {
+            return Err(Reason::MethodNotAllowed);
+        }
+        if parts.body.len() > max_body_bytes {
+            return Err(Reason::BodyTooLarge);
+        }
+        if !is_form_content_type(parts.content_type) {
+            return Err(Reason::UnsupportedContentType);
+        }
+        if parts.query.is_some_and(query_has_credentials) {
+            return Err(Reason::CredentialsInUri);
+        }
+        let form = FormParams::parse(parts.body)?;
+        match form.grant_type.as_deref() {
+            None => return Err(Reason::MissingGrantType),
+            Some("client_credentials") => {}
+            Some(_) => return Err(Reason::UnsupportedGrantType),
+        }
+        let auth = ClientAuth::from_parts(
+            parts.authorization,
+            form.client_id,
+            form.client_secret,
+            form.assertion_present,
+        )?;
+        let scope = match form.scope {
+            None => None,
+            Some(s) => Some(ScopeSet::parse(&s).ok_or(Reason::MalformedScope)?),
+        };
+        let resources = form
+            .resources
+            .iter()
+            .map(|r| Audience::parse_request(r).ok_or(Reason::MalformedResource))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            scope,
+            resources,
+            auth,
+        })
+    }
+
+    /// The requested scope; `None` when the request names none.
+    pub fn scope(&self) -> Option<&ScopeSet> {
+        self.scope.as_ref()
+    }
+
+    /// The requested resources (RFC 8707), in request order.
+    pub fn resources(&self) -> &[Audience] {
+        &self.resources
+    }
+
+    /// The client authentication presented.
+    pub fn auth(&self) -> &ClientAuth {
+        &self.auth
+    }
+}
+
+/// `application/x-www-form-urlencoded`, any case, with an optional UTF-8 charset.
+fn is_form_content_type(value: Option<&str>) -> bool {
+    let Some(value) = value else { return false };
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return false;
+    }
+    parts.all(|param| {
+        let (name, val) = param.split_once('=').unwrap_or((param, ""));
+        let val = val.trim().trim_matches('"');
+        !name.trim().eq_ignore_ascii_case("charset")
+            || val.eq_ignore_ascii_case("utf-8")
+            || val.eq_ignore_ascii_case("utf8")
+    })
+}
+
+fn query_has_credentials(query: &str) -> bool {
+    form_urlencoded_pairs(query.as_bytes()).is_none_or(|pairs| {
+        pairs
+            .iter()
+            .any(|(k, _)| matches!(&**k, "client_secret" | "client_assertion"))
+    })
+}
+
+/// Decodes a form body; `None` when it is not valid UTF-8 once decoded.
+fn form_urlencoded_pairs(body: &[u8]) -> Option<Vec<(Cow<'_, str>, Cow<'_, str>)>> {
+    std::str::from_utf8(body).ok()?;
+    let pairs: Vec<(Cow<'_, str>, Cow<'_, str>)> = serde_urlencoded::from_bytes(body).ok()?;
+    // Percent-escapes of invalid UTF-8 decode lossily to U+FFFD: refuse them (C2).
+    let lossy = pairs
+        .iter()
+        .any(|(k, v)| k.contains('\u{FFFD}') || v.contains('\u{FFFD}'));
+    (!lossy).then_some(pairs)
+}
+
+/// The recognised parameters of a token request body.
+#[derive(Default)]
+struct FormParams {
+    grant_type: Option<String>,
+    scope: Option<String>,
+    resources: Vec<String>,
+    client_id: Option<String>,
+    client_secret: Option<ClientSecret>,
+    assertion_present: bool,
+}
+
+impl FormParams {
+    fn parse(body: &[u8]) -> Result<Self, Reason> {
+        let pairs = form_urlencoded_pairs(body).ok_or(Reason::MalformedBody)?;
+        let mut form = Self::default();
+        let mut assertion_type = false;
+        let mut assertion = false;
+        for (name, value) in pairs {
+            if value.is_empty() {
+                continue; // C4: sent without a value means omitted.
+            }
+            let name: &str = &name;
+            match name {
+                "grant_type" => set_once(&mut form.grant_type, "grant_type", value)?,
+                "scope" => set_once(&mut form.scope, "scope", value)?,
+                "client_id" => set_once(&mut form.client_id, "client_id", value)?,
+                "client_secret" => {
+                    if form.client_secret.is_some() {
+                        return Err(Reason::RepeatedParameter("client_secret"));
+                    }
+                    form.client_secret = Some(ClientSecret::new(value.into_owned()));
+                }
+                "resource" => form.resources.push(value.into_owned()),
+                "client_assertion_type" => set_flag(&mut assertion_type, "client_assertion_type")?,
+                "client_assertion" => set_flag(&mut assertion, "client_assertion")?,
+                _ => {} // C5: unknown parameters are ignored.
+            }
+        }
+        form.assertion_present = assertion_type || assertion;
+        Ok(form)
+    }
+}
+
+fn set_once(
+    slot: &mut Option<String>,
+    name: &'static str,
+    value: Cow<'_, str>,
+) -> Result<(), Reason> {
+    if slot.is_some() {
+        return Err(Reason::RepeatedParameter(name));
+    }
+    *slot = Some(value.into_owned());
+    Ok(())
+}
+
+fn set_flag(flag: &mut bool, name: &'static str) -> Result<(), Reason> {
+    if *flag {
+        return Err(Reason::RepeatedParameter(name));
+    }
+    *flag = true;
+    Ok(())
+}
+
+/// Standard base64, padding optional: clients differ, and padding adds nothing.
+const BASIC_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Decodes `Basic <base64(urlencode(id):urlencode(secret))>` (RFC 6749 §2.3.1).
+///
+/// Returns `Ok(None)` for another scheme, which the caller refuses as an
+/// unsupported authentication method.
+pub(crate) fn decode_basic(header: &str) -> Result<Option<(String, ClientSecret)>, Reason> {
+    let header = header.trim();
+    let (scheme, credentials) = header.split_once(' ').unwrap_or((header, ""));
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Ok(None);
+    }
+    let decoded = zeroize::Zeroizing::new(
+        BASIC_BASE64
+            .decode(credentials.trim())
+            .map_err(|_| Reason::MalformedAuthorization)?,
+    );
+    let text = std::str::from_utf8(&decoded).map_err(|_| Reason::MalformedAuthorization)?;
+    let (id, secret) = text.split_once(':').ok_or(Reason::MalformedAuthorization)?;
+    let id = form_urldecode(id).ok_or(Reason::MalformedAuthorization)?;
+    let secret = form_urldecode(secret).ok_or(Reason::MalformedAuthorization)?;
+    Ok(Some((
+        id.into_owned(),
+        ClientSecret::new(secret.into_owned()),
+    )))
+}
+
+/// The `application/x-www-form-urlencoded` decoding of one value: `+` is a space,
+/// `%XX` an octet; the result must be UTF-8.
+fn form_urldecode(s: &str) -> Option<Cow<'_, str>> {
+    if !s.contains(['+', '%']) {
+        return Some(Cow::Borrowed(s));
+    }
+    // The value may be a secret: leave no stray copy of it behind.
+    let spaced = zeroize::Zeroizing::new(s.replace('+', " "));
+    let bytes: Vec<u8> = percent_decode_str(&spaced).collect();
+    String::from_utf8(bytes)
+        .map_err(|e| zeroize::Zeroize::zeroize(&mut e.into_bytes()))
+        .ok()
+        .map(Cow::Owned)
+}
+
+#[cfg(test)]
+mod tests;
