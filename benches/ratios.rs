@@ -188,7 +188,7 @@ fn sample_signing_input(f: &Fixture) -> Vec<u8> {
     let body = ready(f.issuer.handle_token_request(parts)).body;
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let token = v["access_token"].as_str().unwrap();
-    token[..token.rfind('.').unwrap()].as_bytes().to_vec()
+    token.as_bytes()[..token.rfind('.').unwrap()].to_vec()
 }
 
 fn issue_ratio(f: &Fixture) {
