@@ -84,10 +84,10 @@ fn serialize_aud<'a, S: Serializer>(
     len: usize,
     s: S,
 ) -> Result<S::Ok, S::Error> {
-    if len == 1 {
-        if let Some(only) = values.next() {
-            return s.serialize_str(only);
-        }
+    if len == 1
+        && let Some(only) = values.next()
+    {
+        return s.serialize_str(only);
     }
     let mut seq = s.serialize_seq(Some(len))?;
     for value in values {

@@ -362,10 +362,10 @@ impl ClientBuilder {
                 "default scopes must be allowed scopes",
             ));
         }
-        if let Some(default) = &c.default_audience {
-            if !c.allowed_audiences.iter().any(|a| a.matches(default)) {
-                c.allowed_audiences.push(default.clone());
-            }
+        if let Some(default) = &c.default_audience
+            && !c.allowed_audiences.iter().any(|a| a.matches(default))
+        {
+            c.allowed_audiences.push(default.clone());
         }
         let secret_methods = [AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost];
         if c.secrets.is_empty() && c.auth_methods.iter().any(|m| secret_methods.contains(m)) {

@@ -83,6 +83,7 @@
 //! | the driver | [`Issuer`], [`IssuerBuilder`] |
 //! | audit | [`AuditSink`], [`AuditEvent`], [`MemoryAuditSink`] |
 //! | time | [`UnixTime`], [`Clock`], [`SystemClock`], [`FixedClock`] |
+//! | design rationale | [`manual`] |
 //!
 //! # Security model
 //!
@@ -107,6 +108,7 @@ mod clock;
 mod error;
 mod issuer;
 mod keys;
+pub mod manual;
 mod metadata;
 mod mint;
 mod policy;

@@ -28,7 +28,7 @@ const RANDOM_JTI_BYTES: usize = 16;
 /// as 22 base64url characters.
 ///
 /// Randomness is fetched in batches per thread, so minting makes one `getrandom`
-/// call per [`JTIS_PER_REFILL`] tokens instead of one per token: on a virtual
+/// call per 64 tokens instead of one per token: on a virtual
 /// machine that call costs more than an HMAC signature. A `jti` is public (it is
 /// in the token), so holding the next few in memory reveals nothing secret.
 #[derive(Clone, Copy, Debug, Default)]
