@@ -81,7 +81,7 @@
 //! | keys and tokens | [`SigningKey`], [`KeySet`], [`Algorithm`], [`AccessTokenClaims`], [`JtiSource`] |
 //! | responses and errors | [`TokenResponse`], [`TokenError`], [`HttpResponse`], [`ErrorCode`], [`Reason`], [`ConfigError`], [`StoreError`] |
 //! | the driver | [`Issuer`], [`IssuerBuilder`] |
-//! | audit | [`AuditSink`], [`AuditEvent`], [`MemoryAuditSink`] |
+//! | audit | [`AuditSink`], [`AuditEvent`], [`MemoryAuditSink`], `TracingAudit` (feature `tracing`) |
 //! | time | [`UnixTime`], [`Clock`], [`SystemClock`], [`FixedClock`] |
 //! | design rationale | [`manual`] |
 //!
@@ -119,6 +119,8 @@ mod secret;
 mod secret_hash;
 mod throttle;
 mod time;
+#[cfg(feature = "tracing")]
+mod tracing_audit;
 
 // The public interface is:
 pub use crate::audience::Audience;
@@ -143,3 +145,5 @@ pub use crate::secret::{ClientSecret, GENERATED_SECRET_BYTES};
 pub use crate::secret_hash::{PBKDF2_DEFAULT_ITERATIONS, SecretHash};
 pub use crate::throttle::{AuthThrottle, MemoryThrottle, NoThrottle, ThrottleConfig};
 pub use crate::time::UnixTime;
+#[cfg(feature = "tracing")]
+pub use crate::tracing_audit::TracingAudit;

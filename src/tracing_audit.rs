@@ -1,0 +1,54 @@
+//! Audit events as structured `tracing` events (feature `tracing`).
+
+use crate::audit::{AuditEvent, AuditSink, Outcome};
+
+/// An [`AuditSink`] that emits every token decision as a `tracing` event with
+/// target `client_credentials::audit`: `INFO` for issued tokens, `WARN` for
+/// refusals. Every value is a separate field (never a formatted message), so log
+/// pipelines can index them; no field ever holds a secret or a token.
+///
+/// Fields: `outcome`, `reason`, `error`, `client_id`, `auth_method`,
+/// `credential_id`, `requested_scope`, `granted_scope`, `audience`, `jti`,
+/// `lifetime_secs`, `at`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TracingAudit;
+
+impl AuditSink for TracingAudit {
+    fn record(&self, e: &AuditEvent<'_>) {
+        let requested = e.requested_scope.map(tracing::field::display);
+        let granted = e.granted_scope.map(tracing::field::display);
+        let audience = e.audience.first().map(|a| a.as_str());
+        let method = e.auth_method.map(|m| m.as_str());
+        let lifetime = e.lifetime.map(|d| d.as_secs());
+        match e.outcome {
+            Outcome::Issued => tracing::info!(
+                target: "client_credentials::audit",
+                outcome = "issued",
+                client_id = e.client_id,
+                auth_method = method,
+                credential_id = e.credential_id,
+                requested_scope = requested,
+                granted_scope = granted,
+                audience,
+                audience_count = e.audience.len(),
+                jti = e.jti,
+                lifetime_secs = lifetime,
+                at = e.at.as_secs(),
+            ),
+            Outcome::Refused(reason) => tracing::warn!(
+                target: "client_credentials::audit",
+                outcome = "refused",
+                reason = ?reason,
+                error = reason.code().as_str(),
+                client_id = e.client_id,
+                auth_method = method,
+                credential_id = e.credential_id,
+                requested_scope = requested,
+                at = e.at.as_secs(),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
