@@ -11,9 +11,12 @@ use crate::error::Reason;
 use crate::scope::ScopeSet;
 use crate::time::UnixTime;
 
-/// Collects the fields of every event, as `name → value`.
+/// One event: its level and its fields as `name → value`.
+type Seen = (String, BTreeMap<String, String>);
+
+/// Collects every event.
 #[derive(Default)]
-struct Collect(Arc<Mutex<Vec<(String, BTreeMap<String, String>)>>>);
+struct Collect(Arc<Mutex<Vec<Seen>>>);
 
 struct Fields(BTreeMap<String, String>);
 
