@@ -83,6 +83,7 @@
 //! | the driver | [`Issuer`], [`IssuerBuilder`] |
 //! | audit | [`AuditSink`], [`AuditEvent`], [`MemoryAuditSink`] |
 //! | time | [`UnixTime`], [`Clock`], [`SystemClock`], [`FixedClock`] |
+//! | `http` 1.x types (feature `http`) | `RequestParts::from_http`, `RequestParts::from_http_request`, `From<HttpResponse> for http::Response<Vec<u8>>` |
 //!
 //! # Security model
 //!
@@ -105,6 +106,8 @@ mod client;
 mod client_auth;
 mod clock;
 mod error;
+#[cfg(feature = "http")]
+mod http_compat;
 mod issuer;
 mod keys;
 mod metadata;
