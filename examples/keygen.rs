@@ -6,7 +6,7 @@
 //! cargo run --example keygen -- key ES256 > es256.pem   # or EdDSA: a PKCS#8 signing key
 //! ```
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use client_credentials::{Algorithm, ClientSecret, SecretHash, SigningKey};
 
@@ -15,28 +15,44 @@ type AnyError = Box<dyn std::error::Error>;
 fn main() -> Result<(), AnyError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match args.as_slice() {
+    run(
+        &args,
+        &mut std::io::stdin().lock(),
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    )
+}
+
+/// `keygen ARGS`, with its input and outputs passed in so tests can drive it.
+pub fn run(
+    args: &[&str],
+    input: &mut impl Read,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<(), AnyError> {
+    match args {
         ["secret"] => {
             let secret = ClientSecret::generate();
-            println!(
+            writeln!(
+                out,
                 "secret = {}   # give this to the client, once; store only the hash",
                 secret.expose_secret()
-            );
-            println!("hash   = \"{}\"", SecretHash::fast(&secret)?);
+            )?;
+            writeln!(out, "hash   = \"{}\"", SecretHash::fast(&secret)?)?;
         }
         ["secret", "--pbkdf2"] => {
-            let mut input = zeroize::Zeroizing::new(String::new());
-            std::io::stdin().read_to_string(&mut input)?;
-            let secret = ClientSecret::new(input.trim_end_matches(['\r', '\n']));
-            println!("hash = \"{}\"", SecretHash::pbkdf2_default(&secret));
+            let mut text = zeroize::Zeroizing::new(String::new());
+            input.read_to_string(&mut text)?;
+            let secret = ClientSecret::new(text.trim_end_matches(['\r', '\n']));
+            writeln!(out, "hash = \"{}\"", SecretHash::pbkdf2_default(&secret))?;
         }
         ["key", alg] => {
             let alg: Algorithm = alg
                 .parse()
                 .map_err(|_| format!("unknown algorithm {alg:?}"))?;
             let (key, pem) = SigningKey::generate(alg)?;
-            eprintln!("kid: {}", key.kid());
-            print!("{}", pem.expose_secret());
+            writeln!(err, "kid: {}", key.kid())?;
+            out.write_all(pem.expose_secret().as_bytes())?;
         }
         _ => return Err("usage: keygen secret [--pbkdf2] | keygen key ES256|EdDSA".into()),
     }

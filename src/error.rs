@@ -78,6 +78,8 @@ pub enum Reason {
     MultipleAuthMethods,
     /// The `Authorization` header is not a well-formed `Basic` credential.
     MalformedAuthorization,
+    /// The `Authorization` header appears more than once: two credentials (C7).
+    RepeatedAuthorization,
     /// `client_secret` without `client_id` in the body.
     SecretWithoutClientId,
     /// The grant type is not `client_credentials` (C17).
@@ -139,6 +141,7 @@ impl Reason {
             Self::CredentialsInUri => "client credentials must not be sent in the request URI",
             Self::MultipleAuthMethods => "more than one client authentication method was used",
             Self::MalformedAuthorization => "the Authorization header is malformed",
+            Self::RepeatedAuthorization => "the Authorization header is repeated",
             Self::SecretWithoutClientId => "client_secret requires client_id",
             Self::UnsupportedGrantType => "only the client_credentials grant is supported",
             Self::UnsupportedAuthScheme
@@ -175,6 +178,7 @@ impl Reason {
             | Self::CredentialsInUri
             | Self::MultipleAuthMethods
             | Self::MalformedAuthorization
+            | Self::RepeatedAuthorization
             | Self::SecretWithoutClientId => ErrorCode::InvalidRequest,
             Self::UnsupportedGrantType => ErrorCode::UnsupportedGrantType,
             Self::UnsupportedAuthScheme
@@ -364,6 +368,7 @@ mod tests {
         Reason::CredentialsInUri,
         Reason::MultipleAuthMethods,
         Reason::MalformedAuthorization,
+        Reason::RepeatedAuthorization,
         Reason::SecretWithoutClientId,
         Reason::UnsupportedGrantType,
         Reason::UnsupportedAuthScheme,

@@ -84,6 +84,7 @@
 //! | audit | [`AuditSink`], [`AuditEvent`], [`MemoryAuditSink`], `TracingAudit` (feature `tracing`) |
 //! | time | [`UnixTime`], [`Clock`], [`SystemClock`], [`FixedClock`] |
 //! | design rationale | [`manual`] |
+//! | `http` 1.x types (feature `http`) | `RequestParts::from_http`, `RequestParts::from_http_request`, `From<HttpResponse> for http::Response<Vec<u8>>` |
 //!
 //! # Security model
 //!
@@ -106,6 +107,8 @@ mod client;
 mod client_auth;
 mod clock;
 mod error;
+#[cfg(feature = "http")]
+mod http_compat;
 mod issuer;
 mod keys;
 pub mod manual;

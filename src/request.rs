@@ -29,6 +29,10 @@ pub struct RequestParts<'a> {
     method: &'a str,
     content_type: Option<&'a str>,
     authorization: Option<&'a str>,
+    /// How many `Authorization` header lines the request carried.
+    authorization_lines: u8,
+    /// One of them was not UTF-8, so cannot be a Basic credential.
+    authorization_not_utf8: bool,
     query: Option<&'a str>,
     body: &'a [u8],
 }
@@ -40,6 +44,8 @@ impl<'a> RequestParts<'a> {
             method,
             content_type: None,
             authorization: None,
+            authorization_lines: 0,
+            authorization_not_utf8: false,
             query: None,
             body,
         }
@@ -57,11 +63,30 @@ impl<'a> RequestParts<'a> {
         self
     }
 
-    /// Sets the `Authorization` header value.
+    /// Adds an `Authorization` header value. Call it once per header line the
+    /// request carried: two lines are two credentials, which
+    /// [`TokenRequest::parse`] refuses with `invalid_request` (C7).
     #[must_use]
     pub fn authorization(mut self, value: &'a str) -> Self {
         self.authorization = Some(value);
+        self.authorization_lines = self.authorization_lines.saturating_add(1);
         self
+    }
+
+    /// Adds an `Authorization` header value as raw bytes, the form most
+    /// frameworks hold it in. A value that is not UTF-8 cannot be a Basic
+    /// credential and is refused as malformed rather than ignored: ignoring it
+    /// would let a request carry a second credential unseen.
+    #[must_use]
+    pub fn authorization_bytes(mut self, value: &'a [u8]) -> Self {
+        match std::str::from_utf8(value) {
+            Ok(text) => self.authorization(text),
+            Err(_) => {
+                self.authorization_not_utf8 = true;
+                self.authorization_lines = self.authorization_lines.saturating_add(1);
+                self
+            }
+        }
     }
 
     /// Sets the request URI's query string (without `?`), which must never carry
@@ -84,7 +109,7 @@ impl<'a> RequestParts<'a> {
 
     /// Whether an `Authorization` header is present.
     pub fn has_authorization(&self) -> bool {
-        self.authorization.is_some()
+        self.authorization_lines > 0
     }
 }
 
@@ -93,7 +118,11 @@ impl fmt::Debug for RequestParts<'_> {
         f.debug_struct("RequestParts")
             .field("method", &self.method)
             .field("content_type", &self.content_type)
-            .field("authorization", &self.authorization.map(|_| "[redacted]"))
+            .field(
+                "authorization",
+                &self.has_authorization().then_some("[redacted]"),
+            )
+            .field("authorization_lines", &self.authorization_lines)
             .field("query", &self.query.map(|_| "[redacted]"))
             .field("body_len", &self.body.len())
             .finish()
@@ -115,9 +144,10 @@ impl TokenRequest {
     /// Checks, in order: `POST` only (C1); the body size limit; a form body in
     /// UTF-8 (C2); no credentials in the URI (C11); no repeated parameter but
     /// `resource` (C3, C70); empty parameters count as omitted (C4); unknown ones
-    /// are ignored (C5); `grant_type` present and `client_credentials` (C17); one
-    /// client authentication method (C7) with Basic credentials form-urldecoded
-    /// (C9); `scope` syntax (C32); `resource` syntax (C65, C66).
+    /// are ignored (C5); `grant_type` present and `client_credentials` (C17); at
+    /// most one `Authorization` header, in UTF-8; one client authentication
+    /// method (C7) with Basic credentials form-urldecoded (C9); `scope` syntax
+    /// (C32); `resource` syntax (C65, C66).
     ///
     /// # Errors
     /// The [`Reason`] for the first check that fails.
@@ -139,6 +169,12 @@ impl TokenRequest {
             None => return Err(Reason::MissingGrantType),
             Some("client_credentials") => {}
             Some(_) => return Err(Reason::UnsupportedGrantType),
+        }
+        if parts.authorization_lines > 1 {
+            return Err(Reason::RepeatedAuthorization);
+        }
+        if parts.authorization_not_utf8 {
+            return Err(Reason::MalformedAuthorization);
         }
         let auth = ClientAuth::from_parts(
             parts.authorization,

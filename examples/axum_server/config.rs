@@ -101,7 +101,10 @@ impl ServerConfig {
         let store = file
             .clients
             .into_iter()
-            .map(build_client)
+            .map(|c| {
+                let id = c.id.clone();
+                build_client(c).map_err(|e| format!("client {id:?}: {e}"))
+            })
             .collect::<Result<MemoryClientStore, _>>()?;
         let mut builder = Issuer::builder(file.issuer, key_set, store)
             .policy(build_policy(&file.policy)?)

@@ -9,16 +9,12 @@
 //! loopback interface, and stops cleanly on Ctrl-C.
 
 mod config;
+#[path = "../common/demo.rs"]
+mod demo;
 mod routes;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-use client_credentials::{
-    Algorithm, Audience, Client, ClientId, ClientSecret, CredentialId, Issuer, KeySet,
-    MemoryClientStore, ScopeSet, SecretCredential, SecretHash, SigningKey,
-};
 
 type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -26,7 +22,12 @@ type AnyError = Box<dyn std::error::Error + Send + Sync>;
 async fn main() -> Result<(), AnyError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (issuer, listen) = match args.as_slice() {
-        [] => demo().await?,
+        [] => {
+            let listen = demo::listen_addr();
+            let demo = demo::Demo::new(listen)?;
+            demo.print();
+            (demo.issuer, listen)
+        }
         [flag, path] if flag == "--config" => {
             let server = config::ServerConfig::load(&PathBuf::from(path))?;
             (Arc::new(server.issuer), server.listen)
@@ -46,43 +47,4 @@ async fn main() -> Result<(), AnyError> {
         })
         .await?;
     Ok(())
-}
-
-/// An ephemeral ES256 key and one demo client, on 127.0.0.1:8080 (or `PORT`).
-async fn demo() -> Result<(Arc<Issuer<MemoryClientStore>>, SocketAddr), AnyError> {
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(8080);
-    let listen = SocketAddr::from(([127, 0, 0, 1], port));
-    let base = format!("http://{listen}");
-    let secret = ClientSecret::generate();
-    let audience = format!("{base}/api");
-    let client = Client::builder(ClientId::new("demo-client")?)
-        .secret(SecretCredential::new(
-            CredentialId::new("demo-secret-1")?,
-            SecretHash::fast(&secret)?,
-        ))
-        .allowed_scopes(ScopeSet::from_strs(["demo:read", "demo:write"])?)
-        .default_scopes(ScopeSet::from_strs(["demo:read"])?)
-        .default_audience(Audience::new(&audience)?)
-        .build()?;
-    let (key, _) = SigningKey::generate(Algorithm::ES256)?;
-    let issuer = Issuer::builder(
-        &base,
-        KeySet::new(key),
-        MemoryClientStore::from_iter([client]),
-    )
-    .scopes_supported(ScopeSet::from_strs(["demo:read", "demo:write"])?)
-    .dangerous_allow_http_loopback()
-    .build()?;
-    println!("demo client id:     demo-client");
-    println!("demo client secret: {}", secret.expose_secret());
-    println!("default audience:   {audience}");
-    println!("try:");
-    println!(
-        "  curl -s -u 'demo-client:{}' -d grant_type=client_credentials -d scope=demo:write {base}/token",
-        secret.expose_secret()
-    );
-    Ok((Arc::new(issuer), listen))
 }

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, RawQuery, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::request::Parts;
+use axum::response::Response;
 use axum::routing::{get, post};
 use client_credentials::{ClientStore, HttpResponse, Issuer, RequestParts};
 
@@ -31,32 +31,13 @@ pub fn router<S: ClientStore + 'static>(issuer: Arc<Issuer<S>>) -> Router {
 
 async fn token<S: ClientStore + 'static>(
     State(issuer): State<Arc<Issuer<S>>>,
-    method: Method,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    head: Parts,
     body: Bytes,
 ) -> Response {
-    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    let mut parts = RequestParts::new(method.as_str(), &body);
-    if let Some(v) = header(header::CONTENT_TYPE) {
-        parts = parts.content_type(v);
-    }
-    if let Some(v) = header(header::AUTHORIZATION) {
-        parts = parts.authorization(v);
-    }
-    if let Some(q) = query.as_deref() {
-        parts = parts.query(q);
-    }
+    let parts = RequestParts::from_http(&head, &body);
     into_axum(issuer.handle_token_request(parts).await)
 }
 
 fn into_axum(r: HttpResponse) -> Response {
-    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, r.body).into_response();
-    for (name, value) in r.headers {
-        if let Ok(value) = value.parse() {
-            response.headers_mut().insert(name, value);
-        }
-    }
-    response
+    axum::http::Response::from(r).map(Body::from)
 }

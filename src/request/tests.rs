@@ -221,6 +221,49 @@ fn malformed_and_foreign_authorization_headers() {
 }
 
 #[test]
+fn c7_two_authorization_headers_are_two_credentials() {
+    let header = basic("c1", "s3cr3t");
+    let p = RequestParts::form_post(b"grant_type=client_credentials")
+        .authorization(&header)
+        .authorization(&header);
+    assert_eq!(
+        TokenRequest::parse(&p, 1024).unwrap_err(),
+        Reason::RepeatedAuthorization
+    );
+    let p = RequestParts::form_post(b"grant_type=client_credentials")
+        .authorization_bytes(header.as_bytes())
+        .authorization_bytes(b"Basic \xff");
+    assert_eq!(
+        TokenRequest::parse(&p, 1024).unwrap_err(),
+        Reason::RepeatedAuthorization
+    );
+    assert_eq!(
+        Reason::RepeatedAuthorization.code(),
+        crate::ErrorCode::InvalidRequest
+    );
+    assert_eq!(Reason::RepeatedAuthorization.status(), 400);
+}
+
+#[test]
+fn authorization_bytes_not_utf8_is_malformed_not_ignored() {
+    // Ignored, it would let body credentials through beside a second credential.
+    let p = RequestParts::form_post(b"grant_type=client_credentials&client_id=a&client_secret=b")
+        .authorization_bytes(b"Basic \xff\xfe");
+    assert!(p.has_authorization());
+    assert_eq!(
+        TokenRequest::parse(&p, 1024).unwrap_err(),
+        Reason::MalformedAuthorization
+    );
+    let header = basic("a", "b");
+    let p = RequestParts::form_post(b"grant_type=client_credentials")
+        .authorization_bytes(header.as_bytes());
+    assert_eq!(
+        TokenRequest::parse(&p, 1024).unwrap().auth().client_id(),
+        Some("a")
+    );
+}
+
+#[test]
 fn c11_credentials_in_the_uri_are_refused() {
     let p = RequestParts::form_post(b"grant_type=client_credentials")
         .query("client_id=c1&client_secret=s3cr3t");

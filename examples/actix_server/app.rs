@@ -1,0 +1,59 @@
+//! The actix-web wiring: the whole adapter between actix-web 4 and the crate.
+//! actix-web 4 is built on `http` 0.2, so it reads the headers itself rather
+//! than through the `http` feature.
+
+use std::sync::Arc;
+
+use actix_web::HttpRequest;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use actix_web::web::{self, Bytes, Data, PayloadConfig, ServiceConfig};
+use client_credentials::{ClientStore, DEFAULT_MAX_BODY_BYTES, HttpResponse, Issuer, RequestParts};
+
+/// Registers `/token`, `/jwks.json` and the metadata path on an `App`.
+pub fn configure<S: ClientStore + 'static>(
+    issuer: Arc<Issuer<S>>,
+) -> impl FnOnce(&mut ServiceConfig) {
+    move |config| {
+        let metadata_path = issuer.metadata_path();
+        config
+            .app_data(Data::from(issuer))
+            .app_data(PayloadConfig::new(DEFAULT_MAX_BODY_BYTES))
+            .route("/token", web::route().to(token::<S>))
+            .route(
+                "/jwks.json",
+                web::get().to(|i: Data<Issuer<S>>| async move { to_actix(i.jwks_response()) }),
+            )
+            .route(
+                &metadata_path,
+                web::get().to(|i: Data<Issuer<S>>| async move { to_actix(i.metadata_response()) }),
+            );
+    }
+}
+
+async fn token<S: ClientStore + 'static>(
+    issuer: Data<Issuer<S>>,
+    request: HttpRequest,
+    body: Bytes,
+) -> actix_web::HttpResponse {
+    let headers = request.headers();
+    let mut parts =
+        RequestParts::new(request.method().as_str(), &body).query(request.query_string());
+    if let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+        parts = parts.content_type(value);
+    }
+    for value in headers.get_all(AUTHORIZATION) {
+        parts = parts.authorization_bytes(value.as_bytes()); // two lines are refused (C7)
+    }
+    to_actix(issuer.handle_token_request(parts).await)
+}
+
+fn to_actix(r: HttpResponse) -> actix_web::HttpResponse {
+    let mut response = actix_web::HttpResponse::build(
+        StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+    );
+    for (name, value) in &r.headers {
+        response.append_header((*name, &**value));
+    }
+    response.body(r.body)
+}
