@@ -32,8 +32,9 @@ pub struct ClientAssertion {
     compact: Zeroizing<String>,
     /// Where `header.payload` ends, i.e. the second `.`.
     signing_input_len: usize,
-    header: Header,
-    claims: Claims,
+    // Boxed, so a `ClientAuth` stays small whichever method it holds.
+    header: Box<Header>,
+    claims: Box<Claims>,
     signature: Vec<u8>,
 }
 
@@ -104,8 +105,10 @@ impl ClientAssertion {
         else {
             return Err(malformed);
         };
-        let header: Header = serde_json::from_slice(&decode(header)?).map_err(|_| malformed)?;
-        let claims: Claims = serde_json::from_slice(&decode(payload)?).map_err(|_| malformed)?;
+        let header: Box<Header> =
+            serde_json::from_slice(&decode(header)?).map_err(|_| malformed)?;
+        let claims: Box<Claims> =
+            serde_json::from_slice(&decode(payload)?).map_err(|_| malformed)?;
         let signature = decode(signature)?;
         let signing_input_len = compact.rfind('.').ok_or(malformed)?;
         Ok(Self {
