@@ -3,7 +3,8 @@
 //! ```text
 //! cargo run --example keygen -- secret            # a 256-bit client secret and its fast hash
 //! cargo run --example keygen -- secret --pbkdf2   # read a human-chosen secret from stdin, PBKDF2 hash
-//! cargo run --example keygen -- key ES256 > es256.pem   # or EdDSA: a PKCS#8 signing key
+//! cargo run --example keygen -- key ES256 > es256.pem   # or ES384, EdDSA: a PKCS#8 signing key
+//! cargo run --example keygen -- jwks ES256 client.pem    # the public JWK Set of a client's key
 //! ```
 
 use std::io::{Read, Write};
@@ -54,7 +55,21 @@ pub fn run(
             writeln!(err, "kid: {}", key.kid())?;
             out.write_all(pem.expose_secret().as_bytes())?;
         }
-        _ => return Err("usage: keygen secret [--pbkdf2] | keygen key ES256|EdDSA".into()),
+        ["jwks", alg, path] => {
+            let alg: Algorithm = alg
+                .parse()
+                .map_err(|_| format!("unknown algorithm {alg:?}"))?;
+            let pem = zeroize::Zeroizing::new(std::fs::read_to_string(path)?);
+            let key = SigningKey::from_pkcs8_pem(alg, &pem, None)?;
+            let jwk = key.public_jwk().ok_or("HS256 keys have no public half")?;
+            let set = serde_json::json!({ "keys": [jwk] });
+            println!("{set}");
+        }
+        _ => {
+            return Err(
+                "usage: keygen secret [--pbkdf2] | keygen key ALG | keygen jwks ALG FILE".into(),
+            );
+        }
     }
     Ok(())
 }

@@ -8,7 +8,9 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use crate::audience::Audience;
+use crate::client_keys::{ClientJwks, ClientKey, JwtSecretCredential};
 use crate::error::{ConfigError, StoreError};
+use crate::keys::Algorithm;
 use crate::scope::ScopeSet;
 use crate::secret_hash::SecretHash;
 use crate::time::UnixTime;
@@ -95,16 +97,29 @@ pub enum AuthMethod {
     ClientSecretBasic,
     /// `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1).
     ClientSecretPost,
+    /// A JWT assertion signed with the client's private key (RFC 7523 §2.2,
+    /// OIDC Core §9): the method the MCP client-credentials extension recommends.
+    PrivateKeyJwt,
+    /// A JWT assertion with an HS256 MAC keyed by the client's secret (RFC 7523
+    /// §2.2, OIDC Core §9); see [`JwtSecretCredential`] for its trade-off.
+    ClientSecretJwt,
     /// No authentication: a public client, which may never use this grant (C13).
     None,
 }
 
 impl AuthMethod {
+    /// Whether the method authenticates with a JWT assertion.
+    pub const fn is_jwt(self) -> bool {
+        matches!(self, Self::PrivateKeyJwt | Self::ClientSecretJwt)
+    }
+
     /// The registered metadata value, e.g. `"client_secret_basic"`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::ClientSecretBasic => "client_secret_basic",
             Self::ClientSecretPost => "client_secret_post",
+            Self::PrivateKeyJwt => "private_key_jwt",
+            Self::ClientSecretJwt => "client_secret_jwt",
             Self::None => "none",
         }
     }
@@ -118,6 +133,8 @@ impl std::str::FromStr for AuthMethod {
         match s {
             "client_secret_basic" => Ok(Self::ClientSecretBasic),
             "client_secret_post" => Ok(Self::ClientSecretPost),
+            "private_key_jwt" => Ok(Self::PrivateKeyJwt),
+            "client_secret_jwt" => Ok(Self::ClientSecretJwt),
             "none" => Ok(Self::None),
             _ => Err(ConfigError::Invalid("unknown client authentication method")),
         }
@@ -187,6 +204,10 @@ impl SecretCredential {
 pub struct Client {
     id: ClientId,
     secrets: Vec<SecretCredential>,
+    jwks: Option<ClientJwks>,
+    jwks_uri: Option<String>,
+    jwt_secrets: Vec<ClientKey>,
+    assertion_algorithms: Vec<Algorithm>,
     auth_methods: Vec<AuthMethod>,
     allowed_scopes: ScopeSet,
     default_scopes: ScopeSet,
@@ -204,6 +225,10 @@ impl Client {
             client: Self {
                 id,
                 secrets: Vec::new(),
+                jwks: None,
+                jwks_uri: None,
+                jwt_secrets: Vec::new(),
+                assertion_algorithms: Vec::new(),
                 auth_methods: Vec::new(),
                 allowed_scopes: ScopeSet::new(),
                 default_scopes: ScopeSet::new(),
@@ -224,6 +249,32 @@ impl Client {
     /// The client's secrets, live and expired.
     pub fn secrets(&self) -> &[SecretCredential] {
         &self.secrets
+    }
+
+    /// The client's registered public keys (`private_key_jwt`), if inline.
+    pub fn jwks(&self) -> Option<&ClientJwks> {
+        self.jwks.as_ref()
+    }
+
+    /// Where the client publishes its public keys (`private_key_jwt`), if it does.
+    pub fn jwks_uri(&self) -> Option<&str> {
+        self.jwks_uri.as_deref()
+    }
+
+    /// The client's `client_secret_jwt` secrets, as HMAC keys.
+    pub fn jwt_secret_keys(&self) -> &[ClientKey] {
+        &self.jwt_secrets
+    }
+
+    /// The algorithms the client pinned for its assertions; empty means any the
+    /// server accepts and its keys suit.
+    pub fn assertion_algorithms(&self) -> &[Algorithm] {
+        &self.assertion_algorithms
+    }
+
+    /// Whether an assertion of this client may be signed with `alg`.
+    pub fn allows_assertion_algorithm(&self, alg: Algorithm) -> bool {
+        self.assertion_algorithms.is_empty() || self.assertion_algorithms.contains(&alg)
     }
 
     /// The authentication methods this client may use (C14).
@@ -287,6 +338,39 @@ impl ClientBuilder {
         self
     }
 
+    /// Registers the client's public keys inline (`private_key_jwt`): several,
+    /// each with its own `kid`, for rotation.
+    #[must_use]
+    pub fn jwks(mut self, jwks: ClientJwks) -> Self {
+        self.client.jwks = Some(jwks);
+        self
+    }
+
+    /// Registers where the client publishes its public keys (`private_key_jwt`):
+    /// an `https` URL, fetched through the issuer's
+    /// [`JwksFetcher`](crate::JwksFetcher). Exclusive with [`jwks`](Self::jwks)
+    /// (RFC 7591 §2).
+    #[must_use]
+    pub fn jwks_uri(mut self, uri: impl Into<String>) -> Self {
+        self.client.jwks_uri = Some(uri.into());
+        self
+    }
+
+    /// Adds a `client_secret_jwt` secret (opt-in; see [`JwtSecretCredential`]).
+    #[must_use]
+    pub fn jwt_secret(mut self, secret: JwtSecretCredential) -> Self {
+        self.client.jwt_secrets.push(secret.into_key());
+        self
+    }
+
+    /// Pins the algorithms the client's assertions may use, whatever else the
+    /// server accepts (RFC 7591 `token_endpoint_auth_signing_alg`).
+    #[must_use]
+    pub fn assertion_algorithms(mut self, algs: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.client.assertion_algorithms = algs.into_iter().collect();
+        self
+    }
+
     /// Sets the authentication methods the client may use.
     #[must_use]
     pub fn auth_methods(mut self, methods: impl IntoIterator<Item = AuthMethod>) -> Self {
@@ -346,13 +430,53 @@ impl ClientBuilder {
     /// Checks the registration and returns the client.
     ///
     /// # Errors
-    /// [`ConfigError::Invalid`] when default scopes are not allowed, two secrets
-    /// share an id, a secret method is allowed without any secret, or a public
-    /// client (method `none`) also holds secrets.
+    /// [`ConfigError::Invalid`] when default scopes are not allowed, two
+    /// credentials (secrets, JWT secrets, inline keys) share an id, a method is
+    /// allowed without a credential for it, both `jwks` and `jwks_uri` are set,
+    /// `jwks_uri` is not an `https` URL, or a public client (method `none`)
+    /// also holds credentials.
+    ///
+    /// Without [`auth_methods`](Self::auth_methods), the methods follow the
+    /// credentials: secrets give `client_secret_basic` and `client_secret_post`,
+    /// keys `private_key_jwt`, JWT secrets `client_secret_jwt`.
     pub fn build(mut self) -> Result<Client, ConfigError> {
         let c = &mut self.client;
-        if c.auth_methods.is_empty() && !c.secrets.is_empty() {
-            c.auth_methods = vec![AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost];
+        let has_keys = c.jwks.is_some() || c.jwks_uri.is_some();
+        if c.auth_methods.is_empty() {
+            if !c.secrets.is_empty() {
+                c.auth_methods = vec![AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost];
+            }
+            if has_keys {
+                c.auth_methods.push(AuthMethod::PrivateKeyJwt);
+            }
+            if !c.jwt_secrets.is_empty() {
+                c.auth_methods.push(AuthMethod::ClientSecretJwt);
+            }
+        }
+        if c.jwks.is_some() && c.jwks_uri.is_some() {
+            return Err(ConfigError::Invalid(
+                "a client registers jwks or jwks_uri, not both",
+            ));
+        }
+        if let Some(uri) = &c.jwks_uri {
+            let https = fluent_uri::Uri::parse(uri.as_str()).is_ok_and(|u| {
+                u.scheme().as_str() == "https" && u.authority().is_some() && !u.has_fragment()
+            });
+            if !https {
+                return Err(ConfigError::Invalid(
+                    "jwks_uri must be an https URL without fragment",
+                ));
+            }
+        }
+        if c.auth_methods.contains(&AuthMethod::PrivateKeyJwt) && !has_keys {
+            return Err(ConfigError::Invalid(
+                "private_key_jwt is allowed but no jwks or jwks_uri is registered",
+            ));
+        }
+        if c.auth_methods.contains(&AuthMethod::ClientSecretJwt) && c.jwt_secrets.is_empty() {
+            return Err(ConfigError::Invalid(
+                "client_secret_jwt is allowed but no JWT secret is registered",
+            ));
         }
         if c.auth_methods.is_empty() {
             c.auth_methods = vec![AuthMethod::None];
@@ -373,12 +497,28 @@ impl ClientBuilder {
                 "a secret method is allowed but no secret is registered",
             ));
         }
-        if c.auth_methods.contains(&AuthMethod::None) && !c.secrets.is_empty() {
-            return Err(ConfigError::Invalid("a public client cannot hold secrets"));
+        let holds_credentials = !c.secrets.is_empty() || has_keys || !c.jwt_secrets.is_empty();
+        if c.auth_methods.contains(&AuthMethod::None) && holds_credentials {
+            return Err(ConfigError::Invalid(
+                "a public client cannot hold secrets or keys",
+            ));
         }
-        for (i, s) in c.secrets.iter().enumerate() {
-            if c.secrets[..i].iter().any(|o| o.id == s.id) {
-                return Err(ConfigError::Invalid("two secrets share a credential id"));
+        let ids: Vec<&CredentialId> = c
+            .secrets
+            .iter()
+            .map(|s| &s.id)
+            .chain(c.jwt_secrets.iter().map(ClientKey::id))
+            .chain(
+                c.jwks
+                    .iter()
+                    .flat_map(|j| j.keys().iter().map(ClientKey::id)),
+            )
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            if ids[..i].contains(id) {
+                return Err(ConfigError::Invalid(
+                    "two credentials share a credential id",
+                ));
             }
         }
         Ok(self.client)

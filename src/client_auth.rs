@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::assertion::{ClientAssertion, JWT_BEARER_ASSERTION_TYPE, VerifiedAssertion};
 use crate::client::{AuthMethod, Client, CredentialId};
 use crate::error::Reason;
 use crate::request::decode_basic;
@@ -14,7 +15,7 @@ use crate::time::UnixTime;
 /// or none at all (C7).
 ///
 /// Client ids here are as *presented*, not yet checked against any registration.
-/// `Debug` never shows a secret.
+/// `Debug` never shows a secret or an assertion.
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum ClientAuth {
@@ -32,6 +33,15 @@ pub enum ClientAuth {
         /// The presented secret.
         secret: ClientSecret,
     },
+    /// A JWT client assertion (RFC 7523 §2.2): `private_key_jwt`, or
+    /// `client_secret_jwt` when signed with HS256.
+    JwtAssertion {
+        /// The `client_id` parameter, when the request sent one (C38); MCP
+        /// clients usually do not, and the assertion's `sub` names the client.
+        client_id: Option<String>,
+        /// The assertion, parsed but not verified.
+        assertion: ClientAssertion,
+    },
     /// A `client_id` with no credential: not authentication (C12), unless the
     /// client is public, which this grant refuses anyway (C13).
     ClientIdOnly {
@@ -48,8 +58,10 @@ impl ClientAuth {
         authorization: Option<&str>,
         body_client_id: Option<String>,
         body_secret: Option<ClientSecret>,
-        assertion_present: bool,
+        assertion_type: Option<String>,
+        assertion: Option<String>,
     ) -> Result<Self, Reason> {
+        let assertion_present = assertion_type.is_some() || assertion.is_some();
         if let Some(header) = authorization {
             if body_secret.is_some() || assertion_present {
                 return Err(Reason::MultipleAuthMethods);
@@ -67,7 +79,16 @@ impl ClientAuth {
             if body_secret.is_some() {
                 return Err(Reason::MultipleAuthMethods);
             }
-            return Err(Reason::UnsupportedAuthScheme);
+            let (Some(assertion_type), Some(assertion)) = (assertion_type, assertion) else {
+                return Err(Reason::AssertionIncomplete);
+            };
+            if assertion_type != JWT_BEARER_ASSERTION_TYPE {
+                return Err(Reason::AssertionTypeUnsupported);
+            }
+            return Ok(Self::JwtAssertion {
+                client_id: body_client_id,
+                assertion: ClientAssertion::parse(assertion)?,
+            });
         }
         match (body_client_id, body_secret) {
             (Some(client_id), Some(secret)) => Ok(Self::SecretPost { client_id, secret }),
@@ -77,12 +98,24 @@ impl ClientAuth {
         }
     }
 
-    /// The presented client id, if any.
+    /// The presented client id, if any. For an assertion without a `client_id`
+    /// parameter, its *unverified* `sub`, and only when `iss` equals it (C40):
+    /// good enough to find the client whose keys must then verify it.
     pub fn client_id(&self) -> Option<&str> {
         match self {
             Self::SecretBasic { client_id, .. }
             | Self::SecretPost { client_id, .. }
             | Self::ClientIdOnly { client_id } => Some(client_id),
+            Self::JwtAssertion {
+                client_id: Some(client_id),
+                ..
+            } => Some(client_id),
+            Self::JwtAssertion {
+                client_id: None,
+                assertion,
+            } => assertion
+                .unverified_subject()
+                .filter(|sub| assertion.unverified_issuer() == Some(*sub)),
             Self::Absent => None,
         }
     }
@@ -92,6 +125,7 @@ impl ClientAuth {
         match self {
             Self::SecretBasic { .. } => AuthMethod::ClientSecretBasic,
             Self::SecretPost { .. } => AuthMethod::ClientSecretPost,
+            Self::JwtAssertion { assertion, .. } => assertion.method(),
             Self::ClientIdOnly { .. } | Self::Absent => AuthMethod::None,
         }
     }
@@ -108,6 +142,15 @@ pub struct AuthenticatedClient {
 }
 
 impl AuthenticatedClient {
+    /// The proof for an assertion that was verified *and* recorded as used.
+    pub(crate) fn from_assertion(client: Arc<Client>, verified: &VerifiedAssertion) -> Self {
+        Self {
+            client,
+            method: verified.method(),
+            credential_id: verified.credential_id().clone(),
+        }
+    }
+
     /// The registered client.
     pub fn client(&self) -> &Arc<Client> {
         &self.client
@@ -130,6 +173,12 @@ impl AuthenticatedClient {
 /// Pure: the caller looks the client up. An unknown client costs the same hash
 /// work as a wrong secret, so response times do not reveal which ids exist.
 ///
+/// This checks secrets. A [`ClientAuth::JwtAssertion`] also needs the client's
+/// keys (perhaps fetched), the issuer's settings and a replay guard, so it is
+/// refused here with [`Reason::UnsupportedAuthScheme`]:
+/// [`Issuer::authenticate`](crate::Issuer::authenticate) handles it, built on
+/// [`verify_assertion`](crate::verify_assertion).
+///
 /// # Errors
 /// The [`Reason`] authentication failed; all map to `invalid_client`.
 pub fn authenticate(
@@ -146,6 +195,7 @@ pub fn authenticate(
             });
         }
         ClientAuth::Absent => return Err(Reason::NoClientAuthentication),
+        ClientAuth::JwtAssertion { .. } => return Err(Reason::UnsupportedAuthScheme),
     };
     let presented = secret.expose_secret().as_bytes();
     let Some(client) = client else {

@@ -125,6 +125,48 @@ pub enum Reason {
     StoreUnavailable,
     /// Signing the token failed.
     SigningFailed,
+    /// `client_assertion` came without `client_assertion_type`, or the reverse
+    /// (RFC 7521 §4.2).
+    AssertionIncomplete,
+    /// `client_assertion_type` is not the JWT bearer URN (C36).
+    AssertionTypeUnsupported,
+    /// `client_assertion` is not one compact JWS with base64url JSON parts (C37, C47).
+    MalformedAssertion,
+    /// The assertion is unsigned (`alg: none`, C46).
+    AssertionUnsigned,
+    /// The assertion's `alg` is unknown, not accepted by the server, not pinned by
+    /// the client, or does not suit any of its keys (C46, C83).
+    AssertionAlgorithmNotAllowed,
+    /// The assertion's `typ` names another kind of JWT, such as `at+jwt` (C50).
+    AssertionTypeHeaderRefused,
+    /// The assertion carries a `crit` header this server does not understand.
+    AssertionCriticalHeader,
+    /// The assertion's `iss` and `sub` are not both the client id (C40).
+    AssertionIssuerMismatch,
+    /// The assertion's `aud` does not name this authorization server (C41).
+    AssertionAudienceMismatch,
+    /// The assertion has no `exp` (C42).
+    AssertionMissingExpiry,
+    /// The assertion's `exp` has passed, beyond the clock-skew leeway (C42).
+    AssertionExpired,
+    /// The assertion's `exp` is further ahead than the maximum assertion lifetime (C42).
+    AssertionLifetimeTooLong,
+    /// The assertion's `nbf` or `iat` is in the future, beyond the leeway (C43).
+    AssertionNotYetValid,
+    /// The assertion's `iat` is older than the maximum assertion lifetime (C44).
+    AssertionStale,
+    /// The assertion has no `jti`, so it cannot be held to one use (C45).
+    AssertionMissingJti,
+    /// No registered key of the client has the assertion's `kid` or suits its `alg`.
+    AssertionUnknownKey,
+    /// The assertion's signature does not verify (C46).
+    AssertionBadSignature,
+    /// The assertion was already used (C45).
+    AssertionReplayed,
+    /// The client's `jwks_uri` could not be fetched, or no fetcher is configured.
+    ClientJwksUnavailable,
+    /// The replay guard failed or is full, so no assertion can be accepted.
+    ReplayGuardUnavailable,
 }
 
 impl Reason {
@@ -143,6 +185,9 @@ impl Reason {
             Self::MalformedAuthorization => "the Authorization header is malformed",
             Self::RepeatedAuthorization => "the Authorization header is repeated",
             Self::SecretWithoutClientId => "client_secret requires client_id",
+            Self::AssertionIncomplete => {
+                "client_assertion and client_assertion_type must be sent together"
+            }
             Self::UnsupportedGrantType => "only the client_credentials grant is supported",
             Self::UnsupportedAuthScheme
             | Self::ClientIdMismatch
@@ -151,7 +196,25 @@ impl Reason {
             | Self::WrongSecret
             | Self::AuthMethodNotAllowed
             | Self::PublicClient
-            | Self::CredentialRevoked => "client authentication failed",
+            | Self::CredentialRevoked
+            | Self::AssertionTypeUnsupported
+            | Self::MalformedAssertion
+            | Self::AssertionUnsigned
+            | Self::AssertionAlgorithmNotAllowed
+            | Self::AssertionTypeHeaderRefused
+            | Self::AssertionCriticalHeader
+            | Self::AssertionIssuerMismatch
+            | Self::AssertionAudienceMismatch
+            | Self::AssertionMissingExpiry
+            | Self::AssertionExpired
+            | Self::AssertionLifetimeTooLong
+            | Self::AssertionNotYetValid
+            | Self::AssertionStale
+            | Self::AssertionMissingJti
+            | Self::AssertionUnknownKey
+            | Self::AssertionBadSignature
+            | Self::AssertionReplayed
+            | Self::ClientJwksUnavailable => "client authentication failed",
             Self::Throttled => "too many failed client authentication attempts",
             Self::ClientDisabled => "the client is disabled",
             Self::GrantNotAllowed => "the client may not use the client_credentials grant",
@@ -162,7 +225,9 @@ impl Reason {
             Self::ResourceNotAllowed => "the requested resource is not allowed for this client",
             Self::TooManyResources => "only one resource may be requested per token",
             Self::NoAudience => "no resource was requested and the client has no default",
-            Self::StoreUnavailable | Self::SigningFailed => "internal error",
+            Self::StoreUnavailable | Self::SigningFailed | Self::ReplayGuardUnavailable => {
+                "internal error"
+            }
         }
     }
 
@@ -179,7 +244,8 @@ impl Reason {
             | Self::MultipleAuthMethods
             | Self::MalformedAuthorization
             | Self::RepeatedAuthorization
-            | Self::SecretWithoutClientId => ErrorCode::InvalidRequest,
+            | Self::SecretWithoutClientId
+            | Self::AssertionIncomplete => ErrorCode::InvalidRequest,
             Self::UnsupportedGrantType => ErrorCode::UnsupportedGrantType,
             Self::UnsupportedAuthScheme
             | Self::ClientIdMismatch
@@ -189,14 +255,34 @@ impl Reason {
             | Self::AuthMethodNotAllowed
             | Self::PublicClient
             | Self::Throttled
-            | Self::CredentialRevoked => ErrorCode::InvalidClient,
+            | Self::CredentialRevoked
+            | Self::AssertionTypeUnsupported
+            | Self::MalformedAssertion
+            | Self::AssertionUnsigned
+            | Self::AssertionAlgorithmNotAllowed
+            | Self::AssertionTypeHeaderRefused
+            | Self::AssertionCriticalHeader
+            | Self::AssertionIssuerMismatch
+            | Self::AssertionAudienceMismatch
+            | Self::AssertionMissingExpiry
+            | Self::AssertionExpired
+            | Self::AssertionLifetimeTooLong
+            | Self::AssertionNotYetValid
+            | Self::AssertionStale
+            | Self::AssertionMissingJti
+            | Self::AssertionUnknownKey
+            | Self::AssertionBadSignature
+            | Self::AssertionReplayed
+            | Self::ClientJwksUnavailable => ErrorCode::InvalidClient,
             Self::ClientDisabled | Self::GrantNotAllowed => ErrorCode::UnauthorizedClient,
             Self::MalformedScope | Self::ScopeNotAllowed | Self::NoScope => ErrorCode::InvalidScope,
             Self::MalformedResource
             | Self::ResourceNotAllowed
             | Self::TooManyResources
             | Self::NoAudience => ErrorCode::InvalidTarget,
-            Self::StoreUnavailable | Self::SigningFailed => ErrorCode::ServerError,
+            Self::StoreUnavailable | Self::SigningFailed | Self::ReplayGuardUnavailable => {
+                ErrorCode::ServerError
+            }
         }
     }
 
@@ -391,6 +477,26 @@ mod tests {
         Reason::NoAudience,
         Reason::StoreUnavailable,
         Reason::SigningFailed,
+        Reason::AssertionIncomplete,
+        Reason::AssertionTypeUnsupported,
+        Reason::MalformedAssertion,
+        Reason::AssertionUnsigned,
+        Reason::AssertionAlgorithmNotAllowed,
+        Reason::AssertionTypeHeaderRefused,
+        Reason::AssertionCriticalHeader,
+        Reason::AssertionIssuerMismatch,
+        Reason::AssertionAudienceMismatch,
+        Reason::AssertionMissingExpiry,
+        Reason::AssertionExpired,
+        Reason::AssertionLifetimeTooLong,
+        Reason::AssertionNotYetValid,
+        Reason::AssertionStale,
+        Reason::AssertionMissingJti,
+        Reason::AssertionUnknownKey,
+        Reason::AssertionBadSignature,
+        Reason::AssertionReplayed,
+        Reason::ClientJwksUnavailable,
+        Reason::ReplayGuardUnavailable,
     ];
 
     #[test]
@@ -424,6 +530,28 @@ mod tests {
             Reason::UnknownClient.description(),
             Reason::WrongSecret.description()
         );
+    }
+
+    #[test]
+    fn c48_c139_every_assertion_failure_is_the_same_invalid_client_401() {
+        let assertion_failures = ALL.iter().filter(|r| {
+            let name = format!("{r:?}");
+            (name.contains("Assertion") || name.contains("Jwks"))
+                && **r != Reason::AssertionIncomplete
+        });
+        let mut count = 0;
+        for r in assertion_failures {
+            count += 1;
+            assert_eq!(r.code(), ErrorCode::InvalidClient, "{r:?}");
+            assert_eq!(r.status(), 401, "{r:?}");
+            assert_eq!(r.description(), Reason::WrongSecret.description(), "{r:?}");
+        }
+        assert_eq!(count, 18);
+        assert_eq!(
+            Reason::AssertionIncomplete.code(),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(Reason::ReplayGuardUnavailable.status(), 500);
     }
 
     #[test]

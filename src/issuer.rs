@@ -6,16 +6,20 @@ use std::sync::Arc;
 
 use fluent_uri::Uri;
 
+use crate::assertion::{AssertionSettings, ClientAssertion, verify_assertion};
 use crate::audit::{AuditEvent, AuditSink, NoAudit, Outcome};
 use crate::claims::MintClaims;
 use crate::client::{AuthMethod, ClientId, ClientStore};
-use crate::client_auth::{AuthenticatedClient, authenticate};
+use crate::client_auth::{AuthenticatedClient, ClientAuth, authenticate};
+use crate::client_keys::ClientKey;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ConfigError, Reason, TokenError};
-use crate::keys::KeySet;
+use crate::jwks_cache::{JwksCache, JwksFetcher, JwksSource};
+use crate::keys::{Algorithm, KeySet};
 use crate::metadata::ServerMetadata;
 use crate::mint::{JtiSource, RandomJti, mint};
 use crate::policy::Policy;
+use crate::replay::{MemoryReplayGuard, ReplayGuard};
 use crate::request::{DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest};
 use crate::response::{HttpResponse, TokenResponse};
 use crate::scope::ScopeSet;
@@ -26,7 +30,10 @@ use crate::time::UnixTime;
 ///
 /// Build it once with [`Issuer::builder`], share it (`Arc<Issuer<_>>`), and call
 /// [`handle_token_request`](Self::handle_token_request) from any HTTP stack.
-pub struct Issuer<S> {
+///
+/// `S` finds clients; `G` remembers used client assertions (by default a
+/// [`MemoryReplayGuard`]; see [`IssuerBuilder::replay_guard`]).
+pub struct Issuer<S, G = MemoryReplayGuard> {
     issuer: String,
     token_endpoint: String,
     jwks_uri: String,
@@ -41,9 +48,12 @@ pub struct Issuer<S> {
     max_body_bytes: usize,
     jwks_json: String,
     metadata_json: String,
+    replay: G,
+    assertion: AssertionSettings,
+    client_jwks: Option<Arc<dyn JwksSource>>,
 }
 
-impl<S> fmt::Debug for Issuer<S> {
+impl<S, G> fmt::Debug for Issuer<S, G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Issuer")
             .field("issuer", &self.issuer)
@@ -51,6 +61,7 @@ impl<S> fmt::Debug for Issuer<S> {
             .field("keys", &self.keys)
             .field("policy", &self.policy)
             .field("auth_methods", &self.auth_methods)
+            .field("assertion", &self.assertion)
             .finish_non_exhaustive()
     }
 }
@@ -64,8 +75,15 @@ impl<S: ClientStore> Issuer<S> {
     /// - [`Policy::default`], [`SystemClock`], no audit sink
     /// - failed authentication throttled by a [`MemoryThrottle`] with
     ///   [`ThrottleConfig::default`]
-    /// - methods `client_secret_basic` and `client_secret_post`
+    /// - methods `client_secret_basic`, `client_secret_post` and `private_key_jwt`
+    ///   (`client_secret_jwt` is opt-in: see [`JwtSecretCredential`])
+    /// - client assertions judged by [`AssertionSettings::default`], with the
+    ///   issuer identifier as their only audience
+    /// - assertion replay stopped by a [`MemoryReplayGuard`]; no [`JwksFetcher`],
+    ///   so clients registered with a `jwks_uri` cannot authenticate
     /// - request bodies up to [`DEFAULT_MAX_BODY_BYTES`]
+    ///
+    /// [`JwtSecretCredential`]: crate::JwtSecretCredential
     pub fn builder(issuer: impl Into<String>, keys: KeySet, store: S) -> IssuerBuilder<S> {
         IssuerBuilder {
             issuer: issuer.into(),
@@ -74,7 +92,11 @@ impl<S: ClientStore> Issuer<S> {
             keys,
             store,
             policy: Policy::default(),
-            auth_methods: vec![AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost],
+            auth_methods: vec![
+                AuthMethod::ClientSecretBasic,
+                AuthMethod::ClientSecretPost,
+                AuthMethod::PrivateKeyJwt,
+            ],
             clock: Arc::new(SystemClock),
             audit: Arc::new(NoAudit),
             throttle: None,
@@ -82,9 +104,15 @@ impl<S: ClientStore> Issuer<S> {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             scopes_supported: ScopeSet::new(),
             allow_http_loopback: false,
+            replay: MemoryReplayGuard::new(),
+            assertion: AssertionSettings::default(),
+            token_endpoint_audience: false,
+            client_jwks: None,
         }
     }
+}
 
+impl<S: ClientStore, G: ReplayGuard> Issuer<S, G> {
     /// The token endpoint: HTTP parts in, HTTP response out. Never fails: every
     /// refusal is an RFC 6749 §5.2 response, and every decision is audited.
     pub async fn handle_token_request(&self, parts: RequestParts<'_>) -> HttpResponse {
@@ -109,9 +137,16 @@ impl<S: ClientStore> Issuer<S> {
     /// Authenticates the client of `request` at `now`: throttle check, store
     /// lookup, credential check. Refusals are audited.
     ///
+    /// A JWT assertion is checked by [`verify_assertion`] against the keys of
+    /// the client its `sub` names (fetched through the [`JwksCache`] for a
+    /// `jwks_uri` client), then recorded as used in the [`ReplayGuard`]: only the
+    /// first use succeeds. Assertion failures are not counted by the throttle:
+    /// a signature cannot be brute-forced, and counting them would let anyone
+    /// lock a key-authenticated client out with forged assertions.
+    ///
     /// # Errors
     /// `invalid_client` (401, or 429 when throttled); `server_error` when the
-    /// store fails.
+    /// store or the replay guard fails.
     pub async fn authenticate(
         &self,
         request: &TokenRequest,
@@ -126,6 +161,16 @@ impl<S: ClientStore> Issuer<S> {
             self.audit.record(&event);
             error
         };
+        if let ClientAuth::JwtAssertion {
+            client_id,
+            assertion,
+        } = auth
+        {
+            return self
+                .authenticate_assertion(client_id.as_deref(), assertion, now)
+                .await
+                .map_err(|reason| refuse(reason.into()));
+        }
         let Some(presented_id) = auth.client_id() else {
             return Err(refuse(Reason::NoClientAuthentication.into()));
         };
@@ -154,6 +199,67 @@ impl<S: ClientStore> Issuer<S> {
                 self.throttle.record_failure(presented_id, now);
                 Err(refuse(reason.into()))
             }
+        }
+    }
+
+    async fn authenticate_assertion(
+        &self,
+        client_id_parameter: Option<&str>,
+        assertion: &ClientAssertion,
+        now: UnixTime,
+    ) -> Result<AuthenticatedClient, Reason> {
+        let method = assertion.method();
+        if !self.auth_methods.contains(&method) {
+            return Err(Reason::UnsupportedAuthScheme);
+        }
+        // The unverified `sub` only says whose keys to try (C40).
+        let subject = assertion.unverified_subject();
+        let Some(subject) = subject.filter(|_| assertion.unverified_issuer() == subject) else {
+            return Err(Reason::AssertionIssuerMismatch);
+        };
+        if client_id_parameter.is_some_and(|id| id != subject) {
+            return Err(Reason::ClientIdMismatch); // C38
+        }
+        let Ok(id) = ClientId::new(subject) else {
+            return Err(Reason::UnknownClient);
+        };
+        let client = self
+            .store
+            .client(&id)
+            .await
+            .map_err(|_| Reason::StoreUnavailable)?
+            .ok_or(Reason::UnknownClient)?;
+        if !client.allows_method(method) {
+            return Err(Reason::AuthMethodNotAllowed); // C14
+        }
+        let fetched;
+        let keys: &[ClientKey] = if method == AuthMethod::ClientSecretJwt {
+            client.jwt_secret_keys()
+        } else if let Some(jwks) = client.jwks() {
+            jwks.keys()
+        } else if let Some(uri) = client.jwks_uri() {
+            let source = self
+                .client_jwks
+                .as_ref()
+                .ok_or(Reason::ClientJwksUnavailable)?;
+            fetched = source
+                .keys(uri, assertion.key_id(), now)
+                .await
+                .map_err(|_| Reason::ClientJwksUnavailable)?;
+            fetched.keys()
+        } else {
+            &[]
+        };
+        let verified =
+            verify_assertion(assertion, &client, keys, &self.issuer, now, &self.assertion)?;
+        match self
+            .replay
+            .first_use(verified.replay_key(), verified.replay_until(), now)
+            .await
+        {
+            Ok(true) => Ok(AuthenticatedClient::from_assertion(client, &verified)),
+            Ok(false) => Err(Reason::AssertionReplayed),
+            Err(_) => Err(Reason::ReplayGuardUnavailable),
         }
     }
 
@@ -228,7 +334,7 @@ impl<S: ClientStore> Issuer<S> {
     }
 }
 
-impl<S> Issuer<S> {
+impl<S, G> Issuer<S, G> {
     /// The issuer identifier, exactly as configured (C77).
     pub fn issuer(&self) -> &str {
         &self.issuer
@@ -252,6 +358,16 @@ impl<S> Issuer<S> {
     /// The client store.
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// The replay guard.
+    pub fn replay_guard(&self) -> &G {
+        &self.replay
+    }
+
+    /// How client assertions are judged.
+    pub fn assertion_settings(&self) -> &AssertionSettings {
+        &self.assertion
     }
 
     /// The grant policy.
@@ -286,7 +402,7 @@ impl<S> Issuer<S> {
 }
 
 /// Configures an [`Issuer`]; see [`Issuer::builder`] for the defaults.
-pub struct IssuerBuilder<S> {
+pub struct IssuerBuilder<S, G = MemoryReplayGuard> {
     issuer: String,
     token_endpoint: Option<String>,
     jwks_uri: Option<String>,
@@ -301,9 +417,13 @@ pub struct IssuerBuilder<S> {
     max_body_bytes: usize,
     scopes_supported: ScopeSet,
     allow_http_loopback: bool,
+    replay: G,
+    assertion: AssertionSettings,
+    token_endpoint_audience: bool,
+    client_jwks: Option<Arc<dyn JwksSource>>,
 }
 
-impl<S> fmt::Debug for IssuerBuilder<S> {
+impl<S, G> fmt::Debug for IssuerBuilder<S, G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IssuerBuilder")
             .field("issuer", &self.issuer)
@@ -311,7 +431,7 @@ impl<S> fmt::Debug for IssuerBuilder<S> {
     }
 }
 
-impl<S: ClientStore> IssuerBuilder<S> {
+impl<S: ClientStore, G: ReplayGuard> IssuerBuilder<S, G> {
     /// Sets the token endpoint URL (`https`, no fragment: C6).
     #[must_use]
     pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
@@ -334,7 +454,8 @@ impl<S: ClientStore> IssuerBuilder<S> {
     }
 
     /// Sets the client authentication methods the endpoint accepts and advertises
-    /// (C81). A client still uses only the methods of its registration.
+    /// (C81). A client still uses only the methods of its registration. With a
+    /// JWT method, the metadata also lists the accepted assertion algorithms (C83).
     #[must_use]
     pub fn auth_methods(mut self, methods: impl IntoIterator<Item = AuthMethod>) -> Self {
         self.auth_methods = methods.into_iter().collect();
@@ -383,6 +504,65 @@ impl<S: ClientStore> IssuerBuilder<S> {
         self
     }
 
+    /// Replaces the guard that holds each client assertion to one use (C45): a
+    /// shared one (Redis, SQL) when several replicas serve the token endpoint.
+    #[must_use]
+    pub fn replay_guard<G2: ReplayGuard>(self, guard: G2) -> IssuerBuilder<S, G2> {
+        IssuerBuilder {
+            issuer: self.issuer,
+            token_endpoint: self.token_endpoint,
+            jwks_uri: self.jwks_uri,
+            keys: self.keys,
+            store: self.store,
+            policy: self.policy,
+            auth_methods: self.auth_methods,
+            clock: self.clock,
+            audit: self.audit,
+            throttle: self.throttle,
+            jti: self.jti,
+            max_body_bytes: self.max_body_bytes,
+            scopes_supported: self.scopes_supported,
+            allow_http_loopback: self.allow_http_loopback,
+            replay: guard,
+            assertion: self.assertion,
+            token_endpoint_audience: self.token_endpoint_audience,
+            client_jwks: self.client_jwks,
+        }
+    }
+
+    /// Sets how client assertions are judged (lifetime, leeway, algorithms).
+    #[must_use]
+    pub fn assertion_settings(mut self, settings: AssertionSettings) -> Self {
+        self.assertion = settings;
+        self
+    }
+
+    /// RFC 7523 compatibility (C41, C137): also accepts the token endpoint URL as
+    /// a client assertion's `aud`, and an `aud` array naming other audiences
+    /// beside this server. Off by default, following draft-ietf-oauth-rfc7523bis:
+    /// an assertion whose audience is not exactly this issuer could be replayed
+    /// at another server sharing the same token endpoint URL or audience list.
+    /// Turn it on only for clients built for OIDC-style `aud` = token endpoint.
+    #[must_use]
+    pub fn accept_token_endpoint_as_assertion_audience(mut self) -> Self {
+        self.token_endpoint_audience = true;
+        self
+    }
+
+    /// Fetches the keys of clients registered with a `jwks_uri` through
+    /// `fetcher`, behind a [`JwksCache`] with its default tunables.
+    #[must_use]
+    pub fn jwks_fetcher<F: JwksFetcher + 'static>(self, fetcher: F) -> Self {
+        self.jwks_cache(JwksCache::new(fetcher))
+    }
+
+    /// Fetches the keys of clients registered with a `jwks_uri` through `cache`.
+    #[must_use]
+    pub fn jwks_cache<F: JwksFetcher + 'static>(mut self, cache: JwksCache<F>) -> Self {
+        self.client_jwks = Some(Arc::new(cache));
+        self
+    }
+
     /// Accepts `http://` URLs whose host is a loopback address (`127.0.0.1`,
     /// `localhost`, `[::1]`), for local development and tests only: over a
     /// network, credentials must travel over TLS (C6).
@@ -397,8 +577,9 @@ impl<S: ClientStore> IssuerBuilder<S> {
     /// # Errors
     /// [`ConfigError::InvalidIssuer`] or [`ConfigError::InvalidEndpoint`] for a URL
     /// that is not `https` (C6, C77), has a fragment, or (the issuer) a query;
-    /// [`ConfigError::Invalid`] when no authentication method is enabled.
-    pub fn build(self) -> Result<Issuer<S>, ConfigError> {
+    /// [`ConfigError::Invalid`] when no authentication method is enabled, or a
+    /// JWT method is enabled with no assertion algorithm for it (C83).
+    pub fn build(self) -> Result<Issuer<S, G>, ConfigError> {
         let loopback = self.allow_http_loopback;
         let issuer = self.issuer;
         if !is_acceptable_url(&issuer, loopback, false) {
@@ -419,11 +600,23 @@ impl<S: ClientStore> IssuerBuilder<S> {
                 "at least one client authentication method is required, and `none` is never accepted",
             ));
         }
+        let mut assertion = self.assertion;
+        if self.token_endpoint_audience {
+            assertion.token_endpoint_audience = Some(token_endpoint.clone());
+        }
+        let signing_algs = assertion_algorithms(&self.auth_methods, &assertion.algorithms);
+        let jwt_enabled = self.auth_methods.iter().any(|m| m.is_jwt());
+        if jwt_enabled && signing_algs.is_empty() {
+            return Err(ConfigError::Invalid(
+                "a JWT authentication method is enabled but no assertion algorithm suits it",
+            ));
+        }
         let metadata_json = ServerMetadata::new(
             &issuer,
             &token_endpoint,
             &jwks_uri,
             &self.auth_methods,
+            &signing_algs,
             &self.scopes_supported,
         )
         .to_json();
@@ -445,8 +638,28 @@ impl<S: ClientStore> IssuerBuilder<S> {
             throttle,
             jti: self.jti,
             max_body_bytes: self.max_body_bytes,
+            replay: self.replay,
+            assertion,
+            client_jwks: self.client_jwks,
         })
     }
+}
+
+/// The assertion algorithms to advertise (C83): public-key ones for
+/// `private_key_jwt`, HS256 for `client_secret_jwt`; never `none`.
+fn assertion_algorithms(methods: &[AuthMethod], accepted: &[Algorithm]) -> Vec<Algorithm> {
+    Algorithm::ALL
+        .into_iter()
+        .filter(|alg| accepted.contains(alg))
+        .filter(|alg| {
+            let method = if alg.is_symmetric() {
+                AuthMethod::ClientSecretJwt
+            } else {
+                AuthMethod::PrivateKeyJwt
+            };
+            methods.contains(&method)
+        })
+        .collect()
 }
 
 /// `https` (or loopback `http` when allowed), an authority, no fragment, and — for

@@ -16,8 +16,8 @@ use ring::error::{KeyRejected, Unspecified};
 use ring::rand::SystemRandom;
 use ring::rsa::PublicKeyComponents;
 use ring::signature::{
-    self, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair,
-    UnparsedPublicKey,
+    self, ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair,
+    Ed25519KeyPair, KeyPair as _, RsaKeyPair, UnparsedPublicKey,
 };
 use ring::{digest, hmac};
 use serde::Serialize;
@@ -42,6 +42,8 @@ pub(crate) fn system_random() -> &'static SystemRandom {
 pub enum Algorithm {
     /// ECDSA on P-256 with SHA-256 (RFC 7518 §3.4): short tokens, fast signing.
     ES256,
+    /// ECDSA on P-384 with SHA-384 (RFC 7518 §3.4).
+    ES384,
     /// Ed25519 (RFC 8037 §3.1): deterministic, fast, short tokens.
     EdDSA,
     /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3): the one algorithm every
@@ -59,12 +61,23 @@ impl Algorithm {
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::ES256 => "ES256",
+            Self::ES384 => "ES384",
             Self::EdDSA => "EdDSA",
             Self::RS256 => "RS256",
             Self::PS256 => "PS256",
             Self::HS256 => "HS256",
         }
     }
+
+    /// Every algorithm, in the order metadata lists them.
+    pub const ALL: [Self; 6] = [
+        Self::ES256,
+        Self::ES384,
+        Self::EdDSA,
+        Self::RS256,
+        Self::PS256,
+        Self::HS256,
+    ];
 
     /// Whether the key is a shared secret rather than a key pair.
     pub const fn is_symmetric(self) -> bool {
@@ -74,6 +87,7 @@ impl Algorithm {
     const fn jwk_algorithm(self) -> KeyAlgorithm {
         match self {
             Self::ES256 => KeyAlgorithm::ES256,
+            Self::ES384 => KeyAlgorithm::ES384,
             Self::EdDSA => KeyAlgorithm::EdDSA,
             Self::RS256 => KeyAlgorithm::RS256,
             Self::PS256 => KeyAlgorithm::PS256,
@@ -87,16 +101,10 @@ impl FromStr for Algorithm {
 
     /// Parses a JOSE name; case matters, as in JOSE headers.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            Self::ES256,
-            Self::EdDSA,
-            Self::RS256,
-            Self::PS256,
-            Self::HS256,
-        ]
-        .into_iter()
-        .find(|alg| alg.as_str() == s)
-        .ok_or_else(|| ConfigError::InvalidKey(format!("unsupported algorithm {s:?}")))
+        Self::ALL
+            .into_iter()
+            .find(|alg| alg.as_str() == s)
+            .ok_or_else(|| ConfigError::InvalidKey(format!("unsupported algorithm {s:?}")))
     }
 }
 
@@ -183,6 +191,10 @@ impl SigningKey {
                 EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der, system_random())
                     .map_err(|e| rejected(alg, e))?,
             ),
+            Algorithm::ES384 => KeyPair::Ecdsa(
+                EcdsaKeyPair::from_pkcs8(&ECDSA_P384_SHA384_FIXED_SIGNING, der, system_random())
+                    .map_err(|e| rejected(alg, e))?,
+            ),
             // OpenSSL writes Ed25519 keys as PKCS#8 v1 (no public key); a v2 public
             // key, when present, is still checked against the private one.
             Algorithm::EdDSA => KeyPair::Ed25519(
@@ -203,7 +215,7 @@ impl SigningKey {
         Self::assemble(alg, pair, kid)
     }
 
-    /// Generates a fresh ES256 or EdDSA key with the operating system's CSPRNG.
+    /// Generates a fresh ES256, ES384 or EdDSA key with the operating system's CSPRNG.
     ///
     /// Returns the key (with its thumbprint as `kid`) and its PKCS#8 PEM, for a key
     /// generator to write to a file or secret store; loading that PEM with
@@ -217,10 +229,11 @@ impl SigningKey {
         let rng = system_random();
         let pkcs8 = match alg {
             Algorithm::ES256 => EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, rng),
+            Algorithm::ES384 => EcdsaKeyPair::generate_pkcs8(&ECDSA_P384_SHA384_FIXED_SIGNING, rng),
             Algorithm::EdDSA => Ed25519KeyPair::generate_pkcs8(rng),
             _ => {
                 return Err(invalid_key(format!(
-                    "cannot generate {alg} keys: generate ES256 or EdDSA keys, or bring your own"
+                    "cannot generate {alg} keys: generate ES256, ES384 or EdDSA keys, or bring your own"
                 )));
             }
         }
@@ -313,7 +326,9 @@ impl SigningKey {
     /// The length of this key's signatures in bytes.
     pub(crate) fn signature_len(&self) -> usize {
         match &self.pair {
-            KeyPair::Ecdsa(_) | KeyPair::Ed25519(_) => 64,
+            // Fixed-width ECDSA: r || s, each as long as a coordinate.
+            KeyPair::Ecdsa(pair) => pair.public_key().as_ref().len() - 1,
+            KeyPair::Ed25519(_) => 64,
             KeyPair::Rsa(pair) => pair.public().modulus_len(),
             KeyPair::Hmac(_) => digest::SHA256_OUTPUT_LEN,
         }
@@ -356,6 +371,7 @@ impl SigningKey {
     pub(crate) fn public_key(&self) -> Option<UnparsedPublicKey<&[u8]>> {
         let algorithm: &'static dyn signature::VerificationAlgorithm = match self.algorithm {
             Algorithm::ES256 => &signature::ECDSA_P256_SHA256_FIXED,
+            Algorithm::ES384 => &signature::ECDSA_P384_SHA384_FIXED,
             Algorithm::EdDSA => &signature::ED25519,
             Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
             Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
@@ -426,9 +442,18 @@ impl AsMut<[u8]> for Signature {
 
 /// The public parameters of a key pair, base64url-encoded as in a JWK.
 enum PublicParams {
-    Ec { x: String, y: String },
-    Okp { x: String },
-    Rsa { n: String, e: String },
+    Ec {
+        curve: EllipticCurve,
+        x: String,
+        y: String,
+    },
+    Okp {
+        x: String,
+    },
+    Rsa {
+        n: String,
+        e: String,
+    },
 }
 
 impl PublicParams {
@@ -436,9 +461,15 @@ impl PublicParams {
         match pair {
             KeyPair::Ecdsa(pair) => {
                 // An uncompressed SEC1 point: 0x04 || x || y.
-                let point = pair.public_key().as_ref();
-                let (x, y) = point.get(1..)?.split_at_checked(32)?;
+                let coordinates = pair.public_key().as_ref().get(1..)?;
+                let (x, y) = coordinates.split_at_checked(coordinates.len() / 2)?;
+                let curve = match x.len() {
+                    32 => EllipticCurve::P256,
+                    48 => EllipticCurve::P384,
+                    _ => return None,
+                };
                 Some(Self::Ec {
+                    curve,
                     x: URL_SAFE_NO_PAD.encode(x),
                     y: URL_SAFE_NO_PAD.encode(y),
                 })
@@ -462,7 +493,14 @@ impl PublicParams {
     /// escapes, so formatting them in is exact.
     fn thumbprint(&self) -> String {
         let canonical = match self {
-            Self::Ec { x, y } => format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#),
+            Self::Ec { curve, x, y } => {
+                let crv = if *curve == EllipticCurve::P384 {
+                    "P-384"
+                } else {
+                    "P-256"
+                };
+                format!(r#"{{"crv":"{crv}","kty":"EC","x":"{x}","y":"{y}"}}"#)
+            }
             Self::Okp { x } => format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#),
             Self::Rsa { n, e } => format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#),
         };
@@ -471,12 +509,14 @@ impl PublicParams {
 
     fn into_jwk(self) -> AlgorithmParameters {
         match self {
-            Self::Ec { x, y } => AlgorithmParameters::EllipticCurve(EllipticCurveKeyParameters {
-                key_type: EllipticCurveKeyType::EC,
-                curve: EllipticCurve::P256,
-                x,
-                y,
-            }),
+            Self::Ec { curve, x, y } => {
+                AlgorithmParameters::EllipticCurve(EllipticCurveKeyParameters {
+                    key_type: EllipticCurveKeyType::EC,
+                    curve,
+                    x,
+                    y,
+                })
+            }
             Self::Okp { x } => AlgorithmParameters::OctetKeyPair(OctetKeyPairParameters {
                 key_type: OctetKeyPairType::OctetKeyPair,
                 curve: EllipticCurve::Ed25519,

@@ -18,7 +18,8 @@
 //! HTTP stack ─► RequestParts ─► TokenRequest::parse     syntax: RFC 6749 §3.2, §2.3.1, RFC 8707
 //!                                  │
 //!                                  ▼
-//!           Issuer::authenticate ─ throttle, ClientStore lookup, secret check
+//!           Issuer::authenticate ─ throttle, ClientStore lookup, secret check,
+//!                                  │  or JWT assertion: keys, verify_assertion, ReplayGuard
 //!                                  │  → AuthenticatedClient (proof type)
 //!                                  ▼
 //!           Issuer::issue ──────── Policy::grant (scopes, audiences, lifetime), mint (RFC 9068)
@@ -74,7 +75,10 @@
 //! |---|---|
 //! | request syntax | [`RequestParts`], [`TokenRequest`] |
 //! | client authentication | [`ClientAuth`], [`authenticate`], [`AuthenticatedClient`], [`AuthThrottle`] |
+//! | JWT client assertions (RFC 7523) | [`ClientAssertion`], [`verify_assertion`], [`VerifiedAssertion`], [`AssertionSettings`], [`JWT_BEARER_ASSERTION_TYPE`] |
+//! | assertion replay | [`ReplayGuard`], [`MemoryReplayGuard`] |
 //! | registered clients | [`Client`], [`ClientId`], [`CredentialId`], [`SecretCredential`], [`ClientStore`], [`MemoryClientStore`] |
+//! | client keys | [`ClientJwks`], [`ClientKey`], [`JwtSecretCredential`], [`JwksFetcher`], [`JwksCache`], [`JwksCacheConfig`] |
 //! | secrets | [`ClientSecret`], [`SecretHash`] |
 //! | scopes and audiences | [`Scope`], [`ScopeSet`], [`Audience`] |
 //! | grant decisions | [`Policy`], [`ScopePolicy`], [`Grant`] |
@@ -95,26 +99,34 @@
 //!   a wrong secret.
 //! - Failed client authentication is throttled per presented client id
 //!   (RFC 6749 §2.3.1 requires brute-force protection).
+//! - JWT client assertions (`private_key_jwt`, `client_secret_jwt`) are verified
+//!   with ring against keys registered in advance, never keys the assertion
+//!   names; each is accepted once ([`ReplayGuard`]), must be short-lived, and
+//!   must name this issuer as its audience.
 //! - No secret, token, assertion or `Authorization` header appears in any
 //!   `Debug` output, error or [`AuditEvent`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+mod assertion;
 mod audience;
 mod audit;
 mod claims;
 mod client;
 mod client_auth;
+mod client_keys;
 mod clock;
 mod error;
 #[cfg(feature = "http")]
 mod http_compat;
 mod issuer;
+mod jwks_cache;
 mod keys;
 pub mod manual;
 mod metadata;
 mod mint;
 mod policy;
+mod replay;
 mod request;
 mod response;
 mod scope;
@@ -126,6 +138,10 @@ mod time;
 mod tracing_audit;
 
 // The public interface is:
+pub use crate::assertion::{
+    AssertionSettings, ClientAssertion, JWT_BEARER_ASSERTION_TYPE, VerifiedAssertion,
+    verify_assertion,
+};
 pub use crate::audience::Audience;
 pub use crate::audit::{AuditEvent, AuditRecord, AuditSink, MemoryAuditSink, NoAudit, Outcome};
 pub use crate::claims::AccessTokenClaims;
@@ -134,13 +150,16 @@ pub use crate::client::{
     SecretCredential,
 };
 pub use crate::client_auth::{AuthenticatedClient, ClientAuth, authenticate};
+pub use crate::client_keys::{ClientJwks, ClientKey, JwtSecretCredential, MAX_CLIENT_KEYS};
 pub use crate::clock::{Clock, FixedClock, SystemClock};
 pub use crate::error::{ConfigError, ErrorCode, Reason, StoreError, TokenError};
 pub use crate::issuer::{Issuer, IssuerBuilder};
+pub use crate::jwks_cache::{JwksCache, JwksCacheConfig, JwksFetcher};
 pub use crate::keys::{Algorithm, KeySet, PrivateKeyPem, SigningKey};
 pub use crate::metadata::well_known_path;
 pub use crate::mint::{JtiSource, RandomJti};
 pub use crate::policy::{Grant, Policy, ScopePolicy};
+pub use crate::replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayGuard, ReplayGuard};
 pub use crate::request::{DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest};
 pub use crate::response::{HttpResponse, TokenResponse};
 pub use crate::scope::{Scope, ScopeSet};

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::client::AuthMethod;
+use crate::keys::Algorithm;
 use crate::scope::ScopeSet;
 
 /// The RFC 8414 §2 document, rendered once when the issuer is built.
@@ -19,6 +20,9 @@ pub(crate) struct ServerMetadata<'a> {
     pub(crate) jwks_uri: &'a str,
     pub(crate) grant_types_supported: [&'static str; 1],
     pub(crate) token_endpoint_auth_methods_supported: Vec<&'static str>,
+    /// Present whenever a JWT method is listed (C83), and then never empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) token_endpoint_auth_signing_alg_values_supported: Vec<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) scopes_supported: Vec<&'a str>,
 }
@@ -29,6 +33,7 @@ impl<'a> ServerMetadata<'a> {
         token_endpoint: &'a str,
         jwks_uri: &'a str,
         auth_methods: &[AuthMethod],
+        signing_algs: &[Algorithm],
         scopes: &'a ScopeSet,
     ) -> Self {
         Self {
@@ -39,6 +44,10 @@ impl<'a> ServerMetadata<'a> {
             token_endpoint_auth_methods_supported: auth_methods
                 .iter()
                 .map(|m| m.as_str())
+                .collect(),
+            token_endpoint_auth_signing_alg_values_supported: signing_algs
+                .iter()
+                .map(|a| a.as_str())
                 .collect(),
             scopes_supported: scopes.iter().map(|s| s.as_str()).collect(),
         }
@@ -89,6 +98,7 @@ mod tests {
             "https://as.example.com/token",
             "https://as.example.com/jwks.json",
             &[AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost],
+            &[],
             &scopes,
         );
         let v: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();

@@ -180,7 +180,8 @@ impl TokenRequest {
             parts.authorization,
             form.client_id,
             form.client_secret,
-            form.assertion_present,
+            form.client_assertion_type,
+            form.client_assertion.map(|mut a| std::mem::take(&mut a.0)),
         )?;
         let scope = match form.scope {
             None => None,
@@ -258,15 +259,23 @@ struct FormParams {
     resources: Vec<String>,
     client_id: Option<String>,
     client_secret: Option<ClientSecret>,
-    assertion_present: bool,
+    client_assertion_type: Option<String>,
+    client_assertion: Option<AssertionText>,
+}
+
+/// The raw `client_assertion` until it is parsed: zeroized if parsing stops early.
+struct AssertionText(String);
+
+impl Drop for AssertionText {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
 }
 
 impl FormParams {
     fn parse(body: &[u8]) -> Result<Self, Reason> {
         let pairs = form_urlencoded_pairs(body).ok_or(Reason::MalformedBody)?;
         let mut form = Self::default();
-        let mut assertion_type = false;
-        let mut assertion = false;
         for (name, value) in pairs {
             if value.is_empty() {
                 continue; // C4: sent without a value means omitted.
@@ -283,12 +292,20 @@ impl FormParams {
                     form.client_secret = Some(ClientSecret::new(value.into_owned()));
                 }
                 "resource" => form.resources.push(value.into_owned()),
-                "client_assertion_type" => set_flag(&mut assertion_type, "client_assertion_type")?,
-                "client_assertion" => set_flag(&mut assertion, "client_assertion")?,
+                "client_assertion_type" => set_once(
+                    &mut form.client_assertion_type,
+                    "client_assertion_type",
+                    value,
+                )?,
+                "client_assertion" => {
+                    if form.client_assertion.is_some() {
+                        return Err(Reason::RepeatedParameter("client_assertion"));
+                    }
+                    form.client_assertion = Some(AssertionText(value.into_owned()));
+                }
                 _ => {} // C5: unknown parameters are ignored.
             }
         }
-        form.assertion_present = assertion_type || assertion;
         Ok(form)
     }
 }
@@ -302,14 +319,6 @@ fn set_once(
         return Err(Reason::RepeatedParameter(name));
     }
     *slot = Some(value.into_owned());
-    Ok(())
-}
-
-fn set_flag(flag: &mut bool, name: &'static str) -> Result<(), Reason> {
-    if *flag {
-        return Err(Reason::RepeatedParameter(name));
-    }
-    *flag = true;
     Ok(())
 }
 

@@ -176,8 +176,18 @@ async fn c74_c75_c80_c81_metadata_over_http_configures_the_client() {
         let methods = &metadata["token_endpoint_auth_methods_supported"];
         assert_eq!(
             methods,
-            &serde_json::json!(["client_secret_basic", "client_secret_post"]),
-            "C81"
+            &serde_json::json!([
+                "client_secret_basic",
+                "client_secret_post",
+                "private_key_jwt"
+            ]),
+            "C81: exactly what the endpoint accepts"
+        );
+        assert!(
+            metadata["token_endpoint_auth_signing_alg_values_supported"]
+                .as_array()
+                .is_some_and(|algs| !algs.is_empty() && !algs.contains(&"none".into())),
+            "C83"
         );
         for (name, value) in metadata.as_object().unwrap() {
             assert_ne!(value, &serde_json::json!([]), "C76: {name}");

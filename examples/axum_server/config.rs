@@ -1,14 +1,16 @@
 //! The `--config` file: TOML with the issuer, its keys and its clients. Secrets
-//! appear only as hashes; keys are read from PKCS#8 PEM files beside the config.
+//! appear only as hashes; keys are read from PKCS#8 PEM files beside the config;
+//! JWT clients (`private_key_jwt`) register their public keys inline, as a TOML
+//! table or a JSON string.
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
 use client_credentials::{
-    Algorithm, Audience, AuthMethod, Client, ClientId, CredentialId, Issuer, KeySet,
-    MemoryClientStore, Policy, ScopePolicy, ScopeSet, SecretCredential, SecretHash, SigningKey,
-    UnixTime,
+    Algorithm, AssertionSettings, Audience, AuthMethod, Client, ClientId, ClientJwks, CredentialId,
+    Issuer, KeySet, MemoryClientStore, Policy, ScopePolicy, ScopeSet, SecretCredential, SecretHash,
+    SigningKey, UnixTime,
 };
 use serde::Deserialize;
 
@@ -24,6 +26,10 @@ struct File {
     scopes_supported: Vec<String>,
     #[serde(default)]
     policy: PolicyFile,
+    #[serde(default)]
+    auth_methods: Vec<String>,
+    #[serde(default)]
+    assertions: AssertionFile,
     keys: Vec<KeyFile>,
     #[serde(default)]
     clients: Vec<ClientFile>,
@@ -36,6 +42,25 @@ struct PolicyFile {
     default_token_lifetime_secs: Option<u64>,
     max_token_lifetime_secs: Option<u64>,
     max_resources_per_token: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct AssertionFile {
+    max_lifetime_secs: Option<u64>,
+    leeway_secs: Option<u64>,
+    #[serde(default)]
+    algorithms: Vec<String>,
+    #[serde(default)]
+    accept_token_endpoint_audience: bool,
+}
+
+/// A client's public keys: a TOML table `{ keys = [...] }` or a JWKS JSON string.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum JwksFile {
+    Json(String),
+    Table(serde_json::Value),
 }
 
 #[derive(Deserialize)]
@@ -52,6 +77,9 @@ struct ClientFile {
     id: String,
     #[serde(default)]
     secrets: Vec<SecretFile>,
+    jwks: Option<JwksFile>,
+    #[serde(default)]
+    assertion_algorithms: Vec<String>,
     #[serde(default)]
     auth_methods: Vec<String>,
     #[serde(default)]
@@ -113,11 +141,40 @@ impl ServerConfig {
         if let Some(url) = file.token_endpoint {
             builder = builder.token_endpoint(url);
         }
+        if !file.auth_methods.is_empty() {
+            builder = builder.auth_methods(parse_all::<AuthMethod>(&file.auth_methods)?);
+        }
+        let a = &file.assertions;
+        let mut settings = AssertionSettings::default();
+        if let Some(s) = a.max_lifetime_secs {
+            settings.max_lifetime = Duration::from_secs(s);
+        }
+        if let Some(s) = a.leeway_secs {
+            settings.leeway = Duration::from_secs(s);
+        }
+        if !a.algorithms.is_empty() {
+            settings.algorithms = parse_all::<Algorithm>(&a.algorithms)?;
+        }
+        builder = builder.assertion_settings(settings);
+        if a.accept_token_endpoint_audience {
+            builder = builder.accept_token_endpoint_as_assertion_audience();
+        }
         Ok(Self {
             issuer: builder.build()?,
             listen: file.listen,
         })
     }
+}
+
+fn parse_all<T>(values: &[String]) -> Result<Vec<T>, AnyError>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    values
+        .iter()
+        .map(|v| v.parse::<T>().map_err(Into::into))
+        .collect()
 }
 
 fn load_key(dir: &Path, k: &KeyFile) -> Result<SigningKey, AnyError> {
@@ -166,13 +223,19 @@ fn build_client(c: ClientFile) -> Result<Client, AnyError> {
         }
         b = b.secret(cred);
     }
+    if let Some(jwks) = c.jwks {
+        // Through JSON text either way, so private members (`d`, ...) are refused.
+        let json = match jwks {
+            JwksFile::Json(text) => text,
+            JwksFile::Table(value) => value.to_string(),
+        };
+        b = b.jwks(ClientJwks::from_json(&json)?);
+    }
+    if !c.assertion_algorithms.is_empty() {
+        b = b.assertion_algorithms(parse_all::<Algorithm>(&c.assertion_algorithms)?);
+    }
     if !c.auth_methods.is_empty() {
-        let methods = c
-            .auth_methods
-            .iter()
-            .map(|m| m.parse::<AuthMethod>())
-            .collect::<Result<Vec<_>, _>>()?;
-        b = b.auth_methods(methods);
+        b = b.auth_methods(parse_all::<AuthMethod>(&c.auth_methods)?);
     }
     for a in c.allowed_audiences {
         b = b.allowed_audience(Audience::new(a)?);

@@ -21,6 +21,7 @@ fn hs256_secret() -> Vec<u8> {
 fn load(alg: Algorithm) -> SigningKey {
     match alg {
         Algorithm::ES256 => SigningKey::from_pkcs8_pem(alg, ES256_PEM, None),
+        Algorithm::ES384 => SigningKey::generate(alg).map(|(key, _)| key),
         Algorithm::EdDSA => SigningKey::from_pkcs8_pem(alg, EDDSA_PEM, None),
         Algorithm::RS256 | Algorithm::PS256 => SigningKey::from_pkcs8_pem(alg, RSA_PEM, None),
         Algorithm::HS256 => SigningKey::hs256(&hs256_secret(), None),
@@ -28,8 +29,9 @@ fn load(alg: Algorithm) -> SigningKey {
     .unwrap()
 }
 
-const ALL: [Algorithm; 5] = [
+const ALL: [Algorithm; 6] = [
     Algorithm::ES256,
+    Algorithm::ES384,
     Algorithm::EdDSA,
     Algorithm::RS256,
     Algorithm::PS256,

@@ -30,6 +30,7 @@ impl JtiSource for FixedJti {
 fn key(alg: Algorithm) -> SigningKey {
     match alg {
         Algorithm::ES256 => SigningKey::from_pkcs8_pem(alg, ES256_PEM, None),
+        Algorithm::ES384 => SigningKey::generate(alg).map(|(key, _)| key),
         Algorithm::EdDSA => SigningKey::from_pkcs8_pem(alg, EDDSA_PEM, None),
         Algorithm::RS256 | Algorithm::PS256 => SigningKey::from_pkcs8_pem(alg, RSA_PEM, None),
         Algorithm::HS256 => {
