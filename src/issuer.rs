@@ -451,7 +451,7 @@ impl<S: ClientStore> IssuerBuilder<S> {
 
 /// `https` (or loopback `http` when allowed), an authority, no fragment, and — for
 /// an issuer identifier — no query.
-fn is_acceptable_url(url: &str, allow_http_loopback: bool, query_allowed: bool) -> bool {
+pub(crate) fn is_acceptable_url(url: &str, allow_http_loopback: bool, query_allowed: bool) -> bool {
     let Ok(uri) = Uri::parse(url) else {
         return false;
     };

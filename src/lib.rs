@@ -100,6 +100,7 @@
 
 mod audience;
 mod audit;
+mod challenge;
 mod claims;
 mod client;
 mod client_auth;
@@ -111,16 +112,23 @@ mod metadata;
 mod mint;
 mod policy;
 mod request;
+mod resource_metadata;
 mod response;
+mod revocation;
 mod scope;
+mod scope_hierarchy;
 mod secret;
 mod secret_hash;
 mod throttle;
 mod time;
+mod token_verifier;
+mod validate;
+mod verification_keys;
 
 // The public interface is:
 pub use crate::audience::Audience;
 pub use crate::audit::{AuditEvent, AuditRecord, AuditSink, MemoryAuditSink, NoAudit, Outcome};
+pub use crate::challenge::{BearerChallenge, BearerError, bearer_token};
 pub use crate::claims::AccessTokenClaims;
 pub use crate::client::{
     AuthMethod, Client, ClientBuilder, ClientId, ClientStore, CredentialId, MemoryClientStore,
@@ -128,16 +136,28 @@ pub use crate::client::{
 };
 pub use crate::client_auth::{AuthenticatedClient, ClientAuth, authenticate};
 pub use crate::clock::{Clock, FixedClock, SystemClock};
-pub use crate::error::{ConfigError, ErrorCode, Reason, StoreError, TokenError};
+pub use crate::error::{ConfigError, ErrorCode, Reason, StoreError, TokenError, ValidationError};
 pub use crate::issuer::{Issuer, IssuerBuilder};
 pub use crate::keys::{Algorithm, KeySet, PrivateKeyPem, SigningKey};
 pub use crate::metadata::well_known_path;
 pub use crate::mint::{JtiSource, RandomJti};
 pub use crate::policy::{Grant, Policy, ScopePolicy};
 pub use crate::request::{DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest};
+pub use crate::resource_metadata::{
+    ResourceMetadata, ResourceMetadataBuilder, resource_metadata_path, resource_metadata_url,
+};
 pub use crate::response::{HttpResponse, TokenResponse};
+pub use crate::revocation::{
+    MemoryRevocationStore, NoRevocation, RevocationConfig, RevocationStore, TokenView,
+};
 pub use crate::scope::{Scope, ScopeSet};
+pub use crate::scope_hierarchy::ScopeHierarchy;
 pub use crate::secret::{ClientSecret, GENERATED_SECRET_BYTES};
 pub use crate::secret_hash::{PBKDF2_DEFAULT_ITERATIONS, SecretHash};
 pub use crate::throttle::{AuthThrottle, MemoryThrottle, NoThrottle, ThrottleConfig};
 pub use crate::time::UnixTime;
+pub use crate::validate::{
+    DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_BYTES, InsufficientScope, MAX_LEEWAY, Validator,
+    ValidatorBuilder, VerifiedToken,
+};
+pub use crate::verification_keys::VerificationKeys;
