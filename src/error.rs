@@ -61,7 +61,7 @@ impl fmt::Display for ErrorCode {
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Reason {
-    /// The HTTP method was not `POST` (C1).
+    /// The HTTP method was not `POST` (C1, C94).
     MethodNotAllowed,
     /// The body is not `application/x-www-form-urlencoded` (C2).
     UnsupportedContentType,
@@ -120,7 +120,11 @@ pub enum Reason {
     TooManyResources,
     /// No resource was requested and the client has no default audience (C58).
     NoAudience,
-    /// The client store failed.
+    /// A revocation or introspection request has no `token` parameter (C88, C94).
+    MissingToken,
+    /// A client asked to revoke a token issued to another client (RFC 7009 §2.1, C89).
+    TokenNotOwned,
+    /// The client store or the revocation store failed.
     StoreUnavailable,
     /// Signing the token failed.
     SigningFailed,
@@ -131,7 +135,7 @@ impl Reason {
     /// `NQSCHAR` characters (C33), never an echo of the request.
     pub const fn description(self) -> &'static str {
         match self {
-            Self::MethodNotAllowed => "the token endpoint accepts POST only",
+            Self::MethodNotAllowed => "this endpoint accepts POST only",
             Self::UnsupportedContentType => "the body must be application/x-www-form-urlencoded",
             Self::BodyTooLarge => "the request body is too large",
             Self::MalformedBody => "the body is not form-encoded UTF-8",
@@ -160,6 +164,8 @@ impl Reason {
             Self::ResourceNotAllowed => "the requested resource is not allowed for this client",
             Self::TooManyResources => "only one resource may be requested per token",
             Self::NoAudience => "no resource was requested and the client has no default",
+            Self::MissingToken => "token is required",
+            Self::TokenNotOwned => "the token was not issued to this client",
             Self::StoreUnavailable | Self::SigningFailed => "internal error",
         }
     }
@@ -176,7 +182,8 @@ impl Reason {
             | Self::CredentialsInUri
             | Self::MultipleAuthMethods
             | Self::MalformedAuthorization
-            | Self::SecretWithoutClientId => ErrorCode::InvalidRequest,
+            | Self::SecretWithoutClientId
+            | Self::MissingToken => ErrorCode::InvalidRequest,
             Self::UnsupportedGrantType => ErrorCode::UnsupportedGrantType,
             Self::UnsupportedAuthScheme
             | Self::ClientIdMismatch
@@ -187,7 +194,9 @@ impl Reason {
             | Self::PublicClient
             | Self::Throttled
             | Self::CredentialRevoked => ErrorCode::InvalidClient,
-            Self::ClientDisabled | Self::GrantNotAllowed => ErrorCode::UnauthorizedClient,
+            Self::ClientDisabled | Self::GrantNotAllowed | Self::TokenNotOwned => {
+                ErrorCode::UnauthorizedClient
+            }
             Self::MalformedScope | Self::ScopeNotAllowed | Self::NoScope => ErrorCode::InvalidScope,
             Self::MalformedResource
             | Self::ResourceNotAllowed
@@ -492,6 +501,8 @@ mod tests {
         Reason::ResourceNotAllowed,
         Reason::TooManyResources,
         Reason::NoAudience,
+        Reason::MissingToken,
+        Reason::TokenNotOwned,
         Reason::StoreUnavailable,
         Reason::SigningFailed,
     ];

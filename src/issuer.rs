@@ -9,7 +9,7 @@ use fluent_uri::Uri;
 use crate::audit::{AuditEvent, AuditSink, NoAudit, Outcome};
 use crate::claims::MintClaims;
 use crate::client::{AuthMethod, ClientId, ClientStore};
-use crate::client_auth::{AuthenticatedClient, authenticate};
+use crate::client_auth::{AuthenticatedClient, ClientAuth, authenticate};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ConfigError, Reason, TokenError};
 use crate::keys::KeySet;
@@ -18,20 +18,35 @@ use crate::mint::{JtiSource, RandomJti, mint};
 use crate::policy::Policy;
 use crate::request::{DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest};
 use crate::response::{HttpResponse, TokenResponse};
+use crate::revocation::{MemoryRevocationStore, RevocationStore, TokenView};
 use crate::scope::ScopeSet;
 use crate::throttle::{AuthThrottle, MemoryThrottle, ThrottleConfig};
 use crate::time::UnixTime;
+use crate::token_verifier::TokenVerifier;
+use crate::validate::DEFAULT_MAX_TOKEN_BYTES;
+use crate::verification_keys::VerificationKeys;
+
+mod introspection;
+mod revocation;
 
 /// A client-credentials authorization server: configuration, keys and stores.
 ///
 /// Build it once with [`Issuer::builder`], share it (`Arc<Issuer<_>>`), and call
-/// [`handle_token_request`](Self::handle_token_request) from any HTTP stack.
-pub struct Issuer<S> {
+/// [`handle_token_request`](Self::handle_token_request),
+/// [`handle_revocation_request`](Self::handle_revocation_request) and
+/// [`handle_introspection_request`](Self::handle_introspection_request) from any
+/// HTTP stack. `R` is the [`RevocationStore`].
+pub struct Issuer<S, R = MemoryRevocationStore> {
     issuer: String,
     token_endpoint: String,
     jwks_uri: String,
+    revocation_endpoint: String,
+    introspection_endpoint: String,
     keys: KeySet,
     store: S,
+    revocation: R,
+    /// Checks this issuer's own tokens for revocation and introspection.
+    verifier: TokenVerifier,
     policy: Policy,
     auth_methods: Vec<AuthMethod>,
     clock: Arc<dyn Clock>,
@@ -43,7 +58,7 @@ pub struct Issuer<S> {
     metadata_json: String,
 }
 
-impl<S> fmt::Debug for Issuer<S> {
+impl<S, R> fmt::Debug for Issuer<S, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Issuer")
             .field("issuer", &self.issuer)
@@ -64,15 +79,20 @@ impl<S: ClientStore> Issuer<S> {
     /// - [`Policy::default`], [`SystemClock`], no audit sink
     /// - failed authentication throttled by a [`MemoryThrottle`] with
     ///   [`ThrottleConfig::default`]
-    /// - methods `client_secret_basic` and `client_secret_post`
+    /// - methods `client_secret_basic` and `client_secret_post`, at every endpoint
     /// - request bodies up to [`DEFAULT_MAX_BODY_BYTES`]
+    /// - revocation endpoint `{issuer}/revoke`, introspection endpoint
+    ///   `{issuer}/introspect`, revocations kept in a [`MemoryRevocationStore`]
     pub fn builder(issuer: impl Into<String>, keys: KeySet, store: S) -> IssuerBuilder<S> {
         IssuerBuilder {
             issuer: issuer.into(),
             token_endpoint: None,
             jwks_uri: None,
+            revocation_endpoint: None,
+            introspection_endpoint: None,
             keys,
             store,
+            revocation: MemoryRevocationStore::default(),
             policy: Policy::default(),
             auth_methods: vec![AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost],
             clock: Arc::new(SystemClock),
@@ -84,7 +104,9 @@ impl<S: ClientStore> Issuer<S> {
             allow_http_loopback: false,
         }
     }
+}
 
+impl<S: ClientStore, R: RevocationStore> Issuer<S, R> {
     /// The token endpoint: HTTP parts in, HTTP response out. Never fails: every
     /// refusal is an RFC 6749 §5.2 response, and every decision is audited.
     pub async fn handle_token_request(&self, parts: RequestParts<'_>) -> HttpResponse {
@@ -107,22 +129,34 @@ impl<S: ClientStore> Issuer<S> {
     }
 
     /// Authenticates the client of `request` at `now`: throttle check, store
-    /// lookup, credential check. Refusals are audited.
+    /// lookup, credential check, and a check that neither the client nor the
+    /// credential is revoked. Refusals are audited.
     ///
     /// # Errors
-    /// `invalid_client` (401, or 429 when throttled); `server_error` when the
+    /// `invalid_client` (401, or 429 when throttled); `server_error` when a
     /// store fails.
     pub async fn authenticate(
         &self,
         request: &TokenRequest,
         now: UnixTime,
     ) -> Result<AuthenticatedClient, TokenError> {
-        let auth = request.auth();
+        self.authenticate_client(request.auth(), request.scope(), now)
+            .await
+    }
+
+    /// The client authentication of every endpoint: the token endpoint's, and
+    /// revocation's and introspection's (RFC 7009 §2.1, RFC 7662 §2.1).
+    async fn authenticate_client(
+        &self,
+        auth: &ClientAuth,
+        requested_scope: Option<&ScopeSet>,
+        now: UnixTime,
+    ) -> Result<AuthenticatedClient, TokenError> {
         let refuse = |error: TokenError| {
             let mut event = AuditEvent::refused(now, error.reason());
             event.client_id = auth.client_id();
             event.auth_method = Some(auth.method());
-            event.requested_scope = request.scope();
+            event.requested_scope = requested_scope;
             self.audit.record(&event);
             error
         };
@@ -145,20 +179,33 @@ impl<S: ClientStore> Issuer<S> {
         } else {
             Err(Reason::UnsupportedAuthScheme)
         };
-        match result {
+        let client = match result {
             Ok(client) => {
                 self.throttle.record_success(presented_id, now);
-                Ok(client)
+                client
             }
             Err(reason) => {
                 self.throttle.record_failure(presented_id, now);
-                Err(refuse(reason.into()))
+                return Err(refuse(reason.into()));
             }
+        };
+        // A revoked client or credential gets no new token (a token minted now
+        // would be born revoked), and may not use the other endpoints either.
+        let prospective = TokenView::prospective(
+            client.client().id().as_str(),
+            Some(client.credential_id().as_str()),
+            now,
+        );
+        match self.revocation.is_revoked(&prospective).await {
+            Ok(false) => Ok(client),
+            Ok(true) => Err(refuse(Reason::CredentialRevoked.into())),
+            Err(_) => Err(refuse(Reason::StoreUnavailable.into())),
         }
     }
 
     /// Issues a token to an authenticated client: grant checks, policy, minting.
-    /// The decision is audited.
+    /// The decision is audited. Revocation of the client or credential is
+    /// checked by [`authenticate`](Self::authenticate).
     ///
     /// # Errors
     /// `unauthorized_client`, `invalid_scope`, `invalid_target`, or `server_error`
@@ -228,7 +275,7 @@ impl<S: ClientStore> Issuer<S> {
     }
 }
 
-impl<S> Issuer<S> {
+impl<S, R> Issuer<S, R> {
     /// The issuer identifier, exactly as configured (C77).
     pub fn issuer(&self) -> &str {
         &self.issuer
@@ -244,6 +291,16 @@ impl<S> Issuer<S> {
         &self.jwks_uri
     }
 
+    /// The RFC 7009 revocation endpoint URL.
+    pub fn revocation_endpoint(&self) -> &str {
+        &self.revocation_endpoint
+    }
+
+    /// The RFC 7662 introspection endpoint URL.
+    pub fn introspection_endpoint(&self) -> &str {
+        &self.introspection_endpoint
+    }
+
     /// The signing keys.
     pub fn keys(&self) -> &KeySet {
         &self.keys
@@ -252,6 +309,11 @@ impl<S> Issuer<S> {
     /// The client store.
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// The revocation store: revoke a client or a credential through it.
+    pub fn revocation_store(&self) -> &R {
+        &self.revocation
     }
 
     /// The grant policy.
@@ -286,12 +348,15 @@ impl<S> Issuer<S> {
 }
 
 /// Configures an [`Issuer`]; see [`Issuer::builder`] for the defaults.
-pub struct IssuerBuilder<S> {
+pub struct IssuerBuilder<S, R = MemoryRevocationStore> {
     issuer: String,
     token_endpoint: Option<String>,
     jwks_uri: Option<String>,
+    revocation_endpoint: Option<String>,
+    introspection_endpoint: Option<String>,
     keys: KeySet,
     store: S,
+    revocation: R,
     policy: Policy,
     auth_methods: Vec<AuthMethod>,
     clock: Arc<dyn Clock>,
@@ -303,7 +368,7 @@ pub struct IssuerBuilder<S> {
     allow_http_loopback: bool,
 }
 
-impl<S> fmt::Debug for IssuerBuilder<S> {
+impl<S, R> fmt::Debug for IssuerBuilder<S, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IssuerBuilder")
             .field("issuer", &self.issuer)
@@ -311,7 +376,7 @@ impl<S> fmt::Debug for IssuerBuilder<S> {
     }
 }
 
-impl<S: ClientStore> IssuerBuilder<S> {
+impl<S: ClientStore, R: RevocationStore> IssuerBuilder<S, R> {
     /// Sets the token endpoint URL (`https`, no fragment: C6).
     #[must_use]
     pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
@@ -324,6 +389,44 @@ impl<S: ClientStore> IssuerBuilder<S> {
     pub fn jwks_uri(mut self, url: impl Into<String>) -> Self {
         self.jwks_uri = Some(url.into());
         self
+    }
+
+    /// Sets the RFC 7009 revocation endpoint URL (advertised in the metadata).
+    #[must_use]
+    pub fn revocation_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.revocation_endpoint = Some(url.into());
+        self
+    }
+
+    /// Sets the RFC 7662 introspection endpoint URL (advertised in the metadata).
+    #[must_use]
+    pub fn introspection_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.introspection_endpoint = Some(url.into());
+        self
+    }
+
+    /// Sets the revocation store: share one with validators in the same process
+    /// (`Arc<MemoryRevocationStore>`), or use a shared database across replicas.
+    pub fn revocation_store<R2: RevocationStore>(self, store: R2) -> IssuerBuilder<S, R2> {
+        IssuerBuilder {
+            issuer: self.issuer,
+            token_endpoint: self.token_endpoint,
+            jwks_uri: self.jwks_uri,
+            revocation_endpoint: self.revocation_endpoint,
+            introspection_endpoint: self.introspection_endpoint,
+            keys: self.keys,
+            store: self.store,
+            revocation: store,
+            policy: self.policy,
+            auth_methods: self.auth_methods,
+            clock: self.clock,
+            audit: self.audit,
+            throttle: self.throttle,
+            jti: self.jti,
+            max_body_bytes: self.max_body_bytes,
+            scopes_supported: self.scopes_supported,
+            allow_http_loopback: self.allow_http_loopback,
+        }
     }
 
     /// Sets the grant policy.
@@ -398,7 +501,7 @@ impl<S: ClientStore> IssuerBuilder<S> {
     /// [`ConfigError::InvalidIssuer`] or [`ConfigError::InvalidEndpoint`] for a URL
     /// that is not `https` (C6, C77), has a fragment, or (the issuer) a query;
     /// [`ConfigError::Invalid`] when no authentication method is enabled.
-    pub fn build(self) -> Result<Issuer<S>, ConfigError> {
+    pub fn build(self) -> Result<Issuer<S, R>, ConfigError> {
         let loopback = self.allow_http_loopback;
         let issuer = self.issuer;
         if !is_acceptable_url(&issuer, loopback, false) {
@@ -409,7 +512,18 @@ impl<S: ClientStore> IssuerBuilder<S> {
             .token_endpoint
             .unwrap_or_else(|| format!("{base}/token"));
         let jwks_uri = self.jwks_uri.unwrap_or_else(|| format!("{base}/jwks.json"));
-        for url in [&token_endpoint, &jwks_uri] {
+        let revocation_endpoint = self
+            .revocation_endpoint
+            .unwrap_or_else(|| format!("{base}/revoke"));
+        let introspection_endpoint = self
+            .introspection_endpoint
+            .unwrap_or_else(|| format!("{base}/introspect"));
+        for url in [
+            &token_endpoint,
+            &jwks_uri,
+            &revocation_endpoint,
+            &introspection_endpoint,
+        ] {
             if !is_acceptable_url(url, loopback, true) {
                 return Err(ConfigError::InvalidEndpoint(url.clone()));
             }
@@ -419,13 +533,15 @@ impl<S: ClientStore> IssuerBuilder<S> {
                 "at least one client authentication method is required, and `none` is never accepted",
             ));
         }
-        let metadata_json = ServerMetadata::new(
-            &issuer,
-            &token_endpoint,
-            &jwks_uri,
-            &self.auth_methods,
-            &self.scopes_supported,
-        )
+        let metadata_json = ServerMetadata {
+            issuer: &issuer,
+            token_endpoint: &token_endpoint,
+            jwks_uri: &jwks_uri,
+            revocation_endpoint: &revocation_endpoint,
+            introspection_endpoint: &introspection_endpoint,
+            auth_methods: &self.auth_methods,
+            scopes: &self.scopes_supported,
+        }
         .to_json();
         let throttle = self
             .throttle
@@ -433,11 +549,19 @@ impl<S: ClientStore> IssuerBuilder<S> {
         Ok(Issuer {
             jwks_json: self.keys.jwks_json(),
             metadata_json,
+            verifier: TokenVerifier::new(
+                VerificationKeys::from_key_set(&self.keys),
+                issuer.clone(),
+                DEFAULT_MAX_TOKEN_BYTES,
+            ),
             issuer,
             token_endpoint,
             jwks_uri,
+            revocation_endpoint,
+            introspection_endpoint,
             keys: self.keys,
             store: self.store,
+            revocation: self.revocation,
             policy: self.policy,
             auth_methods: self.auth_methods,
             clock: self.clock,

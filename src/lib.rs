@@ -121,6 +121,7 @@ mod secret;
 mod secret_hash;
 mod throttle;
 mod time;
+mod token_query;
 mod token_verifier;
 mod validate;
 mod verification_keys;
@@ -156,6 +157,7 @@ pub use crate::secret::{ClientSecret, GENERATED_SECRET_BYTES};
 pub use crate::secret_hash::{PBKDF2_DEFAULT_ITERATIONS, SecretHash};
 pub use crate::throttle::{AuthThrottle, MemoryThrottle, NoThrottle, ThrottleConfig};
 pub use crate::time::UnixTime;
+pub use crate::token_query::TokenQuery;
 pub use crate::validate::{
     DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_BYTES, InsufficientScope, MAX_LEEWAY, Validator,
     ValidatorBuilder, VerifiedToken,
