@@ -1,4 +1,5 @@
-//! The audit trail: one structured event per token decision, with no secret in it.
+//! The audit trail: one structured event per token decision (issued, refused,
+//! revoked), with no secret in it.
 
 use std::fmt;
 use std::sync::Mutex;
@@ -16,6 +17,8 @@ use crate::time::UnixTime;
 pub enum Outcome {
     /// A token was issued.
     Issued,
+    /// A token was revoked through the revocation endpoint (RFC 7009).
+    Revoked,
     /// The request was refused, for this reason.
     Refused(Reason),
 }

@@ -96,7 +96,9 @@ fn serialize_aud<'a, S: Serializer>(
     seq.end()
 }
 
-fn deserialize_audiences<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+pub(crate) fn deserialize_audiences<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<String>, D::Error> {
     struct AudVisitor;
 
     impl<'de> Visitor<'de> for AudVisitor {
@@ -123,7 +125,7 @@ fn deserialize_audiences<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>,
 }
 
 /// A JWT `NumericDate` (RFC 7519 §2), written as whole seconds.
-mod numeric_date {
+pub(crate) mod numeric_date {
     use serde::{Deserialize, Deserializer, Serializer};
 
     use crate::time::UnixTime;
@@ -132,7 +134,7 @@ mod numeric_date {
         s.serialize_u64(t.as_secs())
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<UnixTime, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<UnixTime, D::Error> {
         u64::deserialize(d).map(UnixTime::from_secs)
     }
 }

@@ -1,4 +1,5 @@
-//! The crate's errors: [`TokenError`] for the wire (RFC 6749 §5.2), [`ConfigError`]
+//! The crate's errors: [`TokenError`] for the wire (RFC 6749 §5.2),
+//! [`ValidationError`] for a refused bearer token (RFC 6750 §3.1), [`ConfigError`]
 //! for setting things up, [`StoreError`] for a user's storage backend.
 
 use std::error::Error as StdError;
@@ -60,7 +61,7 @@ impl fmt::Display for ErrorCode {
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Reason {
-    /// The HTTP method was not `POST` (C1).
+    /// The HTTP method was not `POST` (C1, C94).
     MethodNotAllowed,
     /// The body is not `application/x-www-form-urlencoded` (C2).
     UnsupportedContentType,
@@ -121,7 +122,11 @@ pub enum Reason {
     TooManyResources,
     /// No resource was requested and the client has no default audience (C58).
     NoAudience,
-    /// The client store failed.
+    /// A revocation or introspection request has no `token` parameter (C88, C94).
+    MissingToken,
+    /// A client asked to revoke a token issued to another client (RFC 7009 §2.1, C89).
+    TokenNotOwned,
+    /// The client store or the revocation store failed.
     StoreUnavailable,
     /// Signing the token failed.
     SigningFailed,
@@ -174,7 +179,7 @@ impl Reason {
     /// `NQSCHAR` characters (C33), never an echo of the request.
     pub const fn description(self) -> &'static str {
         match self {
-            Self::MethodNotAllowed => "the token endpoint accepts POST only",
+            Self::MethodNotAllowed => "this endpoint accepts POST only",
             Self::UnsupportedContentType => "the body must be application/x-www-form-urlencoded",
             Self::BodyTooLarge => "the request body is too large",
             Self::MalformedBody => "the body is not form-encoded UTF-8",
@@ -225,6 +230,8 @@ impl Reason {
             Self::ResourceNotAllowed => "the requested resource is not allowed for this client",
             Self::TooManyResources => "only one resource may be requested per token",
             Self::NoAudience => "no resource was requested and the client has no default",
+            Self::MissingToken => "token is required",
+            Self::TokenNotOwned => "the token was not issued to this client",
             Self::StoreUnavailable | Self::SigningFailed | Self::ReplayGuardUnavailable => {
                 "internal error"
             }
@@ -245,7 +252,8 @@ impl Reason {
             | Self::MalformedAuthorization
             | Self::RepeatedAuthorization
             | Self::SecretWithoutClientId
-            | Self::AssertionIncomplete => ErrorCode::InvalidRequest,
+            | Self::AssertionIncomplete
+            | Self::MissingToken => ErrorCode::InvalidRequest,
             Self::UnsupportedGrantType => ErrorCode::UnsupportedGrantType,
             Self::UnsupportedAuthScheme
             | Self::ClientIdMismatch
@@ -274,7 +282,9 @@ impl Reason {
             | Self::AssertionBadSignature
             | Self::AssertionReplayed
             | Self::ClientJwksUnavailable => ErrorCode::InvalidClient,
-            Self::ClientDisabled | Self::GrantNotAllowed => ErrorCode::UnauthorizedClient,
+            Self::ClientDisabled | Self::GrantNotAllowed | Self::TokenNotOwned => {
+                ErrorCode::UnauthorizedClient
+            }
             Self::MalformedScope | Self::ScopeNotAllowed | Self::NoScope => ErrorCode::InvalidScope,
             Self::MalformedResource
             | Self::ResourceNotAllowed
@@ -361,6 +371,113 @@ impl fmt::Display for TokenError {
 }
 
 impl StdError for TokenError {}
+
+/// Why a token was refused. Every variant is reported as RFC 6750
+/// `invalid_token` with HTTP 401 (RFC 9068 §4, C64); see
+/// [`BearerChallenge::invalid_token`](crate::BearerChallenge::invalid_token).
+///
+/// No variant holds any part of the token, so errors can be logged freely.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum ValidationError {
+    /// The token is longer than the configured limit.
+    #[error("the token is too large")]
+    TooLarge,
+    /// Not a compact JWS: not exactly three non-empty base64url parts, or not
+    /// strict unpadded base64url (RFC 7515 §7.1).
+    #[error("the token is not a well-formed compact JWS")]
+    Malformed,
+    /// The JOSE header is not a JSON object of the expected member types.
+    #[error("the token header is malformed")]
+    MalformedHeader,
+    /// `typ` is missing or not `at+jwt` / `application/at+jwt` (C62).
+    #[error("the token is not an at+jwt access token")]
+    WrongType,
+    /// `alg` is missing, `none`, or not an algorithm this crate verifies (C52, C63).
+    #[error("the token signing algorithm is not accepted")]
+    UnsupportedAlgorithm,
+    /// The header has a `crit` member: no JWS extension is understood here
+    /// (RFC 7515 §4.1.11).
+    #[error("the token uses critical header parameters that are not understood")]
+    CriticalHeader,
+    /// `kid` is missing or names no configured key (C63). Keys named by `jwk`,
+    /// `jku`, `x5u` or `x5c` headers are never used.
+    #[error("the token signing key is unknown")]
+    UnknownKey,
+    /// `alg` differs from the algorithm of the key `kid` names: an algorithm
+    /// confusion attempt, such as HS256 with a public key as the secret.
+    #[error("the token algorithm does not match its key")]
+    AlgorithmMismatch,
+    /// The signature does not verify.
+    #[error("the token signature is invalid")]
+    InvalidSignature,
+    /// The payload is not a JSON object of claims of the expected types.
+    #[error("the token claims are malformed")]
+    MalformedClaims,
+    /// A claim RFC 9068 §2.2 requires is missing or empty (C54): one of `iss`,
+    /// `sub`, `aud`, `client_id`, `iat`, `exp`, `jti`.
+    #[error("the token lacks the required claim {0}")]
+    MissingClaim(&'static str),
+    /// `iss` is not exactly the configured issuer (C63).
+    #[error("the token was issued by another issuer")]
+    WrongIssuer,
+    /// `aud` names none of this resource's identifiers (C63, C119, C120).
+    #[error("the token is not intended for this resource")]
+    WrongAudience,
+    /// `exp` has passed, leeway included (C63).
+    #[error("the token has expired")]
+    Expired,
+    /// `nbf` is still ahead, leeway included.
+    #[error("the token is not valid yet")]
+    NotYetValid,
+    /// `iat` is ahead of the clock by more than the leeway.
+    #[error("the token was issued in the future")]
+    IssuedInFuture,
+    /// The token has been revoked (C92).
+    #[error("the token has been revoked")]
+    Revoked,
+    /// The revocation store failed, so the token cannot be shown to be live:
+    /// refused (fail closed).
+    #[error("the token revocation status could not be checked")]
+    RevocationUnavailable,
+}
+
+impl ValidationError {
+    /// The RFC 6750 §3.1 error code: always `invalid_token`.
+    pub const fn error_code(self) -> &'static str {
+        "invalid_token"
+    }
+
+    /// The HTTP status: always 401 (RFC 6750 §3.1, C119).
+    pub const fn status(self) -> u16 {
+        401
+    }
+
+    /// The `error_description`: fixed text of `NQSCHAR`s, never an echo of the
+    /// token.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::TooLarge => "the token is too large",
+            Self::Malformed => "the token is not a well-formed compact JWS",
+            Self::MalformedHeader => "the token header is malformed",
+            Self::WrongType => "the token is not an at+jwt access token",
+            Self::UnsupportedAlgorithm => "the token signing algorithm is not accepted",
+            Self::CriticalHeader => "the token uses critical header parameters",
+            Self::UnknownKey => "the token signing key is unknown",
+            Self::AlgorithmMismatch => "the token algorithm does not match its key",
+            Self::InvalidSignature => "the token signature is invalid",
+            Self::MalformedClaims => "the token claims are malformed",
+            Self::MissingClaim(_) => "the token lacks a required claim",
+            Self::WrongIssuer => "the token was issued by another issuer",
+            Self::WrongAudience => "the token is not intended for this resource",
+            Self::Expired => "the token has expired",
+            Self::NotYetValid => "the token is not valid yet",
+            Self::IssuedInFuture => "the token was issued in the future",
+            Self::Revoked => "the token has been revoked",
+            Self::RevocationUnavailable => "the token revocation status could not be checked",
+        }
+    }
+}
 
 /// A configuration value was refused while building clients, keys or the issuer.
 #[non_exhaustive]
@@ -475,6 +592,8 @@ mod tests {
         Reason::ResourceNotAllowed,
         Reason::TooManyResources,
         Reason::NoAudience,
+        Reason::MissingToken,
+        Reason::TokenNotOwned,
         Reason::StoreUnavailable,
         Reason::SigningFailed,
         Reason::AssertionIncomplete,

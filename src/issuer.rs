@@ -22,23 +22,39 @@ use crate::policy::Policy;
 use crate::replay::{MemoryReplayGuard, ReplayGuard};
 use crate::request::{DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest};
 use crate::response::{HttpResponse, TokenResponse};
+use crate::revocation::{MemoryRevocationStore, RevocationStore, TokenView};
 use crate::scope::ScopeSet;
 use crate::throttle::{AuthThrottle, MemoryThrottle, ThrottleConfig};
 use crate::time::UnixTime;
+use crate::token_verifier::TokenVerifier;
+use crate::validate::DEFAULT_MAX_TOKEN_BYTES;
+use crate::verification_keys::VerificationKeys;
+
+mod introspection;
+mod revocation;
 
 /// A client-credentials authorization server: configuration, keys and stores.
 ///
 /// Build it once with [`Issuer::builder`], share it (`Arc<Issuer<_>>`), and call
-/// [`handle_token_request`](Self::handle_token_request) from any HTTP stack.
+/// [`handle_token_request`](Self::handle_token_request),
+/// [`handle_revocation_request`](Self::handle_revocation_request) and
+/// [`handle_introspection_request`](Self::handle_introspection_request) from any
+/// HTTP stack.
 ///
-/// `S` finds clients; `G` remembers used client assertions (by default a
+/// `S` finds clients; `R` is the [`RevocationStore`] (by default a
+/// [`MemoryRevocationStore`]); `G` remembers used client assertions (by default a
 /// [`MemoryReplayGuard`]; see [`IssuerBuilder::replay_guard`]).
-pub struct Issuer<S, G = MemoryReplayGuard> {
+pub struct Issuer<S, R = MemoryRevocationStore, G = MemoryReplayGuard> {
     issuer: String,
     token_endpoint: String,
     jwks_uri: String,
+    revocation_endpoint: String,
+    introspection_endpoint: String,
     keys: KeySet,
     store: S,
+    revocation: R,
+    /// Checks this issuer's own tokens for revocation and introspection.
+    verifier: TokenVerifier,
     policy: Policy,
     auth_methods: Vec<AuthMethod>,
     clock: Arc<dyn Clock>,
@@ -53,7 +69,7 @@ pub struct Issuer<S, G = MemoryReplayGuard> {
     client_jwks: Option<Arc<dyn JwksSource>>,
 }
 
-impl<S, G> fmt::Debug for Issuer<S, G> {
+impl<S, R, G> fmt::Debug for Issuer<S, R, G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Issuer")
             .field("issuer", &self.issuer)
@@ -75,13 +91,16 @@ impl<S: ClientStore> Issuer<S> {
     /// - [`Policy::default`], [`SystemClock`], no audit sink
     /// - failed authentication throttled by a [`MemoryThrottle`] with
     ///   [`ThrottleConfig::default`]
-    /// - methods `client_secret_basic`, `client_secret_post` and `private_key_jwt`
+    /// - methods `client_secret_basic`, `client_secret_post` and `private_key_jwt`,
+    ///   at every endpoint
     ///   (`client_secret_jwt` is opt-in: see [`JwtSecretCredential`])
     /// - client assertions judged by [`AssertionSettings::default`], with the
     ///   issuer identifier as their only audience
     /// - assertion replay stopped by a [`MemoryReplayGuard`]; no [`JwksFetcher`],
     ///   so clients registered with a `jwks_uri` cannot authenticate
     /// - request bodies up to [`DEFAULT_MAX_BODY_BYTES`]
+    /// - revocation endpoint `{issuer}/revoke`, introspection endpoint
+    ///   `{issuer}/introspect`, revocations kept in a [`MemoryRevocationStore`]
     ///
     /// [`JwtSecretCredential`]: crate::JwtSecretCredential
     pub fn builder(issuer: impl Into<String>, keys: KeySet, store: S) -> IssuerBuilder<S> {
@@ -89,8 +108,11 @@ impl<S: ClientStore> Issuer<S> {
             issuer: issuer.into(),
             token_endpoint: None,
             jwks_uri: None,
+            revocation_endpoint: None,
+            introspection_endpoint: None,
             keys,
             store,
+            revocation: MemoryRevocationStore::default(),
             policy: Policy::default(),
             auth_methods: vec![
                 AuthMethod::ClientSecretBasic,
@@ -112,7 +134,7 @@ impl<S: ClientStore> Issuer<S> {
     }
 }
 
-impl<S: ClientStore, G: ReplayGuard> Issuer<S, G> {
+impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// The token endpoint: HTTP parts in, HTTP response out. Never fails: every
     /// refusal is an RFC 6749 §5.2 response, and every decision is audited.
     pub async fn handle_token_request(&self, parts: RequestParts<'_>) -> HttpResponse {
@@ -135,7 +157,8 @@ impl<S: ClientStore, G: ReplayGuard> Issuer<S, G> {
     }
 
     /// Authenticates the client of `request` at `now`: throttle check, store
-    /// lookup, credential check. Refusals are audited.
+    /// lookup, credential check, and a check that neither the client nor the
+    /// credential is revoked. Refusals are audited.
     ///
     /// A JWT assertion is checked by [`verify_assertion`] against the keys of
     /// the client its `sub` names (fetched through the [`JwksCache`] for a
@@ -145,44 +168,77 @@ impl<S: ClientStore, G: ReplayGuard> Issuer<S, G> {
     /// lock a key-authenticated client out with forged assertions.
     ///
     /// # Errors
-    /// `invalid_client` (401, or 429 when throttled); `server_error` when the
+    /// `invalid_client` (401, or 429 when throttled); `server_error` when a
     /// store or the replay guard fails.
     pub async fn authenticate(
         &self,
         request: &TokenRequest,
         now: UnixTime,
     ) -> Result<AuthenticatedClient, TokenError> {
-        let auth = request.auth();
+        self.authenticate_client(request.auth(), request.scope(), now)
+            .await
+    }
+
+    /// The client authentication of every endpoint: the token endpoint's, and
+    /// revocation's and introspection's (RFC 7009 §2.1, RFC 7662 §2.1).
+    async fn authenticate_client(
+        &self,
+        auth: &ClientAuth,
+        requested_scope: Option<&ScopeSet>,
+        now: UnixTime,
+    ) -> Result<AuthenticatedClient, TokenError> {
         let refuse = |error: TokenError| {
             let mut event = AuditEvent::refused(now, error.reason());
             event.client_id = auth.client_id();
             event.auth_method = Some(auth.method());
-            event.requested_scope = request.scope();
+            event.requested_scope = requested_scope;
             self.audit.record(&event);
             error
         };
-        if let ClientAuth::JwtAssertion {
+        let client = if let ClientAuth::JwtAssertion {
             client_id,
             assertion,
         } = auth
         {
-            return self
-                .authenticate_assertion(client_id.as_deref(), assertion, now)
+            self.authenticate_assertion(client_id.as_deref(), assertion, now)
                 .await
-                .map_err(|reason| refuse(reason.into()));
+                .map_err(|reason| refuse(reason.into()))?
+        } else {
+            self.authenticate_secret(auth, now).await.map_err(refuse)?
+        };
+        // A revoked client or credential gets no new token (a token minted now
+        // would be born revoked), and may not use the other endpoints either.
+        let prospective = TokenView::prospective(
+            client.client().id().as_str(),
+            Some(client.credential_id().as_str()),
+            now,
+        );
+        match self.revocation.is_revoked(&prospective).await {
+            Ok(false) => Ok(client),
+            Ok(true) => Err(refuse(Reason::CredentialRevoked.into())),
+            Err(_) => Err(refuse(Reason::StoreUnavailable.into())),
         }
+    }
+
+    /// Client authentication with a secret (Basic or body), throttled per
+    /// presented client id (C15).
+    async fn authenticate_secret(
+        &self,
+        auth: &ClientAuth,
+        now: UnixTime,
+    ) -> Result<AuthenticatedClient, TokenError> {
         let Some(presented_id) = auth.client_id() else {
-            return Err(refuse(Reason::NoClientAuthentication.into()));
+            return Err(Reason::NoClientAuthentication.into());
         };
         if let Err(retry_after) = self.throttle.check(presented_id, now) {
-            return Err(refuse(TokenError::throttled(retry_after.as_secs().max(1))));
+            return Err(TokenError::throttled(retry_after.as_secs().max(1)));
         }
         let client = match ClientId::new(presented_id) {
             Ok(id) => self
                 .store
                 .client(&id)
                 .await
-                .map_err(|_| refuse(Reason::StoreUnavailable.into()))?,
+                .map_err(|_| TokenError::from(Reason::StoreUnavailable))?,
             Err(_) => None, // Not a valid id, so registered nowhere (C31).
         };
         let result = if self.auth_methods.contains(&auth.method()) {
@@ -197,7 +253,7 @@ impl<S: ClientStore, G: ReplayGuard> Issuer<S, G> {
             }
             Err(reason) => {
                 self.throttle.record_failure(presented_id, now);
-                Err(refuse(reason.into()))
+                Err(reason.into())
             }
         }
     }
@@ -264,7 +320,8 @@ impl<S: ClientStore, G: ReplayGuard> Issuer<S, G> {
     }
 
     /// Issues a token to an authenticated client: grant checks, policy, minting.
-    /// The decision is audited.
+    /// The decision is audited. Revocation of the client or credential is
+    /// checked by [`authenticate`](Self::authenticate).
     ///
     /// # Errors
     /// `unauthorized_client`, `invalid_scope`, `invalid_target`, or `server_error`
@@ -334,7 +391,7 @@ impl<S: ClientStore, G: ReplayGuard> Issuer<S, G> {
     }
 }
 
-impl<S, G> Issuer<S, G> {
+impl<S, R, G> Issuer<S, R, G> {
     /// The issuer identifier, exactly as configured (C77).
     pub fn issuer(&self) -> &str {
         &self.issuer
@@ -350,6 +407,16 @@ impl<S, G> Issuer<S, G> {
         &self.jwks_uri
     }
 
+    /// The RFC 7009 revocation endpoint URL.
+    pub fn revocation_endpoint(&self) -> &str {
+        &self.revocation_endpoint
+    }
+
+    /// The RFC 7662 introspection endpoint URL.
+    pub fn introspection_endpoint(&self) -> &str {
+        &self.introspection_endpoint
+    }
+
     /// The signing keys.
     pub fn keys(&self) -> &KeySet {
         &self.keys
@@ -358,6 +425,11 @@ impl<S, G> Issuer<S, G> {
     /// The client store.
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// The revocation store: revoke a client or a credential through it.
+    pub fn revocation_store(&self) -> &R {
+        &self.revocation
     }
 
     /// The replay guard.
@@ -402,12 +474,15 @@ impl<S, G> Issuer<S, G> {
 }
 
 /// Configures an [`Issuer`]; see [`Issuer::builder`] for the defaults.
-pub struct IssuerBuilder<S, G = MemoryReplayGuard> {
+pub struct IssuerBuilder<S, R = MemoryRevocationStore, G = MemoryReplayGuard> {
     issuer: String,
     token_endpoint: Option<String>,
     jwks_uri: Option<String>,
+    revocation_endpoint: Option<String>,
+    introspection_endpoint: Option<String>,
     keys: KeySet,
     store: S,
+    revocation: R,
     policy: Policy,
     auth_methods: Vec<AuthMethod>,
     clock: Arc<dyn Clock>,
@@ -423,7 +498,7 @@ pub struct IssuerBuilder<S, G = MemoryReplayGuard> {
     client_jwks: Option<Arc<dyn JwksSource>>,
 }
 
-impl<S, G> fmt::Debug for IssuerBuilder<S, G> {
+impl<S, R, G> fmt::Debug for IssuerBuilder<S, R, G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IssuerBuilder")
             .field("issuer", &self.issuer)
@@ -431,7 +506,7 @@ impl<S, G> fmt::Debug for IssuerBuilder<S, G> {
     }
 }
 
-impl<S: ClientStore, G: ReplayGuard> IssuerBuilder<S, G> {
+impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> IssuerBuilder<S, R, G> {
     /// Sets the token endpoint URL (`https`, no fragment: C6).
     #[must_use]
     pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
@@ -444,6 +519,48 @@ impl<S: ClientStore, G: ReplayGuard> IssuerBuilder<S, G> {
     pub fn jwks_uri(mut self, url: impl Into<String>) -> Self {
         self.jwks_uri = Some(url.into());
         self
+    }
+
+    /// Sets the RFC 7009 revocation endpoint URL (advertised in the metadata).
+    #[must_use]
+    pub fn revocation_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.revocation_endpoint = Some(url.into());
+        self
+    }
+
+    /// Sets the RFC 7662 introspection endpoint URL (advertised in the metadata).
+    #[must_use]
+    pub fn introspection_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.introspection_endpoint = Some(url.into());
+        self
+    }
+
+    /// Sets the revocation store: share one with validators in the same process
+    /// (`Arc<MemoryRevocationStore>`), or use a shared database across replicas.
+    pub fn revocation_store<R2: RevocationStore>(self, store: R2) -> IssuerBuilder<S, R2, G> {
+        IssuerBuilder {
+            issuer: self.issuer,
+            token_endpoint: self.token_endpoint,
+            jwks_uri: self.jwks_uri,
+            revocation_endpoint: self.revocation_endpoint,
+            introspection_endpoint: self.introspection_endpoint,
+            keys: self.keys,
+            store: self.store,
+            revocation: store,
+            policy: self.policy,
+            auth_methods: self.auth_methods,
+            clock: self.clock,
+            audit: self.audit,
+            throttle: self.throttle,
+            jti: self.jti,
+            max_body_bytes: self.max_body_bytes,
+            scopes_supported: self.scopes_supported,
+            allow_http_loopback: self.allow_http_loopback,
+            replay: self.replay,
+            assertion: self.assertion,
+            token_endpoint_audience: self.token_endpoint_audience,
+            client_jwks: self.client_jwks,
+        }
     }
 
     /// Sets the grant policy.
@@ -507,13 +624,16 @@ impl<S: ClientStore, G: ReplayGuard> IssuerBuilder<S, G> {
     /// Replaces the guard that holds each client assertion to one use (C45): a
     /// shared one (Redis, SQL) when several replicas serve the token endpoint.
     #[must_use]
-    pub fn replay_guard<G2: ReplayGuard>(self, guard: G2) -> IssuerBuilder<S, G2> {
+    pub fn replay_guard<G2: ReplayGuard>(self, guard: G2) -> IssuerBuilder<S, R, G2> {
         IssuerBuilder {
             issuer: self.issuer,
             token_endpoint: self.token_endpoint,
             jwks_uri: self.jwks_uri,
+            revocation_endpoint: self.revocation_endpoint,
+            introspection_endpoint: self.introspection_endpoint,
             keys: self.keys,
             store: self.store,
+            revocation: self.revocation,
             policy: self.policy,
             auth_methods: self.auth_methods,
             clock: self.clock,
@@ -579,7 +699,7 @@ impl<S: ClientStore, G: ReplayGuard> IssuerBuilder<S, G> {
     /// that is not `https` (C6, C77), has a fragment, or (the issuer) a query;
     /// [`ConfigError::Invalid`] when no authentication method is enabled, or a
     /// JWT method is enabled with no assertion algorithm for it (C83).
-    pub fn build(self) -> Result<Issuer<S, G>, ConfigError> {
+    pub fn build(self) -> Result<Issuer<S, R, G>, ConfigError> {
         let loopback = self.allow_http_loopback;
         let issuer = self.issuer;
         if !is_acceptable_url(&issuer, loopback, false) {
@@ -590,7 +710,18 @@ impl<S: ClientStore, G: ReplayGuard> IssuerBuilder<S, G> {
             .token_endpoint
             .unwrap_or_else(|| format!("{base}/token"));
         let jwks_uri = self.jwks_uri.unwrap_or_else(|| format!("{base}/jwks.json"));
-        for url in [&token_endpoint, &jwks_uri] {
+        let revocation_endpoint = self
+            .revocation_endpoint
+            .unwrap_or_else(|| format!("{base}/revoke"));
+        let introspection_endpoint = self
+            .introspection_endpoint
+            .unwrap_or_else(|| format!("{base}/introspect"));
+        for url in [
+            &token_endpoint,
+            &jwks_uri,
+            &revocation_endpoint,
+            &introspection_endpoint,
+        ] {
             if !is_acceptable_url(url, loopback, true) {
                 return Err(ConfigError::InvalidEndpoint(url.clone()));
             }
@@ -611,14 +742,16 @@ impl<S: ClientStore, G: ReplayGuard> IssuerBuilder<S, G> {
                 "a JWT authentication method is enabled but no assertion algorithm suits it",
             ));
         }
-        let metadata_json = ServerMetadata::new(
-            &issuer,
-            &token_endpoint,
-            &jwks_uri,
-            &self.auth_methods,
-            &signing_algs,
-            &self.scopes_supported,
-        )
+        let metadata_json = ServerMetadata {
+            issuer: &issuer,
+            token_endpoint: &token_endpoint,
+            jwks_uri: &jwks_uri,
+            revocation_endpoint: &revocation_endpoint,
+            introspection_endpoint: &introspection_endpoint,
+            auth_methods: &self.auth_methods,
+            signing_algs: &signing_algs,
+            scopes: &self.scopes_supported,
+        }
         .to_json();
         let throttle = self
             .throttle
@@ -626,11 +759,19 @@ impl<S: ClientStore, G: ReplayGuard> IssuerBuilder<S, G> {
         Ok(Issuer {
             jwks_json: self.keys.jwks_json(),
             metadata_json,
+            verifier: TokenVerifier::new(
+                VerificationKeys::from_key_set(&self.keys),
+                issuer.clone(),
+                DEFAULT_MAX_TOKEN_BYTES,
+            ),
             issuer,
             token_endpoint,
             jwks_uri,
+            revocation_endpoint,
+            introspection_endpoint,
             keys: self.keys,
             store: self.store,
+            revocation: self.revocation,
             policy: self.policy,
             auth_methods: self.auth_methods,
             clock: self.clock,
@@ -664,7 +805,7 @@ fn assertion_algorithms(methods: &[AuthMethod], accepted: &[Algorithm]) -> Vec<A
 
 /// `https` (or loopback `http` when allowed), an authority, no fragment, and — for
 /// an issuer identifier — no query.
-fn is_acceptable_url(url: &str, allow_http_loopback: bool, query_allowed: bool) -> bool {
+pub(crate) fn is_acceptable_url(url: &str, allow_http_loopback: bool, query_allowed: bool) -> bool {
     let Ok(uri) = Uri::parse(url) else {
         return false;
     };

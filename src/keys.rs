@@ -17,7 +17,7 @@ use ring::rand::SystemRandom;
 use ring::rsa::PublicKeyComponents;
 use ring::signature::{
     self, ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair,
-    Ed25519KeyPair, KeyPair as _, RsaKeyPair, UnparsedPublicKey,
+    Ed25519KeyPair, KeyPair as _, RsaKeyPair,
 };
 use ring::{digest, hmac};
 use serde::Serialize;
@@ -357,7 +357,7 @@ impl SigningKey {
     }
 
     /// Whether `signature` is this key's signature of `signing_input`.
-    #[allow(dead_code, reason = "not called until the token validator lands")]
+    #[cfg(test)]
     pub(crate) fn verify(&self, signing_input: &[u8], signature: &[u8]) -> bool {
         match (&self.pair, self.public_key()) {
             (KeyPair::Hmac(key), _) => hmac::verify(key, signing_input, signature).is_ok(),
@@ -368,22 +368,41 @@ impl SigningKey {
 
     /// The public key with its ring verification algorithm, for checking tokens
     /// without the private key; `None` for HS256.
-    pub(crate) fn public_key(&self) -> Option<UnparsedPublicKey<&[u8]>> {
-        let algorithm: &'static dyn signature::VerificationAlgorithm = match self.algorithm {
-            Algorithm::ES256 => &signature::ECDSA_P256_SHA256_FIXED,
-            Algorithm::ES384 => &signature::ECDSA_P384_SHA384_FIXED,
-            Algorithm::EdDSA => &signature::ED25519,
-            Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
-            Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
-            Algorithm::HS256 => return None,
-        };
-        let bytes = match &self.pair {
-            KeyPair::Ecdsa(pair) => pair.public_key().as_ref(),
-            KeyPair::Ed25519(pair) => pair.public_key().as_ref(),
-            KeyPair::Rsa(pair) => pair.public_key().as_ref(),
-            KeyPair::Hmac(_) => return None,
-        };
-        Some(UnparsedPublicKey::new(algorithm, bytes))
+    #[cfg(test)]
+    pub(crate) fn public_key(&self) -> Option<signature::UnparsedPublicKey<&[u8]>> {
+        match self.public_half() {
+            PublicHalf::Key { algorithm, bytes } => {
+                Some(signature::UnparsedPublicKey::new(algorithm, bytes))
+            }
+            PublicHalf::Secret(_) => None,
+        }
+    }
+
+    /// What checking this key's signatures takes: the public key and its ring
+    /// algorithm, or for HS256 the shared secret.
+    pub(crate) fn public_half(&self) -> PublicHalf<'_> {
+        let (algorithm, bytes): (&'static dyn signature::VerificationAlgorithm, &[u8]) =
+            match &self.pair {
+                KeyPair::Ecdsa(pair) if self.algorithm == Algorithm::ES384 => (
+                    &signature::ECDSA_P384_SHA384_FIXED,
+                    pair.public_key().as_ref(),
+                ),
+                KeyPair::Ecdsa(pair) => (
+                    &signature::ECDSA_P256_SHA256_FIXED,
+                    pair.public_key().as_ref(),
+                ),
+                KeyPair::Ed25519(pair) => (&signature::ED25519, pair.public_key().as_ref()),
+                KeyPair::Rsa(pair) if self.algorithm == Algorithm::PS256 => (
+                    &signature::RSA_PSS_2048_8192_SHA256,
+                    pair.public_key().as_ref(),
+                ),
+                KeyPair::Rsa(pair) => (
+                    &signature::RSA_PKCS1_2048_8192_SHA256,
+                    pair.public_key().as_ref(),
+                ),
+                KeyPair::Hmac(key) => return PublicHalf::Secret(key),
+            };
+        PublicHalf::Key { algorithm, bytes }
     }
 
     fn rsa_padding(&self) -> &'static dyn signature::RsaEncoding {
@@ -402,6 +421,17 @@ impl fmt::Debug for SigningKey {
             .field("key", &"[redacted]")
             .finish()
     }
+}
+
+/// The verifying half of a [`SigningKey`].
+pub(crate) enum PublicHalf<'a> {
+    /// A public key (SEC1 point, Ed25519 key, DER `RSAPublicKey`) and its algorithm.
+    Key {
+        algorithm: &'static dyn signature::VerificationAlgorithm,
+        bytes: &'a [u8],
+    },
+    /// The shared secret of an HS256 key.
+    Secret(&'a hmac::Key),
 }
 
 /// A signature held on the stack, sized for the largest key.

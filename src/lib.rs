@@ -9,6 +9,7 @@
 //! # Contents
 //! - [The way a request travels](#the-way-a-request-travels)
 //! - [A token endpoint in a few lines](#a-token-endpoint-in-a-few-lines)
+//! - [Protecting a resource server](#protecting-a-resource-server)
 //! - [Map of the crate](#map-of-the-crate)
 //! - [Security model](#security-model)
 //!
@@ -29,6 +30,21 @@
 //! ```
 //!
 //! [`Issuer::handle_token_request`] runs the whole path in one call.
+//! [`Issuer::handle_revocation_request`] (RFC 7009) and
+//! [`Issuer::handle_introspection_request`] (RFC 7662) parse a [`TokenQuery`]
+//! and authenticate the client the same way, then act on the named token
+//! through the [`RevocationStore`].
+//!
+//! On the resource server:
+//!
+//! ```text
+//! Authorization header ─► bearer_token ─► Validator::validate(token, now)   RFC 9068 §4: JWS syntax,
+//!                                            │   ▲ VerificationKeys          typ, alg = key's alg, kid,
+//!                                            │   ▲ RevocationStore           signature, iss, aud, times
+//!                                            ▼
+//!                            VerifiedToken::require_scope ─► the operation
+//!            any refusal ─► BearerChallenge (401 / 403, WWW-Authenticate with resource_metadata)
+//! ```
 //!
 //! # A token endpoint in a few lines
 //!
@@ -69,11 +85,64 @@
 //! # }
 //! ```
 //!
+//! # Protecting a resource server
+//!
+//! An MCP server (or any API) checks the issuer's tokens with a [`Validator`]
+//! and answers refusals with a [`BearerChallenge`] pointing at its
+//! [`ResourceMetadata`]:
+//!
+//! ```
+//! use client_credentials::{
+//!     Algorithm, Audience, BearerChallenge, KeySet, ResourceMetadata, SigningKey, UnixTime,
+//!     Validator, VerificationKeys, bearer_token,
+//! };
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let (key, _) = SigningKey::generate(Algorithm::ES256)?;
+//! # let jwks_json = KeySet::new(key).jwks_json();
+//! // At start-up: the issuer's published keys (fetched from its `jwks_uri`), parsed once.
+//! let keys = VerificationKeys::from_jwks_json(&jwks_json)?;
+//! let validator = Validator::builder(
+//!     "https://auth.example.com",
+//!     Audience::new("https://mcp.example.com/mcp")?,
+//!     keys,
+//! )
+//! .build()?;
+//! let metadata = ResourceMetadata::builder("https://mcp.example.com/mcp")
+//!     .authorization_server("https://auth.example.com")
+//!     .build()?;
+//!
+//! // Per request:
+//! # let authorization: Option<&str> = None;
+//! let response = match bearer_token(authorization) {
+//!     None => BearerChallenge::missing_token().scope("mcp:read"),
+//!     Some(token) => match futures_lite_block_on(validator.validate(token, UnixTime::now())) {
+//!         Err(e) => BearerChallenge::invalid_token(e),
+//!         Ok(verified) => match verified.require_scope("mcp:read") {
+//!             Err(e) => BearerChallenge::insufficient_scope(&e),
+//!             Ok(()) => unreachable!("serve the request"),
+//!         },
+//!     },
+//! }
+//! .resource_metadata(metadata.metadata_url())
+//! .to_http();
+//! assert_eq!(response.status, 401);
+//! assert_eq!(
+//!     response.header("www-authenticate"),
+//!     Some(r#"Bearer scope="mcp:read", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp""#)
+//! );
+//! # Ok(())
+//! # }
+//! # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+//! #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+//! # }
+//! ```
+//!
 //! # Map of the crate
 //!
 //! | concept | items |
 //! |---|---|
-//! | request syntax | [`RequestParts`], [`TokenRequest`] |
+//! | request syntax | [`RequestParts`], [`TokenRequest`], [`TokenQuery`] |
 //! | client authentication | [`ClientAuth`], [`authenticate`], [`AuthenticatedClient`], [`AuthThrottle`] |
 //! | JWT client assertions (RFC 7523) | [`ClientAssertion`], [`verify_assertion`], [`VerifiedAssertion`], [`AssertionSettings`], [`JWT_BEARER_ASSERTION_TYPE`] |
 //! | assertion replay | [`ReplayGuard`], [`MemoryReplayGuard`] |
@@ -84,7 +153,10 @@
 //! | grant decisions | [`Policy`], [`ScopePolicy`], [`Grant`] |
 //! | keys and tokens | [`SigningKey`], [`KeySet`], [`Algorithm`], [`AccessTokenClaims`], [`JtiSource`] |
 //! | responses and errors | [`TokenResponse`], [`TokenError`], [`HttpResponse`], [`ErrorCode`], [`Reason`], [`ConfigError`], [`StoreError`] |
-//! | the driver | [`Issuer`], [`IssuerBuilder`] |
+//! | the driver | [`Issuer`], [`IssuerBuilder`]; revocation and introspection endpoints: [`Issuer::handle_revocation_request`], [`Issuer::handle_introspection_request`] |
+//! | revocation | [`RevocationStore`], [`MemoryRevocationStore`], [`RevocationConfig`], [`NoRevocation`], [`TokenView`] |
+//! | token validation (resource servers) | [`Validator`], [`ValidatorBuilder`], [`VerifiedToken`], [`VerificationKeys`], [`ValidationError`], [`InsufficientScope`], [`ScopeHierarchy`], [`DEFAULT_LEEWAY`], [`MAX_LEEWAY`], [`DEFAULT_MAX_TOKEN_BYTES`] |
+//! | challenges and resource metadata | [`bearer_token`], [`BearerChallenge`], [`BearerError`], [`ResourceMetadata`], [`ResourceMetadataBuilder`], [`resource_metadata_url`], [`resource_metadata_path`] |
 //! | audit | [`AuditSink`], [`AuditEvent`], [`MemoryAuditSink`], `TracingAudit` (feature `tracing`) |
 //! | time | [`UnixTime`], [`Clock`], [`SystemClock`], [`FixedClock`] |
 //! | design rationale | [`manual`] |
@@ -105,12 +177,20 @@
 //!   must name this issuer as its audience.
 //! - No secret, token, assertion or `Authorization` header appears in any
 //!   `Debug` output, error or [`AuditEvent`].
+//! - Tokens are checked with configured keys only: `alg` must equal the key's
+//!   algorithm (no `none`, no HS256 keyed with a public key), and keys offered
+//!   in token headers (`jwk`, `jku`, `x5u`) are ignored.
+//! - Revocation is immediate wherever the [`RevocationStore`] is consulted (the
+//!   issuer's endpoints, validators sharing the store); a resource server that
+//!   checks signatures only accepts a revoked token until it expires, so keep
+//!   lifetimes short.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod assertion;
 mod audience;
 mod audit;
+mod challenge;
 mod claims;
 mod client;
 mod client_auth;
@@ -128,14 +208,21 @@ mod mint;
 mod policy;
 mod replay;
 mod request;
+mod resource_metadata;
 mod response;
+mod revocation;
 mod scope;
+mod scope_hierarchy;
 mod secret;
 mod secret_hash;
 mod throttle;
 mod time;
+mod token_query;
+mod token_verifier;
 #[cfg(feature = "tracing")]
 mod tracing_audit;
+mod validate;
+mod verification_keys;
 
 // The public interface is:
 pub use crate::assertion::{
@@ -144,6 +231,7 @@ pub use crate::assertion::{
 };
 pub use crate::audience::Audience;
 pub use crate::audit::{AuditEvent, AuditRecord, AuditSink, MemoryAuditSink, NoAudit, Outcome};
+pub use crate::challenge::{BearerChallenge, BearerError, bearer_token};
 pub use crate::claims::AccessTokenClaims;
 pub use crate::client::{
     AuthMethod, Client, ClientBuilder, ClientId, ClientStore, CredentialId, MemoryClientStore,
@@ -152,7 +240,7 @@ pub use crate::client::{
 pub use crate::client_auth::{AuthenticatedClient, ClientAuth, authenticate};
 pub use crate::client_keys::{ClientJwks, ClientKey, JwtSecretCredential, MAX_CLIENT_KEYS};
 pub use crate::clock::{Clock, FixedClock, SystemClock};
-pub use crate::error::{ConfigError, ErrorCode, Reason, StoreError, TokenError};
+pub use crate::error::{ConfigError, ErrorCode, Reason, StoreError, TokenError, ValidationError};
 pub use crate::issuer::{Issuer, IssuerBuilder};
 pub use crate::jwks_cache::{JwksCache, JwksCacheConfig, JwksFetcher};
 pub use crate::keys::{Algorithm, KeySet, PrivateKeyPem, SigningKey};
@@ -161,11 +249,24 @@ pub use crate::mint::{JtiSource, RandomJti};
 pub use crate::policy::{Grant, Policy, ScopePolicy};
 pub use crate::replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayGuard, ReplayGuard};
 pub use crate::request::{DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest};
+pub use crate::resource_metadata::{
+    ResourceMetadata, ResourceMetadataBuilder, resource_metadata_path, resource_metadata_url,
+};
 pub use crate::response::{HttpResponse, TokenResponse};
+pub use crate::revocation::{
+    MemoryRevocationStore, NoRevocation, RevocationConfig, RevocationStore, TokenView,
+};
 pub use crate::scope::{Scope, ScopeSet};
+pub use crate::scope_hierarchy::ScopeHierarchy;
 pub use crate::secret::{ClientSecret, GENERATED_SECRET_BYTES};
 pub use crate::secret_hash::{PBKDF2_DEFAULT_ITERATIONS, SecretHash};
 pub use crate::throttle::{AuthThrottle, MemoryThrottle, NoThrottle, ThrottleConfig};
 pub use crate::time::UnixTime;
+pub use crate::token_query::TokenQuery;
 #[cfg(feature = "tracing")]
 pub use crate::tracing_audit::TracingAudit;
+pub use crate::validate::{
+    DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_BYTES, InsufficientScope, MAX_LEEWAY, Validator,
+    ValidatorBuilder, VerifiedToken,
+};
+pub use crate::verification_keys::VerificationKeys;

@@ -13,48 +13,68 @@ use crate::scope::ScopeSet;
 /// and §3.2 says members with zero elements MUST be omitted. Emitting `[]` would
 /// break §3.2 and a made-up value would mislead clients; omission is the one
 /// choice that says nothing false.
-#[derive(Debug, Serialize)]
+///
+/// The revocation (RFC 7009) and introspection (RFC 7662) endpoints authenticate
+/// clients exactly as the token endpoint does, so all three advertise the same
+/// methods (C85).
+#[derive(Debug)]
 pub(crate) struct ServerMetadata<'a> {
     pub(crate) issuer: &'a str,
     pub(crate) token_endpoint: &'a str,
     pub(crate) jwks_uri: &'a str,
-    pub(crate) grant_types_supported: [&'static str; 1],
-    pub(crate) token_endpoint_auth_methods_supported: Vec<&'static str>,
-    /// Present whenever a JWT method is listed (C83), and then never empty.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) token_endpoint_auth_signing_alg_values_supported: Vec<&'static str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) scopes_supported: Vec<&'a str>,
+    pub(crate) revocation_endpoint: &'a str,
+    pub(crate) introspection_endpoint: &'a str,
+    pub(crate) auth_methods: &'a [AuthMethod],
+    /// The assertion algorithms accepted; listed whenever a JWT method is (C83).
+    pub(crate) signing_algs: &'a [Algorithm],
+    pub(crate) scopes: &'a ScopeSet,
 }
 
-impl<'a> ServerMetadata<'a> {
-    pub(crate) fn new(
-        issuer: &'a str,
-        token_endpoint: &'a str,
-        jwks_uri: &'a str,
-        auth_methods: &[AuthMethod],
-        signing_algs: &[Algorithm],
-        scopes: &'a ScopeSet,
-    ) -> Self {
-        Self {
-            issuer,
-            token_endpoint,
-            jwks_uri,
-            grant_types_supported: ["client_credentials"],
-            token_endpoint_auth_methods_supported: auth_methods
-                .iter()
-                .map(|m| m.as_str())
-                .collect(),
-            token_endpoint_auth_signing_alg_values_supported: signing_algs
-                .iter()
-                .map(|a| a.as_str())
-                .collect(),
-            scopes_supported: scopes.iter().map(|s| s.as_str()).collect(),
-        }
-    }
+#[derive(Serialize)]
+struct Wire<'a> {
+    issuer: &'a str,
+    token_endpoint: &'a str,
+    jwks_uri: &'a str,
+    grant_types_supported: [&'static str; 1],
+    token_endpoint_auth_methods_supported: &'a [&'static str],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    token_endpoint_auth_signing_alg_values_supported: &'a [&'static str],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    scopes_supported: Vec<&'a str>,
+    revocation_endpoint: &'a str,
+    revocation_endpoint_auth_methods_supported: &'a [&'static str],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    revocation_endpoint_auth_signing_alg_values_supported: &'a [&'static str],
+    introspection_endpoint: &'a str,
+    introspection_endpoint_auth_methods_supported: &'a [&'static str],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    introspection_endpoint_auth_signing_alg_values_supported: &'a [&'static str],
+}
 
+impl ServerMetadata<'_> {
     pub(crate) fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("metadata holds only strings")
+        let methods: Vec<&'static str> = self.auth_methods.iter().map(|m| m.as_str()).collect();
+        let algs: Vec<&'static str> = if self.auth_methods.iter().any(|m| m.is_jwt()) {
+            self.signing_algs.iter().map(|a| a.as_str()).collect()
+        } else {
+            Vec::new()
+        };
+        serde_json::to_string(&Wire {
+            issuer: self.issuer,
+            token_endpoint: self.token_endpoint,
+            jwks_uri: self.jwks_uri,
+            grant_types_supported: ["client_credentials"],
+            token_endpoint_auth_methods_supported: &methods,
+            token_endpoint_auth_signing_alg_values_supported: &algs,
+            scopes_supported: self.scopes.iter().map(|s| s.as_str()).collect(),
+            revocation_endpoint: self.revocation_endpoint,
+            revocation_endpoint_auth_methods_supported: &methods,
+            revocation_endpoint_auth_signing_alg_values_supported: &algs,
+            introspection_endpoint: self.introspection_endpoint,
+            introspection_endpoint_auth_methods_supported: &methods,
+            introspection_endpoint_auth_signing_alg_values_supported: &algs,
+        })
+        .expect("metadata holds only strings")
     }
 }
 
@@ -91,16 +111,18 @@ mod tests {
     }
 
     #[test]
-    fn c76_c80_c134_document_shape() {
+    fn c76_c80_c85_c134_document_shape() {
         let scopes = ScopeSet::new();
-        let m = ServerMetadata::new(
-            "https://as.example.com",
-            "https://as.example.com/token",
-            "https://as.example.com/jwks.json",
-            &[AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost],
-            &[],
-            &scopes,
-        );
+        let m = ServerMetadata {
+            issuer: "https://as.example.com",
+            token_endpoint: "https://as.example.com/token",
+            jwks_uri: "https://as.example.com/jwks.json",
+            revocation_endpoint: "https://as.example.com/revoke",
+            introspection_endpoint: "https://as.example.com/introspect",
+            auth_methods: &[AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost],
+            signing_algs: &[Algorithm::ES256],
+            scopes: &scopes,
+        };
         let v: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();
         assert_eq!(
             v["grant_types_supported"],
@@ -111,8 +133,49 @@ mod tests {
             "empty arrays are omitted"
         );
         assert!(v.get("response_types_supported").is_none());
+        assert_eq!(v["revocation_endpoint"], "https://as.example.com/revoke");
+        assert_eq!(
+            v["introspection_endpoint"],
+            "https://as.example.com/introspect"
+        );
+        let methods = serde_json::json!(["client_secret_basic", "client_secret_post"]);
+        for member in [
+            "token_endpoint_auth_methods_supported",
+            "revocation_endpoint_auth_methods_supported",
+            "introspection_endpoint_auth_methods_supported",
+        ] {
+            assert_eq!(v[member], methods, "{member}");
+        }
+        assert!(
+            v.get("token_endpoint_auth_signing_alg_values_supported")
+                .is_none(),
+            "no JWT method, no algorithm list"
+        );
         for (_, value) in v.as_object().unwrap() {
             assert_ne!(value, &serde_json::json!([]));
+        }
+    }
+
+    #[test]
+    fn c83_c85_algorithms_listed_with_jwt_methods() {
+        let scopes = ScopeSet::new();
+        let m = ServerMetadata {
+            issuer: "https://as.example.com",
+            token_endpoint: "https://as.example.com/token",
+            jwks_uri: "https://as.example.com/jwks.json",
+            revocation_endpoint: "https://as.example.com/revoke",
+            introspection_endpoint: "https://as.example.com/introspect",
+            auth_methods: &[AuthMethod::ClientSecretBasic, AuthMethod::PrivateKeyJwt],
+            signing_algs: &[Algorithm::ES256, Algorithm::EdDSA],
+            scopes: &scopes,
+        };
+        let v: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();
+        for member in [
+            "token_endpoint_auth_signing_alg_values_supported",
+            "revocation_endpoint_auth_signing_alg_values_supported",
+            "introspection_endpoint_auth_signing_alg_values_supported",
+        ] {
+            assert_eq!(v[member], serde_json::json!(["ES256", "EdDSA"]), "{member}");
         }
     }
 }

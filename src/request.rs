@@ -107,6 +107,11 @@ impl<'a> RequestParts<'a> {
         self.body
     }
 
+    /// The `Authorization` header value, for parsers inside the crate only.
+    pub(crate) fn authorization_header(&self) -> Option<&'a str> {
+        self.authorization
+    }
+
     /// Whether an `Authorization` header is present.
     pub fn has_authorization(&self) -> bool {
         self.authorization_lines > 0
@@ -152,37 +157,13 @@ impl TokenRequest {
     /// # Errors
     /// The [`Reason`] for the first check that fails.
     pub fn parse(parts: &RequestParts<'_>, max_body_bytes: usize) -> Result<Self, Reason> {
-        if parts.method != "POST" {
-            return Err(Reason::MethodNotAllowed);
-        }
-        if parts.body.len() > max_body_bytes {
-            return Err(Reason::BodyTooLarge);
-        }
-        if !is_form_content_type(parts.content_type) {
-            return Err(Reason::UnsupportedContentType);
-        }
-        if parts.query.is_some_and(query_has_credentials) {
-            return Err(Reason::CredentialsInUri);
-        }
-        let form = FormParams::parse(parts.body)?;
+        let form = FormParams::parse(form_post_pairs(parts, max_body_bytes)?)?;
         match form.grant_type.as_deref() {
             None => return Err(Reason::MissingGrantType),
             Some("client_credentials") => {}
             Some(_) => return Err(Reason::UnsupportedGrantType),
         }
-        if parts.authorization_lines > 1 {
-            return Err(Reason::RepeatedAuthorization);
-        }
-        if parts.authorization_not_utf8 {
-            return Err(Reason::MalformedAuthorization);
-        }
-        let auth = ClientAuth::from_parts(
-            parts.authorization,
-            form.client_id,
-            form.client_secret,
-            form.client_assertion_type,
-            form.client_assertion.map(|mut a| std::mem::take(&mut a.0)),
-        )?;
+        let auth = form.auth.into_client_auth(parts)?;
         let scope = match form.scope {
             None => None,
             Some(s) => Some(ScopeSet::parse(&s).ok_or(Reason::MalformedScope)?),
@@ -215,6 +196,31 @@ impl TokenRequest {
     }
 }
 
+/// The decoded name/value pairs of a form body, borrowed where nothing was escaped.
+pub(crate) type FormPairs<'b> = Vec<(Cow<'b, str>, Cow<'b, str>)>;
+
+/// The checks every form-posting endpoint of the issuer shares — `POST` only
+/// (C1, C94), the body size limit, a form body (C2), no credentials in the URI
+/// (C11) — then the body's name/value pairs.
+pub(crate) fn form_post_pairs<'b>(
+    parts: &RequestParts<'b>,
+    max_body_bytes: usize,
+) -> Result<FormPairs<'b>, Reason> {
+    if parts.method != "POST" {
+        return Err(Reason::MethodNotAllowed);
+    }
+    if parts.body.len() > max_body_bytes {
+        return Err(Reason::BodyTooLarge);
+    }
+    if !is_form_content_type(parts.content_type) {
+        return Err(Reason::UnsupportedContentType);
+    }
+    if parts.query.is_some_and(query_has_credentials) {
+        return Err(Reason::CredentialsInUri);
+    }
+    form_urlencoded_pairs(parts.body).ok_or(Reason::MalformedBody)
+}
+
 /// `application/x-www-form-urlencoded`, any case, with an optional UTF-8 charset.
 fn is_form_content_type(value: Option<&str>) -> bool {
     let Some(value) = value else { return false };
@@ -241,9 +247,9 @@ fn query_has_credentials(query: &str) -> bool {
 }
 
 /// Decodes a form body; `None` when it is not valid UTF-8 once decoded.
-fn form_urlencoded_pairs(body: &[u8]) -> Option<Vec<(Cow<'_, str>, Cow<'_, str>)>> {
+fn form_urlencoded_pairs(body: &[u8]) -> Option<FormPairs<'_>> {
     std::str::from_utf8(body).ok()?;
-    let pairs: Vec<(Cow<'_, str>, Cow<'_, str>)> = serde_urlencoded::from_bytes(body).ok()?;
+    let pairs: FormPairs<'_> = serde_urlencoded::from_bytes(body).ok()?;
     // Percent-escapes of invalid UTF-8 decode lossily to U+FFFD: refuse them (C2).
     let lossy = pairs
         .iter()
@@ -251,12 +257,10 @@ fn form_urlencoded_pairs(body: &[u8]) -> Option<Vec<(Cow<'_, str>, Cow<'_, str>)
     (!lossy).then_some(pairs)
 }
 
-/// The recognised parameters of a token request body.
+/// The client-authentication parameters of a form body (RFC 6749 §2.3.1,
+/// RFC 7521 §4.2), read alike by every endpoint that authenticates clients.
 #[derive(Default)]
-struct FormParams {
-    grant_type: Option<String>,
-    scope: Option<String>,
-    resources: Vec<String>,
+pub(crate) struct AuthParams {
     client_id: Option<String>,
     client_secret: Option<ClientSecret>,
     client_assertion_type: Option<String>,
@@ -272,37 +276,84 @@ impl Drop for AssertionText {
     }
 }
 
+impl AuthParams {
+    /// Records `name=value` if `name` is a client-authentication parameter;
+    /// otherwise hands `value` back.
+    ///
+    /// # Errors
+    /// [`Reason::RepeatedParameter`] for a repeated one (C3).
+    pub(crate) fn take<'v>(
+        &mut self,
+        name: &str,
+        value: Cow<'v, str>,
+    ) -> Result<Option<Cow<'v, str>>, Reason> {
+        match name {
+            "client_id" => set_once(&mut self.client_id, "client_id", value)?,
+            "client_secret" => {
+                if self.client_secret.is_some() {
+                    return Err(Reason::RepeatedParameter("client_secret"));
+                }
+                self.client_secret = Some(ClientSecret::new(value.into_owned()));
+            }
+            "client_assertion_type" => set_once(
+                &mut self.client_assertion_type,
+                "client_assertion_type",
+                value,
+            )?,
+            "client_assertion" => {
+                if self.client_assertion.is_some() {
+                    return Err(Reason::RepeatedParameter("client_assertion"));
+                }
+                self.client_assertion = Some(AssertionText(value.into_owned()));
+            }
+            _ => return Ok(Some(value)),
+        }
+        Ok(None)
+    }
+
+    /// The one client authentication the request carries, with its
+    /// `Authorization` header: at most one line, in UTF-8 (C7).
+    pub(crate) fn into_client_auth(self, parts: &RequestParts<'_>) -> Result<ClientAuth, Reason> {
+        if parts.authorization_lines > 1 {
+            return Err(Reason::RepeatedAuthorization);
+        }
+        if parts.authorization_not_utf8 {
+            return Err(Reason::MalformedAuthorization);
+        }
+        ClientAuth::from_parts(
+            parts.authorization_header(),
+            self.client_id,
+            self.client_secret,
+            self.client_assertion_type,
+            self.client_assertion.map(|mut a| std::mem::take(&mut a.0)),
+        )
+    }
+}
+
+/// The recognised parameters of a token request body.
+#[derive(Default)]
+struct FormParams {
+    grant_type: Option<String>,
+    scope: Option<String>,
+    resources: Vec<String>,
+    auth: AuthParams,
+}
+
 impl FormParams {
-    fn parse(body: &[u8]) -> Result<Self, Reason> {
-        let pairs = form_urlencoded_pairs(body).ok_or(Reason::MalformedBody)?;
+    fn parse(pairs: FormPairs<'_>) -> Result<Self, Reason> {
         let mut form = Self::default();
         for (name, value) in pairs {
             if value.is_empty() {
                 continue; // C4: sent without a value means omitted.
             }
             let name: &str = &name;
+            let Some(value) = form.auth.take(name, value)? else {
+                continue;
+            };
             match name {
                 "grant_type" => set_once(&mut form.grant_type, "grant_type", value)?,
                 "scope" => set_once(&mut form.scope, "scope", value)?,
-                "client_id" => set_once(&mut form.client_id, "client_id", value)?,
-                "client_secret" => {
-                    if form.client_secret.is_some() {
-                        return Err(Reason::RepeatedParameter("client_secret"));
-                    }
-                    form.client_secret = Some(ClientSecret::new(value.into_owned()));
-                }
                 "resource" => form.resources.push(value.into_owned()),
-                "client_assertion_type" => set_once(
-                    &mut form.client_assertion_type,
-                    "client_assertion_type",
-                    value,
-                )?,
-                "client_assertion" => {
-                    if form.client_assertion.is_some() {
-                        return Err(Reason::RepeatedParameter("client_assertion"));
-                    }
-                    form.client_assertion = Some(AssertionText(value.into_owned()));
-                }
                 _ => {} // C5: unknown parameters are ignored.
             }
         }
@@ -310,7 +361,7 @@ impl FormParams {
     }
 }
 
-fn set_once(
+pub(crate) fn set_once(
     slot: &mut Option<String>,
     name: &'static str,
     value: Cow<'_, str>,

@@ -40,6 +40,19 @@ impl HttpResponse {
         }
     }
 
+    /// An empty response that must never be cached (a revocation's 200, a
+    /// challenge without an error code).
+    pub(crate) fn no_store_empty(status: u16) -> Self {
+        Self {
+            status,
+            headers: vec![
+                ("cache-control", Cow::Borrowed("no-store")),
+                ("pragma", Cow::Borrowed("no-cache")),
+            ],
+            body: Vec::new(),
+        }
+    }
+
     /// A cacheable public JSON document (metadata, JWKS).
     pub(crate) fn public_json(body: &str) -> Self {
         Self {

@@ -12,6 +12,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub struct UnixTime(u64);
 
 impl UnixTime {
+    /// The last representable instant: as a revocation cutoff, "for good".
+    pub const MAX: Self = Self(u64::MAX);
+
     /// The instant `secs` seconds after the epoch.
     pub const fn from_secs(secs: u64) -> Self {
         Self(secs)

@@ -3,8 +3,8 @@
 use crate::audit::{AuditEvent, AuditSink, Outcome};
 
 /// An [`AuditSink`] that emits every token decision as a `tracing` event with
-/// target `client_credentials::audit`: `INFO` for issued tokens, `WARN` for
-/// refusals. Every value is a separate field (never a formatted message), so log
+/// target `client_credentials::audit`: `INFO` for issued and revoked tokens,
+/// `WARN` for refusals. Every value is a separate field (never a formatted message), so log
 /// pipelines can index them; no field ever holds a secret or a token.
 ///
 /// Fields: `outcome`, `reason`, `error`, `client_id`, `auth_method`,
@@ -21,9 +21,9 @@ impl AuditSink for TracingAudit {
         let method = e.auth_method.map(|m| m.as_str());
         let lifetime = e.lifetime.map(|d| d.as_secs());
         match e.outcome {
-            Outcome::Issued => tracing::info!(
+            Outcome::Issued | Outcome::Revoked => tracing::info!(
                 target: "client_credentials::audit",
-                outcome = "issued",
+                outcome = if e.outcome == Outcome::Issued { "issued" } else { "revoked" },
                 client_id = e.client_id,
                 auth_method = method,
                 credential_id = e.credential_id,

@@ -5,8 +5,10 @@
 //! cargo run --example axum_server -- --config server.toml
 //! ```
 //!
-//! Serves `POST /token`, `GET /jwks.json` and the RFC 8414 metadata document on the
-//! loopback interface, and stops cleanly on Ctrl-C.
+//! Serves `POST /token`, `POST /revoke`, `POST /introspect`, `GET /jwks.json` and
+//! the RFC 8414 metadata document on the loopback interface, and stops cleanly on
+//! Ctrl-C. The demo's clients also fit the `mcp_resource_server` example: see the
+//! README.
 
 mod config;
 #[path = "../common/demo.rs"]

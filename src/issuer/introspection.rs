@@ -1,0 +1,84 @@
+//! The token introspection endpoint (RFC 7662).
+
+use serde::Serialize;
+
+use crate::audit::AuditEvent;
+use crate::claims::AccessTokenClaims;
+use crate::client::ClientStore;
+use crate::error::{Reason, TokenError};
+use crate::replay::ReplayGuard;
+use crate::request::RequestParts;
+use crate::response::HttpResponse;
+use crate::revocation::{RevocationStore, TokenView};
+use crate::token_query::TokenQuery;
+
+use super::Issuer;
+
+/// The whole answer about a token that is not active (RFC 7662 §2.2, C96).
+const INACTIVE: &[u8] = br#"{"active":false}"#;
+
+/// An active token: `active`, its claims, and `token_type` (C95).
+#[derive(Serialize)]
+struct Active<'a> {
+    active: bool,
+    #[serde(flatten)]
+    claims: &'a AccessTokenClaims,
+    token_type: &'static str,
+}
+
+impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
+    /// The introspection endpoint (RFC 7662 §2): HTTP parts in, HTTP response
+    /// out.
+    ///
+    /// The caller must authenticate as a client, exactly as at the token
+    /// endpoint (C93): without it, `401 invalid_client`. Any authenticated
+    /// client may introspect any token (it holds the token already). Then:
+    /// - a token of this issuer, live at the issuer's clock (no leeway) and not
+    ///   revoked: `200` with `"active":true`, every claim of the token, and
+    ///   `"token_type":"Bearer"` (C95);
+    /// - anything else — expired, revoked, malformed, unknown, another
+    ///   issuer's: `200` with exactly `{"active":false}` (C96).
+    ///
+    /// `token_type_hint` is ignored. A failing revocation store gives
+    /// `server_error` rather than a guess. Responses carry `no-store`.
+    pub async fn handle_introspection_request(&self, parts: RequestParts<'_>) -> HttpResponse {
+        let now = self.clock.now();
+        let query = match TokenQuery::parse(&parts, self.max_body_bytes) {
+            Ok(q) => q,
+            Err(reason) => {
+                self.audit.record(&AuditEvent::refused(now, reason));
+                return TokenError::new(reason).to_http();
+            }
+        };
+        if let Err(e) = self.authenticate_client(query.auth(), None, now).await {
+            return e.to_http();
+        }
+        let inactive = || HttpResponse::no_store_json(200, INACTIVE.to_vec());
+        let Ok(signed) = self.verifier.verify(query.token()) else {
+            return inactive();
+        };
+        if signed.check_times(now, 0).is_err() {
+            return inactive();
+        }
+        match self
+            .revocation
+            .is_revoked(&TokenView::of(&signed.claims))
+            .await
+        {
+            Ok(false) => {}
+            Ok(true) => return inactive(),
+            Err(_) => {
+                self.audit
+                    .record(&AuditEvent::refused(now, Reason::StoreUnavailable));
+                return TokenError::new(Reason::StoreUnavailable).to_http();
+            }
+        }
+        let body = serde_json::to_vec(&Active {
+            active: true,
+            claims: &signed.claims,
+            token_type: "Bearer",
+        })
+        .expect("claims of strings and integers always serialise");
+        HttpResponse::no_store_json(200, body)
+    }
+}

@@ -1,0 +1,75 @@
+//! The token revocation endpoint (RFC 7009).
+
+use crate::audit::{AuditEvent, Outcome};
+use crate::client::ClientStore;
+use crate::error::{Reason, TokenError};
+use crate::replay::ReplayGuard;
+use crate::request::RequestParts;
+use crate::response::HttpResponse;
+use crate::revocation::RevocationStore;
+use crate::token_query::TokenQuery;
+
+use super::Issuer;
+
+impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
+    /// The revocation endpoint (RFC 7009 §2): HTTP parts in, HTTP response out.
+    ///
+    /// The client authenticates exactly as at the token endpoint, throttling
+    /// included (C88). Then the named token is:
+    /// - not a token of this issuer (malformed, foreign, badly signed): `200`
+    ///   and nothing happens (RFC 7009 §2.2, C90);
+    /// - issued to another client: refused with `400 unauthorized_client` and
+    ///   left alone, as RFC 7009 §2.1 says ("the request is refused and the
+    ///   client is informed of the error", C89). The caller holds the token
+    ///   already, so the answer tells it nothing new;
+    /// - the caller's own: its `jti` is revoked until the token expires, at once
+    ///   (C92), and the answer is `200` with an empty body. Revoking it again,
+    ///   or after it expired, is also `200`.
+    ///
+    /// `token_type_hint` is ignored (C91): this issuer has access tokens only.
+    /// Every response carries `Cache-Control: no-store`, and every revocation
+    /// and refusal is audited.
+    pub async fn handle_revocation_request(&self, parts: RequestParts<'_>) -> HttpResponse {
+        let now = self.clock.now();
+        let query = match TokenQuery::parse(&parts, self.max_body_bytes) {
+            Ok(q) => q,
+            Err(reason) => {
+                self.audit.record(&AuditEvent::refused(now, reason));
+                return TokenError::new(reason).to_http();
+            }
+        };
+        let client = match self.authenticate_client(query.auth(), None, now).await {
+            Ok(client) => client,
+            Err(e) => return e.to_http(),
+        };
+        let Ok(signed) = self.verifier.verify(query.token()) else {
+            return HttpResponse::no_store_empty(200);
+        };
+        let claims = &signed.claims;
+        let mut event = AuditEvent::refused(now, Reason::TokenNotOwned);
+        event.client_id = Some(client.client().id().as_str());
+        event.auth_method = Some(client.method());
+        event.credential_id = Some(client.credential_id().as_str());
+        event.jti = Some(&claims.jti);
+        let result = if claims.client_id != client.client().id().as_str() {
+            Err(Reason::TokenNotOwned)
+        } else {
+            self.revocation
+                .revoke_token(&claims.jti, claims.exp, now)
+                .await
+                .map_err(|_| Reason::StoreUnavailable)
+        };
+        match result {
+            Ok(()) => {
+                event.outcome = Outcome::Revoked;
+                self.audit.record(&event);
+                HttpResponse::no_store_empty(200)
+            }
+            Err(reason) => {
+                event.outcome = Outcome::Refused(reason);
+                self.audit.record(&event);
+                TokenError::new(reason).to_http()
+            }
+        }
+    }
+}

@@ -1,0 +1,496 @@
+//! Revoking tokens before they expire: one token by its `jti`, every token of a
+//! client, or every token one credential obtained ([`RevocationStore`]).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::{Future, ready};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+
+use ring::digest;
+
+use crate::claims::AccessTokenClaims;
+use crate::client::{ClientId, CredentialId};
+use crate::error::StoreError;
+use crate::time::UnixTime;
+use crate::validate::MAX_LEEWAY;
+
+/// What a revocation check needs to know about a token: borrowed from its
+/// claims, so checking allocates nothing.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenView<'a> {
+    /// The token's `jti`; `None` when the issuer asks about a token it is about
+    /// to mint, which has none yet.
+    pub jti: Option<&'a str>,
+    /// The client the token is (or would be) issued to.
+    pub client_id: &'a str,
+    /// The credential that obtained it (the `credential_id` claim).
+    pub credential_id: Option<&'a str>,
+    /// When it was (or would be) issued: its `iat`.
+    pub issued_at: UnixTime,
+}
+
+impl<'a> TokenView<'a> {
+    /// The view of a minted token.
+    pub fn of(claims: &'a AccessTokenClaims) -> Self {
+        Self {
+            jti: Some(&claims.jti),
+            client_id: &claims.client_id,
+            credential_id: claims.credential_id.as_deref(),
+            issued_at: claims.iat,
+        }
+    }
+
+    /// The view of a token not minted yet: "would a token issued to this client,
+    /// with this credential, at `issued_at`, be born revoked?"
+    pub fn prospective(
+        client_id: &'a str,
+        credential_id: Option<&'a str>,
+        issued_at: UnixTime,
+    ) -> Self {
+        Self {
+            jti: None,
+            client_id,
+            credential_id,
+            issued_at,
+        }
+    }
+}
+
+/// Where revocations are kept, shared by the issuer (which records them and
+/// refuses new tokens to revoked clients and credentials) and by validators
+/// (which refuse revoked tokens).
+///
+/// A *cutoff* revokes every token issued at or before it (`iat <= cutoff`):
+/// inclusive, because `iat` has whole seconds, so a token issued in the same
+/// second as the revocation is revoked too. A cutoff of "now" revokes every
+/// existing token and lets the client get new ones from the next second on; a
+/// cutoff in the future also refuses new tokens until then, and
+/// [`UnixTime::MAX`] refuses them for good (the issuer asks
+/// [`is_revoked`](Self::is_revoked) about every token before minting it).
+///
+/// # Contract
+/// - **A revoked token never reads as live afterwards.** Once a `revoke_*` call
+///   returned `Ok`, every later `is_revoked` call, from any process sharing the
+///   store, answers `true` for the tokens it covers — for a `jti` at least until
+///   `expires_at` plus [`MAX_LEEWAY`] (no validator accepts the token after
+///   that), for a client or credential cutoff for as long as tokens it covers can
+///   exist.
+/// - Revocations only grow: a later, earlier cutoff never shortens an earlier,
+///   later one.
+/// - `Err` means the revocation may not have happened: the caller must report a
+///   failure (the revocation endpoint answers `server_error`) and may retry.
+/// - An `Err` from `is_revoked` makes the validator refuse the token (fail closed).
+/// - Ids are compared exactly, like [`ClientStore`](crate::ClientStore) ids.
+pub trait RevocationStore: Send + Sync {
+    /// Revokes the token with this `jti`, which expires at `expires_at`. `now`
+    /// lets the store drop entries of tokens that expired long ago.
+    fn revoke_token(
+        &self,
+        jti: &str,
+        expires_at: UnixTime,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Revokes every token of `client_id` issued at or before `cutoff`.
+    fn revoke_client(
+        &self,
+        client_id: &ClientId,
+        cutoff: UnixTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Revokes every token that `credential_id` of `client_id` obtained at or
+    /// before `cutoff`. Tokens from the client's other credentials stay valid.
+    fn revoke_credential(
+        &self,
+        client_id: &ClientId,
+        credential_id: &CredentialId,
+        cutoff: UnixTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Whether the token is revoked, by its `jti`, its client or its credential.
+    fn is_revoked(
+        &self,
+        token: &TokenView<'_>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+impl<T: RevocationStore + ?Sized> RevocationStore for Arc<T> {
+    fn revoke_token(
+        &self,
+        jti: &str,
+        expires_at: UnixTime,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).revoke_token(jti, expires_at, now)
+    }
+
+    fn revoke_client(
+        &self,
+        client_id: &ClientId,
+        cutoff: UnixTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).revoke_client(client_id, cutoff)
+    }
+
+    fn revoke_credential(
+        &self,
+        client_id: &ClientId,
+        credential_id: &CredentialId,
+        cutoff: UnixTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).revoke_credential(client_id, credential_id, cutoff)
+    }
+
+    fn is_revoked(
+        &self,
+        token: &TokenView<'_>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        (**self).is_revoked(token)
+    }
+}
+
+/// A store that revokes nothing: every token reads as live, and every attempt
+/// to revoke fails (so nobody is told a revocation happened when it did not).
+///
+/// The default for a [`Validator`](crate::Validator) in another process than the
+/// issuer: it can only rely on short token lifetimes (C124), or ask the issuer
+/// through introspection.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoRevocation;
+
+impl NoRevocation {
+    fn refuse() -> StoreError {
+        StoreError::msg("this store keeps no revocations")
+    }
+}
+
+impl RevocationStore for NoRevocation {
+    fn revoke_token(
+        &self,
+        _: &str,
+        _: UnixTime,
+        _: UnixTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        ready(Err(Self::refuse()))
+    }
+
+    fn revoke_client(
+        &self,
+        _: &ClientId,
+        _: UnixTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        ready(Err(Self::refuse()))
+    }
+
+    fn revoke_credential(
+        &self,
+        _: &ClientId,
+        _: &CredentialId,
+        _: UnixTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        ready(Err(Self::refuse()))
+    }
+
+    fn is_revoked(
+        &self,
+        _: &TokenView<'_>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        ready(Ok(false))
+    }
+}
+
+/// Limits for [`MemoryRevocationStore`].
+///
+/// # Defaults
+///
+/// | field | default |
+/// |---|--:|
+/// | `max_revoked_tokens` | 1,000,000 |
+/// | `max_revoked_clients` | 100,000 |
+/// | `expiry_grace` | [`MAX_LEEWAY`] (5 minutes) |
+#[non_exhaustive]
+#[derive(Clone, Debug)]
+pub struct RevocationConfig {
+    /// Most revoked `jti`s kept at once (0 counts as 1). When the store is full
+    /// of unexpired entries, further revocations fail rather than forget one.
+    pub max_revoked_tokens: usize,
+    /// Most client and credential cutoffs kept at once (0 counts as 1).
+    pub max_revoked_clients: usize,
+    /// How long a revoked `jti` is kept after its token expires: at least the
+    /// largest leeway of any validator using the store. Whole seconds, rounded up.
+    pub expiry_grace: Duration,
+}
+
+impl Default for RevocationConfig {
+    fn default() -> Self {
+        Self {
+            max_revoked_tokens: 1_000_000,
+            max_revoked_clients: 100_000,
+            expiry_grace: MAX_LEEWAY,
+        }
+    }
+}
+
+/// The in-process [`RevocationStore`], and the [`Issuer`](crate::Issuer)'s
+/// default. Share it with validators in the same process through an `Arc`;
+/// several processes need a shared store instead (a database, Redis).
+///
+/// # Cost
+///
+/// Lookups are O(1): one hash lookup per `jti` (skipped while no `jti` is
+/// revoked), and one or two per client and credential. Revoking is amortised
+/// O(1): expired `jti`s are purged in one sweep whenever the table has doubled
+/// since the last sweep, or is full.
+///
+/// # Memory
+///
+/// A revoked `jti` is kept as the first 128 bits of its SHA-256 (a collision
+/// would only make another token read as revoked, and is as likely as guessing
+/// a 128-bit key), with the second at which it may be forgotten: a 24-byte
+/// table slot plus one control byte, in a table kept between 7/16 and 7/8
+/// full. That is **at most 58 bytes per revoked `jti`** (about 29 right after
+/// the table grew), whatever the length of the `jti`: at most 58 MB at the
+/// default bound of 1,000,000. Entries are dropped `expiry_grace` after their
+/// token expired.
+///
+/// Client and credential cutoffs are kept for the life of the store (a cutoff
+/// may reach into the future, and the store does not know the longest token
+/// lifetime): they are rare administrative acts, bounded by
+/// [`RevocationConfig::max_revoked_clients`].
+pub struct MemoryRevocationStore {
+    max_tokens: usize,
+    max_clients: usize,
+    grace_secs: u64,
+    config: RevocationConfig,
+    inner: RwLock<Inner>,
+}
+
+/// A `jti` as stored: the first 128 bits of its SHA-256.
+type JtiKey = [u8; 16];
+
+/// Sweeps never run on tables smaller than this: not worth it.
+const MIN_PURGE_LEN: usize = 1024;
+
+#[derive(Default)]
+struct Inner {
+    /// Revoked `jti`s, each with the second after which it can be forgotten.
+    tokens: HashMap<JtiKey, u64>,
+    /// Sweep expired `jti`s when `tokens` reaches this length.
+    purge_at_len: usize,
+    /// When the last sweep ran: a full table is swept at most once a second.
+    last_purge: Option<u64>,
+    clients: HashMap<String, ClientCutoffs>,
+    /// Client cutoffs plus credential cutoffs held.
+    client_entries: usize,
+}
+
+#[derive(Default)]
+struct ClientCutoffs {
+    client: Option<UnixTime>,
+    credentials: HashMap<String, UnixTime>,
+}
+
+impl MemoryRevocationStore {
+    /// A store with these limits.
+    pub fn new(config: RevocationConfig) -> Self {
+        Self {
+            max_tokens: config.max_revoked_tokens.max(1),
+            max_clients: config.max_revoked_clients.max(1),
+            grace_secs: ceil_secs(config.expiry_grace),
+            config,
+            inner: RwLock::new(Inner {
+                purge_at_len: MIN_PURGE_LEN,
+                ..Inner::default()
+            }),
+        }
+    }
+
+    /// The limits this store was built with.
+    pub fn config(&self) -> &RevocationConfig {
+        &self.config
+    }
+
+    /// How many revoked `jti`s are held (expired ones included until swept).
+    pub fn revoked_tokens(&self) -> usize {
+        self.read().tokens.len()
+    }
+
+    /// How many client and credential cutoffs are held.
+    pub fn revoked_clients(&self) -> usize {
+        self.read().client_entries
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Inner> {
+        // Every write leaves the maps consistent before anything can panic.
+        self.inner.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn insert_token(
+        &self,
+        jti: &str,
+        expires_at: UnixTime,
+        now: UnixTime,
+    ) -> Result<(), StoreError> {
+        let keep_until = expires_at.as_secs().saturating_add(self.grace_secs);
+        let now = now.as_secs();
+        if keep_until <= now {
+            return Ok(()); // Expired beyond any leeway: no validator accepts it.
+        }
+        let key = jti_key(jti);
+        let mut inner = self.write();
+        if let Some(until) = inner.tokens.get_mut(&key) {
+            *until = (*until).max(keep_until);
+            return Ok(());
+        }
+        let len = inner.tokens.len();
+        if len >= inner.purge_at_len.min(self.max_tokens) && inner.last_purge != Some(now) {
+            inner.purge(now);
+        }
+        if inner.tokens.len() >= self.max_tokens {
+            return Err(StoreError::msg(
+                "the revocation store is full of unexpired revocations",
+            ));
+        }
+        inner.tokens.insert(key, keep_until);
+        Ok(())
+    }
+
+    fn insert_cutoff(
+        &self,
+        client_id: &str,
+        credential_id: Option<&str>,
+        cutoff: UnixTime,
+    ) -> Result<(), StoreError> {
+        let mut inner = self.write();
+        let full = inner.client_entries >= self.max_clients;
+        let known = inner
+            .clients
+            .get(client_id)
+            .is_some_and(|c| match credential_id {
+                None => c.client.is_some(),
+                Some(cred) => c.credentials.contains_key(cred),
+            });
+        if full && !known {
+            return Err(StoreError::msg(
+                "the revocation store holds too many client revocations",
+            ));
+        }
+        let entry = inner.clients.entry(client_id.to_owned()).or_default();
+        match credential_id {
+            None => entry.client = Some(entry.client.map_or(cutoff, |old| old.max(cutoff))),
+            Some(cred) => {
+                let slot = entry.credentials.entry(cred.to_owned()).or_insert(cutoff);
+                *slot = (*slot).max(cutoff);
+            }
+        }
+        if !known {
+            inner.client_entries += 1;
+        }
+        Ok(())
+    }
+
+    fn lookup(&self, token: &TokenView<'_>) -> bool {
+        let inner = self.read();
+        if let Some(jti) = token.jti
+            && !inner.tokens.is_empty()
+            && inner.tokens.contains_key(&jti_key(jti))
+        {
+            return true;
+        }
+        let Some(cutoffs) = inner.clients.get(token.client_id) else {
+            return false;
+        };
+        let covers = |cutoff: UnixTime| token.issued_at <= cutoff;
+        cutoffs.client.is_some_and(covers)
+            || token
+                .credential_id
+                .and_then(|cred| cutoffs.credentials.get(cred))
+                .is_some_and(|cutoff| covers(*cutoff))
+    }
+}
+
+impl Inner {
+    /// Drops every `jti` whose keep-until second has passed, and returns spare
+    /// table memory once the table is mostly empty.
+    fn purge(&mut self, now: u64) {
+        self.tokens.retain(|_, keep_until| *keep_until > now);
+        if self.tokens.capacity() > 4 * self.tokens.len().max(MIN_PURGE_LEN) {
+            self.tokens.shrink_to(2 * self.tokens.len());
+        }
+        self.purge_at_len = (2 * self.tokens.len()).max(MIN_PURGE_LEN);
+        self.last_purge = Some(now);
+    }
+}
+
+impl Default for MemoryRevocationStore {
+    fn default() -> Self {
+        Self::new(RevocationConfig::default())
+    }
+}
+
+impl fmt::Debug for MemoryRevocationStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = self.read();
+        f.debug_struct("MemoryRevocationStore")
+            .field("config", &self.config)
+            .field("revoked_tokens", &inner.tokens.len())
+            .field("revoked_clients", &inner.client_entries)
+            .finish()
+    }
+}
+
+impl RevocationStore for MemoryRevocationStore {
+    fn revoke_token(
+        &self,
+        jti: &str,
+        expires_at: UnixTime,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        ready(self.insert_token(jti, expires_at, now))
+    }
+
+    fn revoke_client(
+        &self,
+        client_id: &ClientId,
+        cutoff: UnixTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        ready(self.insert_cutoff(client_id.as_str(), None, cutoff))
+    }
+
+    fn revoke_credential(
+        &self,
+        client_id: &ClientId,
+        credential_id: &CredentialId,
+        cutoff: UnixTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        ready(self.insert_cutoff(client_id.as_str(), Some(credential_id.as_str()), cutoff))
+    }
+
+    fn is_revoked(
+        &self,
+        token: &TokenView<'_>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        ready(Ok(self.lookup(token)))
+    }
+}
+
+fn jti_key(jti: &str) -> JtiKey {
+    let digest = digest::digest(&digest::SHA256, jti.as_bytes());
+    let mut key = [0; 16];
+    key.copy_from_slice(&digest.as_ref()[..16]);
+    key
+}
+
+/// Whole seconds in `d`, rounded up.
+fn ceil_secs(d: Duration) -> u64 {
+    d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,302 @@
+use std::time::Duration;
+
+use super::*;
+
+const T0: u64 = 1_700_000_000;
+
+fn at(secs: u64) -> UnixTime {
+    UnixTime::from_secs(T0 + secs)
+}
+
+fn client(id: &str) -> ClientId {
+    ClientId::new(id).unwrap()
+}
+
+fn credential(id: &str) -> CredentialId {
+    CredentialId::new(id).unwrap()
+}
+
+fn token<'a>(jti: &'a str, client_id: &'a str, credential_id: &'a str, iat: u64) -> TokenView<'a> {
+    TokenView {
+        jti: Some(jti),
+        client_id,
+        credential_id: Some(credential_id),
+        issued_at: at(iat),
+    }
+}
+
+fn small(max_tokens: usize, max_clients: usize) -> MemoryRevocationStore {
+    MemoryRevocationStore::new(RevocationConfig {
+        max_revoked_tokens: max_tokens,
+        max_revoked_clients: max_clients,
+        ..RevocationConfig::default()
+    })
+}
+
+#[tokio::test]
+async fn c92_a_revoked_jti_reads_revoked_at_once_and_others_do_not() {
+    let store = MemoryRevocationStore::default();
+    assert!(!store.is_revoked(&token("j1", "c1", "s1", 0)).await.unwrap());
+    store.revoke_token("j1", at(600), at(10)).await.unwrap();
+    assert!(store.is_revoked(&token("j1", "c1", "s1", 0)).await.unwrap());
+    assert!(!store.is_revoked(&token("j2", "c1", "s1", 0)).await.unwrap());
+    // Revoking again is harmless.
+    store.revoke_token("j1", at(600), at(20)).await.unwrap();
+    assert_eq!(store.revoked_tokens(), 1);
+}
+
+#[tokio::test]
+async fn a_client_cutoff_covers_tokens_issued_at_or_before_it() {
+    let store = MemoryRevocationStore::default();
+    store.revoke_client(&client("c1"), at(100)).await.unwrap();
+    assert!(store.is_revoked(&token("a", "c1", "s1", 99)).await.unwrap());
+    assert!(
+        store
+            .is_revoked(&token("b", "c1", "s2", 100))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .is_revoked(&token("c", "c1", "s1", 101))
+            .await
+            .unwrap()
+    );
+    assert!(!store.is_revoked(&token("d", "c2", "s1", 50)).await.unwrap());
+    // The issuer's question about a token it is about to mint.
+    let now = TokenView::prospective("c1", Some("s1"), at(100));
+    assert!(store.is_revoked(&now).await.unwrap());
+    let later = TokenView::prospective("c1", Some("s1"), at(101));
+    assert!(!store.is_revoked(&later).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_credential_cutoff_spares_the_clients_other_credentials() {
+    let store = MemoryRevocationStore::default();
+    store
+        .revoke_credential(&client("c1"), &credential("s1"), UnixTime::MAX)
+        .await
+        .unwrap();
+    assert!(store.is_revoked(&token("a", "c1", "s1", 0)).await.unwrap());
+    assert!(
+        store
+            .is_revoked(&token("a", "c1", "s1", 1_000_000))
+            .await
+            .unwrap()
+    );
+    assert!(!store.is_revoked(&token("b", "c1", "s2", 0)).await.unwrap());
+    assert!(!store.is_revoked(&token("c", "c2", "s1", 0)).await.unwrap());
+    let no_credential = TokenView {
+        credential_id: None,
+        ..token("d", "c1", "s1", 0)
+    };
+    assert!(!store.is_revoked(&no_credential).await.unwrap());
+}
+
+#[tokio::test]
+async fn cutoffs_only_grow() {
+    let store = MemoryRevocationStore::default();
+    store.revoke_client(&client("c1"), at(100)).await.unwrap();
+    store.revoke_client(&client("c1"), at(50)).await.unwrap();
+    assert!(
+        store
+            .is_revoked(&token("a", "c1", "s1", 100))
+            .await
+            .unwrap()
+    );
+    store
+        .revoke_credential(&client("c1"), &credential("s1"), at(300))
+        .await
+        .unwrap();
+    store
+        .revoke_credential(&client("c1"), &credential("s1"), at(200))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .is_revoked(&token("a", "c1", "s1", 300))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.revoked_clients(), 2);
+    store.revoke_token("j", at(1000), at(0)).await.unwrap();
+    store.revoke_token("j", at(500), at(0)).await.unwrap();
+    // Kept until the later expiry plus the grace, not the earlier one.
+    let key = jti_key("j");
+    assert_eq!(store.read().tokens[&key], T0 + 1000 + 300);
+}
+
+#[tokio::test]
+async fn tokens_long_expired_are_not_recorded() {
+    let store = MemoryRevocationStore::default();
+    // Expired 301 s ago: beyond the 300 s grace, no validator accepts it.
+    store.revoke_token("old", at(0), at(301)).await.unwrap();
+    assert_eq!(store.revoked_tokens(), 0);
+    // Expired 299 s ago: a validator with the largest leeway still would.
+    store.revoke_token("recent", at(0), at(299)).await.unwrap();
+    assert!(
+        store
+            .is_revoked(&token("recent", "c1", "s1", 0))
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn expired_entries_are_purged_in_amortised_sweeps() {
+    let store = MemoryRevocationStore::default();
+    for i in 0..MIN_PURGE_LEN {
+        store
+            .revoke_token(&format!("short-{i}"), at(10), at(0))
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.revoked_tokens(), MIN_PURGE_LEN);
+    // The table reached the sweep length: the next insert, after the short
+    // tokens' grace, sweeps them all.
+    store
+        .revoke_token("long", at(10_000), at(1_000))
+        .await
+        .unwrap();
+    assert_eq!(store.revoked_tokens(), 1);
+    assert!(store.is_revoked(&token("long", "c", "s", 0)).await.unwrap());
+    assert!(
+        !store
+            .is_revoked(&token("short-1", "c", "s", 0))
+            .await
+            .unwrap()
+    );
+    // The next sweep waits until the table doubles again.
+    assert_eq!(store.read().purge_at_len, MIN_PURGE_LEN);
+}
+
+#[tokio::test]
+async fn a_full_store_refuses_rather_than_forgets() {
+    let store = small(10, 2);
+    for i in 0..10 {
+        store
+            .revoke_token(&format!("j{i}"), at(100), at(0))
+            .await
+            .unwrap();
+    }
+    assert!(store.revoke_token("j10", at(100), at(0)).await.is_err());
+    for i in 0..10 {
+        let jti = format!("j{i}");
+        assert!(store.is_revoked(&token(&jti, "c", "s", 0)).await.unwrap());
+    }
+    // Once they expired (plus grace), room is made.
+    store.revoke_token("j10", at(1_000), at(401)).await.unwrap();
+    assert_eq!(store.revoked_tokens(), 1);
+
+    store.revoke_client(&client("c1"), at(1)).await.unwrap();
+    store
+        .revoke_credential(&client("c2"), &credential("s"), at(1))
+        .await
+        .unwrap();
+    assert!(store.revoke_client(&client("c3"), at(1)).await.is_err());
+    assert!(
+        store
+            .revoke_credential(&client("c1"), &credential("s"), at(1))
+            .await
+            .is_err()
+    );
+    // Raising a cutoff that is already held needs no room.
+    store.revoke_client(&client("c1"), at(5)).await.unwrap();
+    assert!(store.is_revoked(&token("x", "c1", "s", 5)).await.unwrap());
+}
+
+/// The bytes std's `HashMap` (hashbrown) allocates for a table of this
+/// capacity: a power-of-two number of buckets, of which 7/8 are usable (all but
+/// one below 8 buckets), each one slot plus one control byte, and 16 more
+/// control bytes for the SIMD group at the end.
+fn table_bytes(capacity: usize) -> usize {
+    let buckets = if capacity < 8 {
+        (capacity + 1).next_power_of_two()
+    } else {
+        (capacity * 8 / 7).next_power_of_two()
+    };
+    buckets * (size_of::<(JtiKey, u64)>() + 1) + 16
+}
+
+#[tokio::test]
+async fn memory_per_revoked_jti_is_as_documented() {
+    assert_eq!(size_of::<(JtiKey, u64)>(), 24);
+    let store = MemoryRevocationStore::default();
+    let mut worst: f64 = 0.0;
+    let mut best = f64::MAX;
+    for i in 0..40_000 {
+        // jtis of any length cost the same: they are stored as digests.
+        let jti = format!("{i:0>width$}", width = 22 + i % 200);
+        store.revoke_token(&jti, at(3_600), at(0)).await.unwrap();
+        let n = i + 1;
+        if n >= 1_000 {
+            let bytes = table_bytes(store.read().tokens.capacity());
+            let per = bytes as f64 / n as f64;
+            worst = worst.max(per);
+            best = best.min(per);
+        }
+    }
+    assert!(worst <= 58.0, "worst {worst:.1} bytes per jti");
+    assert!(best >= 25.0, "best {best:.1} bytes per jti");
+    assert!(worst > 50.0, "the table grew at least once: {worst:.1}");
+}
+
+#[tokio::test]
+async fn an_arc_shares_one_store() {
+    let store = Arc::new(MemoryRevocationStore::default());
+    let shared = Arc::clone(&store);
+    shared.revoke_token("j", at(100), at(0)).await.unwrap();
+    shared.revoke_client(&client("c9"), at(100)).await.unwrap();
+    shared
+        .revoke_credential(&client("c8"), &credential("s"), at(100))
+        .await
+        .unwrap();
+    assert!(store.is_revoked(&token("j", "c", "s", 0)).await.unwrap());
+    assert!(store.is_revoked(&token("k", "c9", "s", 0)).await.unwrap());
+    assert!(store.is_revoked(&token("k", "c8", "s", 0)).await.unwrap());
+}
+
+#[tokio::test]
+async fn no_revocation_refuses_to_revoke_and_revokes_nothing() {
+    let store = NoRevocation;
+    assert!(store.revoke_token("j", at(100), at(0)).await.is_err());
+    assert!(store.revoke_client(&client("c"), at(0)).await.is_err());
+    assert!(
+        store
+            .revoke_credential(&client("c"), &credential("s"), at(0))
+            .await
+            .is_err()
+    );
+    assert!(!store.is_revoked(&token("j", "c", "s", 0)).await.unwrap());
+}
+
+#[test]
+fn concurrent_revocations_are_all_seen() {
+    let store = MemoryRevocationStore::default();
+    std::thread::scope(|s| {
+        for thread in 0..4 {
+            let store = &store;
+            s.spawn(move || {
+                for i in 0..500 {
+                    store
+                        .insert_token(&format!("t{thread}-{i}"), at(100), at(0))
+                        .unwrap();
+                    assert!(store.lookup(&token(&format!("t{thread}-{i}"), "c", "s", 0)));
+                }
+            });
+        }
+    });
+    assert_eq!(store.revoked_tokens(), 2_000);
+}
+
+#[test]
+fn debug_shows_counts_only() {
+    let store = MemoryRevocationStore::default();
+    store
+        .insert_token("secret-looking-jti", at(100), at(0))
+        .unwrap();
+    let debug = format!("{store:?}");
+    assert!(debug.contains("revoked_tokens: 1"), "{debug}");
+    assert!(!debug.contains("secret-looking-jti"));
+    assert_eq!(store.config().expiry_grace, Duration::from_secs(300));
+}
