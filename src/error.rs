@@ -76,7 +76,8 @@ pub enum Reason {
     CredentialsInUri,
     /// More than one client authentication method was used (C7).
     MultipleAuthMethods,
-    /// The `Authorization` header is not a well-formed `Basic` credential.
+    /// The `Authorization` header is not a well-formed `Basic` credential: not
+    /// base64, no `:`, or not UTF-8 once decoded (`invalid_client`, C28, C31).
     MalformedAuthorization,
     /// `client_secret` without `client_id` in the body.
     SecretWithoutClientId,
@@ -174,10 +175,13 @@ impl Reason {
             | Self::MissingGrantType
             | Self::CredentialsInUri
             | Self::MultipleAuthMethods
-            | Self::MalformedAuthorization
             | Self::SecretWithoutClientId => ErrorCode::InvalidRequest,
             Self::UnsupportedGrantType => ErrorCode::UnsupportedGrantType,
-            Self::UnsupportedAuthScheme
+            // A client that sent an Authorization header tried to authenticate
+            // with it: a header that does not decode is a failed authentication,
+            // 401 with the Basic challenge (RFC 6749 §5.2, C28, C31).
+            Self::MalformedAuthorization
+            | Self::UnsupportedAuthScheme
             | Self::ClientIdMismatch
             | Self::NoClientAuthentication
             | Self::UnknownClient
@@ -409,6 +413,7 @@ mod tests {
             }
         }
         assert_eq!(Reason::Throttled.status(), 429);
+        assert_eq!(Reason::MalformedAuthorization.status(), 401);
         assert_eq!(Reason::MissingGrantType.status(), 400);
         assert_eq!(Reason::StoreUnavailable.status(), 500);
     }
