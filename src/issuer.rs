@@ -140,7 +140,10 @@ impl<S: ClientStore> Issuer<S> {
                 .map_err(|_| refuse(Reason::StoreUnavailable.into()))?,
             Err(_) => None, // Not a valid id, so registered nowhere (C31).
         };
-        let result = if self.auth_methods.contains(&auth.method()) {
+        // A bare client_id (method `none`) never authenticates, but `authenticate`
+        // says why: no credential, or a public client (C12, C13).
+        let method = auth.method();
+        let result = if method == AuthMethod::None || self.auth_methods.contains(&method) {
             authenticate(auth, client.as_ref(), now)
         } else {
             Err(Reason::UnsupportedAuthScheme)
