@@ -77,7 +77,8 @@ pub enum Reason {
     CredentialsInUri,
     /// More than one client authentication method was used (C7).
     MultipleAuthMethods,
-    /// The `Authorization` header is not a well-formed `Basic` credential.
+    /// The `Authorization` header is not a well-formed `Basic` credential: not
+    /// base64, no `:`, or not UTF-8 once decoded (`invalid_client`, C28, C31).
     MalformedAuthorization,
     /// The `Authorization` header appears more than once: two credentials (C7).
     RepeatedAuthorization,
@@ -249,13 +250,16 @@ impl Reason {
             | Self::MissingGrantType
             | Self::CredentialsInUri
             | Self::MultipleAuthMethods
-            | Self::MalformedAuthorization
             | Self::RepeatedAuthorization
             | Self::SecretWithoutClientId
             | Self::AssertionIncomplete
             | Self::MissingToken => ErrorCode::InvalidRequest,
             Self::UnsupportedGrantType => ErrorCode::UnsupportedGrantType,
-            Self::UnsupportedAuthScheme
+            // A client that sent an Authorization header tried to authenticate
+            // with it: a header that does not decode is a failed authentication,
+            // 401 with the Basic challenge (RFC 6749 §5.2, C28, C31).
+            Self::MalformedAuthorization
+            | Self::UnsupportedAuthScheme
             | Self::ClientIdMismatch
             | Self::NoClientAuthentication
             | Self::UnknownClient
@@ -639,6 +643,7 @@ mod tests {
             }
         }
         assert_eq!(Reason::Throttled.status(), 429);
+        assert_eq!(Reason::MalformedAuthorization.status(), 401);
         assert_eq!(Reason::MissingGrantType.status(), 400);
         assert_eq!(Reason::StoreUnavailable.status(), 500);
     }

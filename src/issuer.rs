@@ -241,7 +241,10 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
                 .map_err(|_| TokenError::from(Reason::StoreUnavailable))?,
             Err(_) => None, // Not a valid id, so registered nowhere (C31).
         };
-        let result = if self.auth_methods.contains(&auth.method()) {
+        // A bare client_id (method `none`) never authenticates, but `authenticate`
+        // says why: no credential, or a public client (C12, C13).
+        let method = auth.method();
+        let result = if method == AuthMethod::None || self.auth_methods.contains(&method) {
             authenticate(auth, client.as_ref(), now)
         } else {
             Err(Reason::UnsupportedAuthScheme)

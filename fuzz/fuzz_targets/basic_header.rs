@@ -1,0 +1,7 @@
+//! Fuzzes the decoding of `Authorization: Basic` credentials through
+//! `TokenRequest::parse` (see `client_credentials_fuzz::basic_header`).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    client_credentials_fuzz::basic_header(data);
+});

@@ -1,0 +1,58 @@
+//! Runs the fuzz targets' bodies over the checked-in seed corpus
+//! (`fuzz/corpus-seed/<target>/*`), so the targets and their invariants are
+//! exercised on stable Rust in every test run. Fuzzing itself needs nightly and
+//! `cargo fuzz`: see `fuzz/README.md`.
+
+#[path = "../fuzz/src/lib.rs"]
+mod fuzz_bodies;
+
+use std::path::Path;
+
+use fuzz_bodies::Outcome;
+
+/// Runs `body` over every seed of `target`; returns how many were accepted and
+/// how many refused.
+fn run(target: &str, body: fn(&[u8]) -> Outcome) -> (usize, usize) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus-seed")
+        .join(target);
+    let mut seeds: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    seeds.sort();
+    assert!(seeds.len() >= 5, "the {target} seed corpus is nearly empty");
+    let (mut accepted, mut refused) = (0, 0);
+    for seed in &seeds {
+        let data = std::fs::read(seed).unwrap();
+        match body(&data) {
+            Outcome::Accepted => accepted += 1,
+            Outcome::Refused => refused += 1,
+        }
+    }
+    (accepted, refused)
+}
+
+#[test]
+fn token_request_seeds() {
+    let (accepted, refused) = run("token_request", fuzz_bodies::token_request);
+    assert!(accepted >= 3, "{accepted} seeds accepted");
+    assert!(refused >= 3, "{refused} seeds refused");
+}
+
+#[test]
+fn basic_header_seeds() {
+    let (accepted, refused) = run("basic_header", fuzz_bodies::basic_header);
+    assert!(accepted >= 3, "{accepted} seeds accepted");
+    assert!(refused >= 3, "{refused} seeds refused");
+}
+
+/// A few inputs that are not in the corpus: the bodies must cope with inputs
+/// shorter than their layout.
+#[test]
+fn degenerate_inputs() {
+    for data in [&b""[..], b"\x00", b"\xff", b"\x0c\x00\x00\x00", b"\x01"] {
+        fuzz_bodies::token_request(data);
+        fuzz_bodies::basic_header(data);
+    }
+}
