@@ -10,7 +10,6 @@ use crate::replay::ReplayGuard;
 use crate::request::RequestParts;
 use crate::response::HttpResponse;
 use crate::revocation::{RevocationStore, TokenView};
-use crate::token_query::TokenQuery;
 
 use super::Issuer;
 
@@ -43,16 +42,10 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// `server_error` rather than a guess. Responses carry `no-store`.
     pub async fn handle_introspection_request(&self, parts: RequestParts<'_>) -> HttpResponse {
         let now = self.clock.now();
-        let query = match TokenQuery::parse(&parts, self.max_body_bytes) {
-            Ok(q) => q,
-            Err(reason) => {
-                self.audit.record(&AuditEvent::refused(now, reason));
-                return TokenError::new(reason).to_http();
-            }
+        let query = match self.authenticated_token_query(&parts, now).await {
+            Ok((query, _)) => query,
+            Err(response) => return response,
         };
-        if let Err(e) = self.authenticate_client(query.auth(), None, now).await {
-            return e.to_http();
-        }
         let inactive = || HttpResponse::no_store_json(200, INACTIVE.to_vec());
         let Ok(signed) = self.verifier.verify(query.token()) else {
             return inactive();

@@ -2,11 +2,13 @@
 
 use crate::audit::{AuditEvent, Outcome};
 use crate::client::ClientStore;
+use crate::client_auth::AuthenticatedClient;
 use crate::error::{Reason, TokenError};
 use crate::replay::ReplayGuard;
 use crate::request::RequestParts;
 use crate::response::HttpResponse;
 use crate::revocation::RevocationStore;
+use crate::time::UnixTime;
 use crate::token_query::TokenQuery;
 
 use super::Issuer;
@@ -31,16 +33,9 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// and refusal is audited.
     pub async fn handle_revocation_request(&self, parts: RequestParts<'_>) -> HttpResponse {
         let now = self.clock.now();
-        let query = match TokenQuery::parse(&parts, self.max_body_bytes) {
+        let (query, client) = match self.authenticated_token_query(&parts, now).await {
             Ok(q) => q,
-            Err(reason) => {
-                self.audit.record(&AuditEvent::refused(now, reason));
-                return TokenError::new(reason).to_http();
-            }
-        };
-        let client = match self.authenticate_client(query.auth(), None, now).await {
-            Ok(client) => client,
-            Err(e) => return e.to_http(),
+            Err(response) => return response,
         };
         let Ok(signed) = self.verifier.verify(query.token()) else {
             return HttpResponse::no_store_empty(200);
@@ -71,5 +66,25 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
                 TokenError::new(reason).to_http()
             }
         }
+    }
+}
+
+impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
+    /// The start of both token endpoints' work: parse the query, authenticate
+    /// its client (audited either way), or the error response to send.
+    pub(super) async fn authenticated_token_query(
+        &self,
+        parts: &RequestParts<'_>,
+        now: UnixTime,
+    ) -> Result<(TokenQuery, AuthenticatedClient), HttpResponse> {
+        let query = TokenQuery::parse(parts, self.max_body_bytes).map_err(|reason| {
+            self.audit.record(&AuditEvent::refused(now, reason));
+            TokenError::new(reason).to_http()
+        })?;
+        let client = self
+            .authenticate_client(query.auth(), None, now)
+            .await
+            .map_err(|e| e.to_http())?;
+        Ok((query, client))
     }
 }
