@@ -80,6 +80,27 @@ async fn check_adapter(name: &str, base: &str, demo: &demo::Demo) {
         .unwrap();
     assert_eq!(query.status(), 400, "{name}: C11");
 
+    // A body past the limit gets the crate's own JSON error, not the framework's (C30).
+    let oversized = http
+        .post(format!("{base}/token"))
+        .basic_auth(demo::CLIENT_ID, Some(secret))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(format!(
+            "grant_type=client_credentials&pad={}",
+            "a".repeat(2 * client_credentials::DEFAULT_MAX_BODY_BYTES)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(oversized.status(), 413, "{name}: C30");
+    assert_eq!(
+        oversized.headers()["cache-control"],
+        "no-store",
+        "{name}: C25"
+    );
+    let error: Value = oversized.json().await.unwrap();
+    assert_eq!(error["error"], "invalid_request", "{name}: C30");
+
     // The method reaches the crate, which answers 405 (C1).
     let get = http.get(format!("{base}/token")).send().await.unwrap();
     assert_eq!(get.status(), 405, "{name}: C1");

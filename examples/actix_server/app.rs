@@ -7,8 +7,10 @@ use std::sync::Arc;
 use actix_web::HttpRequest;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
-use actix_web::web::{self, Bytes, Data, PayloadConfig, ServiceConfig};
-use client_credentials::{ClientStore, DEFAULT_MAX_BODY_BYTES, HttpResponse, Issuer, RequestParts};
+use actix_web::web::{self, Data, Payload, ServiceConfig};
+use client_credentials::{
+    ClientStore, DEFAULT_MAX_BODY_BYTES, HttpResponse, Issuer, Reason, RequestParts, TokenError,
+};
 
 /// Registers `/token`, `/jwks.json` and the metadata path on an `App`.
 pub fn configure<S: ClientStore + 'static>(
@@ -18,7 +20,6 @@ pub fn configure<S: ClientStore + 'static>(
         let metadata_path = issuer.metadata_path();
         config
             .app_data(Data::from(issuer))
-            .app_data(PayloadConfig::new(DEFAULT_MAX_BODY_BYTES))
             .route("/token", web::route().to(token::<S>))
             .route(
                 "/jwks.json",
@@ -34,8 +35,13 @@ pub fn configure<S: ClientStore + 'static>(
 async fn token<S: ClientStore + 'static>(
     issuer: Data<Issuer<S>>,
     request: HttpRequest,
-    body: Bytes,
+    payload: Payload,
 ) -> actix_web::HttpResponse {
+    // Past the limit, the crate's own 413 `invalid_request` (C30), not actix's.
+    let body = match payload.to_bytes_limited(DEFAULT_MAX_BODY_BYTES).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) | Err(_) => return to_actix(TokenError::new(Reason::BodyTooLarge).to_http()),
+    };
     let headers = request.headers();
     let mut parts =
         RequestParts::new(request.method().as_str(), &body).query(request.query_string());
