@@ -20,8 +20,10 @@ use crate::time::UnixTime;
 /// # Contract
 /// - Fetch `uri` with `GET` over TLS, with a short timeout and a small response
 ///   size limit; do not follow redirects to other hosts.
-/// - Return the parsed document; keys the issuer cannot use (encryption keys,
-///   other algorithms) are skipped, not refused.
+/// - Return the parsed document (for instance
+///   `serde_json::from_slice::<client_credentials::JwkSet>(&body)`, the
+///   re-exported [`JwkSet`](crate::JwkSet)); keys the issuer cannot use
+///   (encryption keys, other algorithms) are skipped, not refused.
 /// - An `Err` (network failure, non-200 status, malformed JSON) makes the
 ///   assertion fail with `invalid_client`, as the client's keys are unavailable.
 ///

@@ -11,6 +11,7 @@
 //! - [A token endpoint in a few lines](#a-token-endpoint-in-a-few-lines)
 //! - [Protecting a resource server](#protecting-a-resource-server)
 //! - [Map of the crate](#map-of-the-crate)
+//! - [Types from other crates](#types-from-other-crates)
 //! - [Security model](#security-model)
 //!
 //! # The way a request travels
@@ -151,7 +152,7 @@
 //! | secrets | [`ClientSecret`], [`SecretHash`] |
 //! | scopes and audiences | [`Scope`], [`ScopeSet`], [`Audience`] |
 //! | grant decisions | [`Policy`], [`ScopePolicy`], [`Grant`] |
-//! | keys and tokens | [`SigningKey`], [`KeySet`], [`Algorithm`], [`AccessTokenClaims`], [`JtiSource`] |
+//! | keys and tokens | [`SigningKey`], [`KeySet`], [`Algorithm`], [`AccessTokenClaims`], [`JtiSource`], [`Jwk`], [`JwkSet`] |
 //! | responses and errors | [`TokenResponse`], [`TokenError`], [`HttpResponse`], [`ErrorCode`], [`Reason`], [`ConfigError`], [`StoreError`] |
 //! | the driver | [`Issuer`], [`IssuerBuilder`]; revocation and introspection endpoints: [`Issuer::handle_revocation_request`], [`Issuer::handle_introspection_request`] |
 //! | revocation | [`RevocationStore`], [`MemoryRevocationStore`], [`RevocationConfig`], [`NoRevocation`], [`TokenView`] |
@@ -161,6 +162,42 @@
 //! | time | [`UnixTime`], [`Clock`], [`SystemClock`], [`FixedClock`] |
 //! | design rationale | [`manual`] |
 //! | `http` 1.x types (feature `http`) | `RequestParts::from_http`, `RequestParts::from_http_request`, `From<HttpResponse> for http::Response<Vec<u8>>` |
+//!
+//! # Types from other crates
+//!
+//! The public API names few types of other crates, each on purpose:
+//!
+//! - [`Jwk`] and [`JwkSet`] are `jsonwebtoken` 11's JSON Web Key types,
+//!   re-exported here so that code passing key sets around (to
+//!   [`ClientJwks::from_jwk_set`], [`VerificationKeys::from_jwks`], from
+//!   [`KeySet::jwks`] or a [`JwksFetcher`]) uses the version this crate was
+//!   built with. Each of those has a JSON-text twin
+//!   ([`ClientJwks::from_json`], [`VerificationKeys::from_jwks_json`],
+//!   [`KeySet::jwks_json`]) that names no other crate.
+//! - `http` 1.x requests and responses, only with the `http` feature.
+//! - `serde`'s `Serialize` and `Deserialize`, implemented by
+//!   [`AccessTokenClaims`].
+//!
+//! Everything else (`ring`, `zeroize`, `serde_json`, `tracing`, …) stays inside:
+//! no signature names it, so it can change without a major release of this
+//! crate. A major upgrade of `jsonwebtoken` or `http` is one.
+//!
+//! Enums and structs with public fields that may gain members are
+//! `#[non_exhaustive]`: match them with a wildcard arm, and start configuration
+//! structs from `Default`:
+//!
+//! ```
+//! use std::time::Duration;
+//! use client_credentials::{MemoryRevocationStore, RevocationConfig, ThrottleConfig};
+//!
+//! let mut revocation = RevocationConfig::default();
+//! revocation.max_revoked_tokens = 10_000;
+//! let store = MemoryRevocationStore::new(revocation);
+//!
+//! let mut throttle = ThrottleConfig::default();
+//! throttle.lockout = Duration::from_secs(300);
+//! # let _ = (store, throttle);
+//! ```
 //!
 //! # Security model
 //!
@@ -270,3 +307,7 @@ pub use crate::validate::{
     ValidatorBuilder, VerifiedToken,
 };
 pub use crate::verification_keys::VerificationKeys;
+/// JSON Web Key types (RFC 7517) of `jsonwebtoken` 11, the version this crate
+/// takes and returns.
+#[doc(no_inline)]
+pub use jsonwebtoken::jwk::{Jwk, JwkSet};

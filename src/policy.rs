@@ -56,6 +56,10 @@ impl Default for Policy {
 }
 
 /// What a token will grant: decided, not yet minted.
+///
+/// Made by [`Policy::grant`] only; more members may follow, so it cannot be
+/// built or matched exhaustively outside the crate.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Grant {
     /// The granted scopes (never empty).

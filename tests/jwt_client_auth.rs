@@ -12,11 +12,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use client_credentials::{
     Algorithm, AssertionSettings, Audience, AuditRecord, AuthMethod, Client, ClientId, ClientJwks,
     ClientSecret, CredentialId, FixedClock, HttpResponse, Issuer, IssuerBuilder,
-    JWT_BEARER_ASSERTION_TYPE, JwksFetcher, JwtSecretCredential, MemoryAuditSink,
+    JWT_BEARER_ASSERTION_TYPE, Jwk, JwkSet, JwksFetcher, JwtSecretCredential, MemoryAuditSink,
     MemoryClientStore, Outcome, Reason, RequestParts, ScopeSet, SecretCredential, SecretHash,
     SigningKey, StoreError, TokenRequest, UnixTime,
 };
-use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::{Value, json};
 

@@ -7,10 +7,9 @@ use std::sync::Arc;
 use base64::Engine as _;
 use client_credentials::{
     Algorithm, Audience, Client, ClientId, ClientJwks, FixedClock, Issuer,
-    JWT_BEARER_ASSERTION_TYPE, KeySet, MemoryClientStore, MemoryReplayGuard, RequestParts,
+    JWT_BEARER_ASSERTION_TYPE, JwkSet, KeySet, MemoryClientStore, MemoryReplayGuard, RequestParts,
     ScopeSet, SigningKey, UnixTime,
 };
-use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::json;
 
