@@ -175,6 +175,8 @@
 //!   ([`ClientJwks::from_json`], [`VerificationKeys::from_jwks_json`],
 //!   [`KeySet::jwks_json`]) that names no other crate.
 //! - `http` 1.x requests and responses, only with the `http` feature.
+//! - `time::OffsetDateTime`, converted to and from [`UnixTime`], only with the
+//!   `time` feature.
 //! - `serde`'s `Serialize` and `Deserialize`, implemented by
 //!   [`AccessTokenClaims`].
 //!

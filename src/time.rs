@@ -9,9 +9,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// a `UnixTime` argument, and the [`Issuer`](crate::Issuer) asks its
 /// [`Clock`](crate::Clock) once per request.
 ///
-/// It converts from [`SystemTime`]; from a date-time library, go through Unix
-/// seconds (with `time`: `UnixTime::from_secs(t.unix_timestamp().try_into().unwrap_or(0))`),
-/// so the crate's API names no date-time crate.
+/// It converts from [`SystemTime`], and with the `time` feature to and from
+/// `time::OffsetDateTime`; from other date-time libraries, go through Unix
+/// seconds with [`UnixTime::from_secs`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct UnixTime(u64);
 
@@ -56,6 +56,24 @@ impl From<SystemTime> for UnixTime {
     }
 }
 
+/// Instants before 1970 become the epoch, as for [`SystemTime`].
+#[cfg(feature = "time")]
+impl From<time::OffsetDateTime> for UnixTime {
+    fn from(t: time::OffsetDateTime) -> Self {
+        Self(u64::try_from(t.unix_timestamp()).unwrap_or(0))
+    }
+}
+
+/// Instants past the end of `time`'s range (year 9999) become its last second.
+#[cfg(feature = "time")]
+impl From<UnixTime> for time::OffsetDateTime {
+    fn from(t: UnixTime) -> Self {
+        let secs = i64::try_from(t.0).unwrap_or(i64::MAX);
+        Self::from_unix_timestamp(secs)
+            .unwrap_or_else(|_| time::PrimitiveDateTime::MAX.assume_utc())
+    }
+}
+
 impl fmt::Display for UnixTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
@@ -92,5 +110,20 @@ mod tests {
             UnixTime::from(UNIX_EPOCH - Duration::from_secs(1)).as_secs(),
             0
         );
+    }
+
+    #[cfg(feature = "time")]
+    #[test]
+    fn converts_to_and_from_offset_date_time() {
+        let odt = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        assert_eq!(UnixTime::from(odt).as_secs(), 1_700_000_000);
+        assert_eq!(
+            time::OffsetDateTime::from(UnixTime::from_secs(1_700_000_000)),
+            odt
+        );
+        let before_epoch = time::OffsetDateTime::from_unix_timestamp(-5).unwrap();
+        assert_eq!(UnixTime::from(before_epoch), UnixTime::from_secs(0));
+        let far = time::OffsetDateTime::from(UnixTime::from_secs(u64::MAX));
+        assert_eq!(far.year(), 9999);
     }
 }
