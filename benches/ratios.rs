@@ -23,6 +23,9 @@ use cpu_time::ThreadTime;
 use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
 
+#[path = "support/validate_ratios.rs"]
+mod validate_ratios;
+
 const ROUNDS: usize = 9;
 
 /// Polls a future that never waits (the in-memory stores answer at once).
@@ -255,4 +258,5 @@ fn main() {
             two / one
         );
     }
+    validate_ratios::run(&wanted);
 }

@@ -693,8 +693,9 @@ impl KeySet {
     }
 }
 
-/// Encodes the JOSE header once per key (RFC 9068 §2.1: `typ` is `at+jwt`).
-fn encode_header(alg: Algorithm, kid: &str) -> String {
+/// Encodes the JOSE header once per key (RFC 9068 §2.1: `typ` is `at+jwt`):
+/// `base64url(header) || "."`.
+pub(crate) fn encode_header(alg: Algorithm, kid: &str) -> String {
     #[derive(Serialize)]
     struct Header<'a> {
         alg: &'a str,

@@ -17,7 +17,7 @@ use crate::claims::{AccessTokenClaims, deserialize_audiences, numeric_date};
 use crate::error::ValidationError;
 use crate::keys::Algorithm;
 use crate::time::UnixTime;
-use crate::verification_keys::VerificationKeys;
+use crate::verification_keys::{VerificationKey, VerificationKeys};
 
 /// Longest base64url header accepted (768 bytes decoded).
 const MAX_HEADER_B64: usize = 1024;
@@ -126,6 +126,50 @@ impl TokenVerifier {
             return Err(ValidationError::Malformed);
         }
 
+        let key = match self.keys.find_by_known_header(header_b64) {
+            Some(key) => key,
+            None => self.header_key(header_b64)?,
+        };
+
+        let mut signature = [0u8; decode_buffer_len(MAX_SIGNATURE_B64)];
+        let signature_len = URL_SAFE_NO_PAD
+            .decode_slice(signature_b64, &mut signature)
+            .map_err(|_| ValidationError::Malformed)?;
+        let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
+        if !key.verify(signing_input, &signature[..signature_len]) {
+            return Err(ValidationError::InvalidSignature);
+        }
+
+        let claims = PAYLOAD.with_borrow_mut(|buf| {
+            buf.clear();
+            let claims = URL_SAFE_NO_PAD
+                .decode_vec(payload_b64, buf)
+                .map_err(|_| ValidationError::Malformed)
+                .and_then(|()| {
+                    // JSON is UTF-8 (RFC 8259 §8.1): checked once here, not per string.
+                    std::str::from_utf8(buf)
+                        .ok()
+                        .and_then(json_object_str::<Payload>)
+                        .ok_or(ValidationError::MalformedClaims)
+                });
+            if buf.capacity() > MAX_RETAINED_PAYLOAD {
+                *buf = Vec::new();
+            }
+            claims
+        })?;
+        let signed = required_claims(claims)?;
+        if signed.claims.iss != self.issuer {
+            return Err(ValidationError::WrongIssuer);
+        }
+        Ok(signed)
+    }
+}
+
+impl TokenVerifier {
+    /// Step 2 for a header other than the one this crate's issuer writes: decode
+    /// it, check `crit` and `typ`, and find the key its `kid` names, whose
+    /// algorithm must be its `alg`.
+    fn header_key(&self, header_b64: &str) -> Result<&VerificationKey, ValidationError> {
         let mut header_buf = [0u8; decode_buffer_len(MAX_HEADER_B64)];
         let header_len = URL_SAFE_NO_PAD
             .decode_slice(header_b64, &mut header_buf)
@@ -151,32 +195,7 @@ impl TokenVerifier {
         if key.algorithm() != alg {
             return Err(ValidationError::AlgorithmMismatch);
         }
-
-        let mut signature = [0u8; decode_buffer_len(MAX_SIGNATURE_B64)];
-        let signature_len = URL_SAFE_NO_PAD
-            .decode_slice(signature_b64, &mut signature)
-            .map_err(|_| ValidationError::Malformed)?;
-        let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
-        if !key.verify(signing_input, &signature[..signature_len]) {
-            return Err(ValidationError::InvalidSignature);
-        }
-
-        let claims = PAYLOAD.with_borrow_mut(|buf| {
-            buf.clear();
-            let claims = URL_SAFE_NO_PAD
-                .decode_vec(payload_b64, buf)
-                .map_err(|_| ValidationError::Malformed)
-                .and_then(|()| json_object::<Payload>(buf).ok_or(ValidationError::MalformedClaims));
-            if buf.capacity() > MAX_RETAINED_PAYLOAD {
-                *buf = Vec::new();
-            }
-            claims
-        })?;
-        let signed = required_claims(claims)?;
-        if signed.claims.iss != self.issuer {
-            return Err(ValidationError::WrongIssuer);
-        }
-        Ok(signed)
+        Ok(key)
     }
 }
 
@@ -186,6 +205,14 @@ fn json_object<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
         return None;
     }
     serde_json::from_slice(bytes).ok()
+}
+
+/// [`json_object`] for text already known to be UTF-8.
+fn json_object_str<'a, T: Deserialize<'a>>(text: &'a str) -> Option<T> {
+    if text.trim_ascii_start().as_bytes().first() != Some(&b'{') {
+        return None;
+    }
+    serde_json::from_str(text).ok()
 }
 
 /// `at+jwt` or `application/at+jwt`, in any case: media types are

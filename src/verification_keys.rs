@@ -12,7 +12,7 @@ use ring::hmac;
 use ring::signature::{self, RsaPublicKeyComponents, UnparsedPublicKey};
 
 use crate::error::ConfigError;
-use crate::keys::{Algorithm, KeySet, PublicHalf, SigningKey};
+use crate::keys::{Algorithm, KeySet, PublicHalf, SigningKey, encode_header};
 
 /// RSA moduli ring verifies with the `*_2048_8192_*` algorithms, in bytes.
 const RSA_MODULUS_BYTES: std::ops::RangeInclusive<usize> = 256..=1024;
@@ -43,6 +43,10 @@ pub(crate) struct VerificationKey {
     kid: String,
     algorithm: Algorithm,
     verifier: Verifier,
+    /// The base64url JOSE header this crate's issuer writes for this key
+    /// (`{"alg":…,"typ":"at+jwt","kid":…}`): a token whose header is exactly
+    /// these bytes passes every header check and names this key.
+    known_header: Box<str>,
 }
 
 #[derive(Clone)]
@@ -147,6 +151,14 @@ impl VerificationKeys {
         self.keys.iter().find(|key| key.kid == kid)
     }
 
+    /// The key whose issuer-written header is exactly `header_b64`, which then
+    /// needs no decoding: the header of every token this crate mints.
+    pub(crate) fn find_by_known_header(&self, header_b64: &str) -> Option<&VerificationKey> {
+        self.keys
+            .iter()
+            .find(|key| *key.known_header == *header_b64)
+    }
+
     /// The `kid`s and algorithms of the keys, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, Algorithm)> {
         self.keys
@@ -191,7 +203,15 @@ fn from_signing_key(key: &SigningKey) -> VerificationKey {
         kid: key.kid().to_owned(),
         algorithm: key.algorithm(),
         verifier,
+        known_header: known_header(key.algorithm(), key.kid()),
     }
+}
+
+/// The header [`encode_header`] writes, without its trailing `.`.
+fn known_header(algorithm: Algorithm, kid: &str) -> Box<str> {
+    let mut header = encode_header(algorithm, kid);
+    header.pop();
+    header.into()
 }
 
 /// The usable signature key in `jwk`, or `None` to skip it.
@@ -263,6 +283,7 @@ fn from_jwk(jwk: &Jwk) -> Option<VerificationKey> {
         kid: kid.to_owned(),
         algorithm,
         verifier,
+        known_header: known_header(algorithm, kid),
     })
 }
 

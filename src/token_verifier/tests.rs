@@ -344,3 +344,54 @@ fn leeway_edges_for_exp_nbf_and_iat() {
         Err(ValidationError::Expired)
     );
 }
+
+#[test]
+fn the_issuers_own_header_is_recognised_without_decoding_and_names_the_same_key() {
+    let keys = vector_keys();
+    let jwks = VerificationKeys::from_jwks(&keys.jwks()).unwrap();
+    for set in [VerificationKeys::from_key_set(&keys), jwks] {
+        let v = TokenVerifier::new(set, ISSUER.into(), 8 * 1024);
+        for (kid, _) in v.keys().iter() {
+            let signing = keys.find(kid).unwrap();
+            let header = signing.header_prefix().trim_end_matches('.');
+            let fast = v.keys().find_by_known_header(header).unwrap();
+            let slow = v.header_key(header).unwrap();
+            assert!(std::ptr::eq(fast, slow), "{kid}");
+            assert_eq!(fast.algorithm(), signing.algorithm());
+        }
+        // The header of another key of the same algorithm is no shortcut.
+        let other = SigningKey::generate(Algorithm::ES256).unwrap().0;
+        let header = other.header_prefix().trim_end_matches('.');
+        assert!(v.keys().find_by_known_header(header).is_none());
+        assert_eq!(
+            v.header_key(header).err(),
+            Some(ValidationError::UnknownKey)
+        );
+    }
+    // The golden tokens, minted as the issuer mints, take the shortcut.
+    let v = verifier();
+    for token in [RS256_JWT, EDDSA_JWT, HS256_JWT] {
+        let header = token.trim().split('.').next().unwrap();
+        assert!(v.keys().find_by_known_header(header).is_some());
+    }
+}
+
+#[test]
+fn payloads_that_are_not_utf8_are_malformed_claims() {
+    let v = verifier();
+    let key = es256();
+    let mut body = payload().to_string().into_bytes();
+    let at = body.len() - 2;
+    body.insert(at, 0xff);
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(HEADER),
+        URL_SAFE_NO_PAD.encode(&body)
+    );
+    let signature = key.sign(input.as_bytes()).unwrap();
+    let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature));
+    assert_eq!(
+        v.verify(&token).err(),
+        Some(ValidationError::MalformedClaims)
+    );
+}
