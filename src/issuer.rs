@@ -17,11 +17,11 @@ use crate::error::{ConfigError, Reason, TokenError};
 use crate::jwks_cache::{JwksCache, JwksFetcher, JwksSource};
 use crate::keys::{Algorithm, KeySet};
 use crate::metadata::ServerMetadata;
-use crate::mint::{JtiSource, RandomJti, mint};
+use crate::mint::{JtiSource, RandomJti, mint_into};
 use crate::policy::Policy;
 use crate::replay::{MemoryReplayGuard, ReplayGuard};
 use crate::request::{DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest};
-use crate::response::{HttpResponse, TokenResponse};
+use crate::response::{HttpResponse, TokenResponse, body_tail_len};
 use crate::revocation::{MemoryRevocationStore, RevocationStore, TokenView};
 use crate::scope::ScopeSet;
 use crate::throttle::{AuthThrottle, MemoryThrottle, ThrottleConfig};
@@ -151,7 +151,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             Err(e) => Err(e),
         };
         match result {
-            Ok(token) => token.to_http(),
+            Ok(token) => token.into_http(),
             Err(e) => e.to_http(),
         }
     }
@@ -366,7 +366,14 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         event.audience = &grant.audiences;
         event.jti = Some(&jti);
         event.lifetime = Some(grant.lifetime);
-        let token = match mint(self.keys.active(), &claims) {
+        // The token is minted straight into the response body.
+        let mut body = TokenResponse::start_body();
+        let token = match mint_into(
+            self.keys.active(),
+            &claims,
+            &mut body,
+            body_tail_len(scope.len()),
+        ) {
             Ok(t) => t,
             Err(_) => {
                 self.audit.record(&event);
@@ -375,7 +382,12 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         };
         event.outcome = Outcome::Issued;
         self.audit.record(&event);
-        Ok(TokenResponse::new(token, grant.lifetime.as_secs(), scope))
+        Ok(TokenResponse::finish_body(
+            body,
+            token,
+            grant.lifetime.as_secs(),
+            &scope,
+        ))
     }
 
     fn check_and_grant(

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::fmt;
+use std::ops::Range;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -78,9 +79,6 @@ pub(crate) enum MintError {
     /// RFC 9068 §2.2 requires `aud`; a token without one must never leave (C58).
     #[error("a token needs at least one audience")]
     NoAudience,
-    /// The claims could not be serialised.
-    #[error("could not serialise the claims: {0}")]
-    Claims(#[from] serde_json::Error),
     /// The signer failed.
     #[error("signing failed")]
     Signature,
@@ -96,7 +94,7 @@ impl From<MintError> for TokenError {
     fn from(error: MintError) -> Self {
         match error {
             MintError::NoAudience => Self::new(Reason::NoAudience),
-            MintError::Claims(_) | MintError::Signature => Self::new(Reason::SigningFailed),
+            MintError::Signature => Self::new(Reason::SigningFailed),
         }
     }
 }
@@ -106,41 +104,65 @@ const MAX_RETAINED_PAYLOAD: usize = 16 * 1024;
 
 thread_local! {
     /// Reused per thread, so serialising the claims does not allocate.
-    static PAYLOAD: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static PAYLOAD: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// Mints a compact JWS access token: `header.payload.signature`, each part
-/// base64url without padding (RFC 7515 §7.1). The only allocation is the token.
-#[allow(dead_code, reason = "not called until the issuer lands")]
+/// base64url without padding (RFC 7515 §7.1).
+#[cfg(test)]
 pub(crate) fn mint(key: &SigningKey, claims: &MintClaims<'_>) -> Result<String, MintError> {
+    let mut token = String::new();
+    mint_into(key, claims, &mut token, 0)?;
+    Ok(token)
+}
+
+/// Appends a freshly minted token to `out` (typically a response body being
+/// written) and returns where it sits. `out` grows once, by the token plus
+/// `reserve_after` bytes for what the caller writes next; nothing else is
+/// allocated. On error, `out` may hold part of a token.
+pub(crate) fn mint_into(
+    key: &SigningKey,
+    claims: &MintClaims<'_>,
+    out: &mut String,
+    reserve_after: usize,
+) -> Result<Range<usize>, MintError> {
     if claims.aud.is_empty() {
         return Err(MintError::NoAudience);
     }
     PAYLOAD.with_borrow_mut(|payload| {
         payload.clear();
-        let token = serde_json::to_writer(&mut *payload, claims)
-            .map_err(MintError::from)
-            .and_then(|()| sign_token(key, payload));
+        claims.write_json(payload);
+        let token = sign_into(key, payload.as_bytes(), out, reserve_after);
         if payload.capacity() > MAX_RETAINED_PAYLOAD {
-            *payload = Vec::new();
+            *payload = String::new();
         }
         token
     })
 }
 
-/// Writes `header.payload`, signs those bytes, and appends `.signature`, into one
-/// string allocated at its final size.
-fn sign_token(key: &SigningKey, payload_json: &[u8]) -> Result<String, MintError> {
+/// Appends `header.payload`, signs those bytes where they lie, and appends
+/// `.signature`.
+fn sign_into(
+    key: &SigningKey,
+    payload_json: &[u8],
+    out: &mut String,
+    reserve_after: usize,
+) -> Result<Range<usize>, MintError> {
     let header = key.header_prefix();
-    let mut token = String::with_capacity(
-        header.len() + base64url_len(payload_json.len()) + 1 + base64url_len(key.signature_len()),
+    out.reserve(
+        header.len()
+            + base64url_len(payload_json.len())
+            + 1
+            + base64url_len(key.signature_len())
+            + reserve_after,
     );
-    token.push_str(header);
-    URL_SAFE_NO_PAD.encode_string(payload_json, &mut token);
-    let signature = key.sign(token.as_bytes())?;
-    token.push('.');
-    URL_SAFE_NO_PAD.encode_string(signature, &mut token);
-    Ok(token)
+    let start = out.len();
+    out.push_str(header);
+    URL_SAFE_NO_PAD.encode_string(payload_json, out);
+    let signature = key.sign(&out.as_bytes()[start..])?;
+    out.push('.');
+    URL_SAFE_NO_PAD.encode_string(signature, out);
+    Ok(start..out.len())
 }
 
 /// Length of unpadded base64 for `n` bytes.
