@@ -1,6 +1,7 @@
 //! Resource indicators (RFC 8707) and the `aud` values they become (RFC 9068 §3).
 
 use std::fmt;
+use std::sync::Arc;
 
 use fluent_uri::Uri;
 
@@ -17,7 +18,12 @@ use crate::error::ConfigError;
 /// spelling (CONFORMANCE C73, C135), because resource servers compare `aud` with
 /// their own identifier byte for byte.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Audience {
+pub struct Audience(Arc<Value>);
+
+/// An audience and the key it is compared by, made once: cloning an
+/// [`Audience`] (granting a client its registered one) copies nothing.
+#[derive(PartialEq, Eq, Hash)]
+struct Value {
     value: String,
     match_key: String,
 }
@@ -31,7 +37,7 @@ impl Audience {
     pub fn new(s: impl Into<String>) -> Result<Self, ConfigError> {
         let value = s.into();
         match match_key(&value) {
-            Some(match_key) => Ok(Self { value, match_key }),
+            Some(match_key) => Ok(Self(Arc::new(Value { value, match_key }))),
             None => Err(ConfigError::InvalidAudience(value)),
         }
     }
@@ -44,12 +50,12 @@ impl Audience {
 
     /// The identifier as registered (or as sent, for a request value).
     pub fn as_str(&self) -> &str {
-        &self.value
+        &self.0.value
     }
 
     /// Whether `self` and `other` name the same resource.
     pub fn matches(&self, other: &Audience) -> bool {
-        self.match_key == other.match_key
+        Arc::ptr_eq(&self.0, &other.0) || self.0.match_key == other.0.match_key
     }
 }
 
@@ -80,13 +86,13 @@ fn match_key(value: &str) -> Option<String> {
 
 impl fmt::Debug for Audience {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Audience").field(&self.value).finish()
+        f.debug_tuple("Audience").field(&self.0.value).finish()
     }
 }
 
 impl fmt::Display for Audience {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.value)
+        f.write_str(&self.0.value)
     }
 }
 

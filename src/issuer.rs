@@ -21,7 +21,7 @@ use crate::mint::{JtiSource, RandomJti, mint_into};
 use crate::policy::Policy;
 use crate::replay::{MemoryReplayGuard, ReplayGuard};
 use crate::request::{DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest};
-use crate::response::{HttpResponse, TokenResponse, body_tail_len};
+use crate::response::{BODY_START, HttpResponse, TokenResponse, body_tail_len};
 use crate::revocation::{MemoryRevocationStore, RevocationStore, TokenView};
 use crate::scope::ScopeSet;
 use crate::throttle::{AuthThrottle, MemoryThrottle, ThrottleConfig};
@@ -350,7 +350,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             }
         };
         let jti = self.jti.next_jti();
-        let scope = grant.scope.to_string();
+        let scope = grant.scope.as_joined();
         let claims = MintClaims {
             iss: &self.issuer,
             sub: client.client().id().as_str(),
@@ -359,7 +359,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             iat: now,
             exp: now.saturating_add(grant.lifetime),
             jti: &jti,
-            scope: Some(&scope),
+            scope: Some(scope),
             credential_id: Some(client.credential_id().as_str()),
         };
         event.granted_scope = Some(&grant.scope);
@@ -367,11 +367,12 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         event.jti = Some(&jti);
         event.lifetime = Some(grant.lifetime);
         // The token is minted straight into the response body.
-        let mut body = TokenResponse::start_body();
+        let mut body = String::new();
         let token = match mint_into(
             self.keys.active(),
             &claims,
             &mut body,
+            BODY_START,
             body_tail_len(scope.len()),
         ) {
             Ok(t) => t,
@@ -386,7 +387,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             body,
             token,
             grant.lifetime.as_secs(),
-            &scope,
+            scope,
         ))
     }
 

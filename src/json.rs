@@ -8,6 +8,15 @@ pub(crate) fn push_str(out: &mut String, value: &str) {
     out.push('"');
     let bytes = value.as_bytes();
     // Most values (ids, scopes, URLs, base64) need no escaping: copy them whole.
+    // The check has no early exit, so it compiles to a few vector instructions.
+    let plain = bytes.iter().fold(true, |plain, &b| {
+        plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
+    });
+    if plain {
+        out.push_str(value);
+        out.push('"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let escape = match b {

@@ -112,18 +112,19 @@ thread_local! {
 #[cfg(test)]
 pub(crate) fn mint(key: &SigningKey, claims: &MintClaims<'_>) -> Result<String, MintError> {
     let mut token = String::new();
-    mint_into(key, claims, &mut token, 0)?;
+    mint_into(key, claims, &mut token, "", 0)?;
     Ok(token)
 }
 
-/// Appends a freshly minted token to `out` (typically a response body being
-/// written) and returns where it sits. `out` grows once, by the token plus
-/// `reserve_after` bytes for what the caller writes next; nothing else is
-/// allocated. On error, `out` may hold part of a token.
+/// Appends `before` and a freshly minted token to `out` (typically a response
+/// body being written) and returns where the token sits. `out` grows once, by
+/// both plus `reserve_after` bytes for what the caller writes next; nothing else
+/// is allocated. On error, `out` may hold part of a token.
 pub(crate) fn mint_into(
     key: &SigningKey,
     claims: &MintClaims<'_>,
     out: &mut String,
+    before: &str,
     reserve_after: usize,
 ) -> Result<Range<usize>, MintError> {
     if claims.aud.is_empty() {
@@ -132,7 +133,7 @@ pub(crate) fn mint_into(
     PAYLOAD.with_borrow_mut(|payload| {
         payload.clear();
         claims.write_json(payload);
-        let token = sign_into(key, payload.as_bytes(), out, reserve_after);
+        let token = sign_into(key, payload.as_bytes(), out, before, reserve_after);
         if payload.capacity() > MAX_RETAINED_PAYLOAD {
             *payload = String::new();
         }
@@ -140,22 +141,25 @@ pub(crate) fn mint_into(
     })
 }
 
-/// Appends `header.payload`, signs those bytes where they lie, and appends
-/// `.signature`.
+/// Appends `before`, then `header.payload`, signs those bytes where they lie,
+/// and appends `.signature`.
 fn sign_into(
     key: &SigningKey,
     payload_json: &[u8],
     out: &mut String,
+    before: &str,
     reserve_after: usize,
 ) -> Result<Range<usize>, MintError> {
     let header = key.header_prefix();
     out.reserve(
-        header.len()
+        before.len()
+            + header.len()
             + base64url_len(payload_json.len())
             + 1
             + base64url_len(key.signature_len())
             + reserve_after,
     );
+    out.push_str(before);
     let start = out.len();
     out.push_str(header);
     URL_SAFE_NO_PAD.encode_string(payload_json, out);

@@ -82,7 +82,7 @@ pub struct TokenResponse {
 }
 
 /// How a token response body starts: the token follows.
-const BODY_START: &str = "{\"access_token\":\"";
+pub(crate) const BODY_START: &str = "{\"access_token\":\"";
 
 /// Bytes to reserve after the token for the rest of a response body with a
 /// `scope` of `scope_len` bytes.
@@ -95,8 +95,7 @@ pub(crate) const fn body_tail_len(scope_len: usize) -> usize {
 impl TokenResponse {
     #[cfg(test)]
     pub(crate) fn new(access_token: &str, expires_in: u64, scope: &str) -> Self {
-        let mut body = Self::start_body();
-        body.reserve(access_token.len() + body_tail_len(scope.len()));
+        let mut body = String::from(BODY_START);
         body.push_str(access_token);
         Self::finish_body(
             body,
@@ -106,15 +105,8 @@ impl TokenResponse {
         )
     }
 
-    /// A body with its opening written: the caller appends the access token
-    /// (base64url and dots: nothing to escape) and hands the body to
-    /// [`finish_body`](Self::finish_body).
-    pub(crate) fn start_body() -> String {
-        String::from(BODY_START)
-    }
-
-    /// Completes a body begun by [`start_body`](Self::start_body) whose
-    /// `access_token` bytes are those just written.
+    /// Completes a body that holds [`BODY_START`] then the access token (in
+    /// `access_token`: base64url and dots, nothing to escape).
     pub(crate) fn finish_body(
         mut body: String,
         access_token: Range<usize>,

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::error::ConfigError;
 
@@ -53,8 +54,38 @@ const fn is_nqchar(b: u8) -> bool {
 
 /// A set of scopes. Order does not matter (RFC 6749 §3.3); it renders sorted and
 /// space-delimited, so equal sets render equally.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct ScopeSet(BTreeSet<Scope>);
+///
+/// Cloning one is a reference-count bump: granting a client its registered
+/// scopes, or the scopes it asked for, copies nothing.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct ScopeSet(Arc<Scopes>);
+
+/// The scopes, and their rendering, made once.
+#[derive(Default, PartialEq, Eq, Hash)]
+struct Scopes {
+    set: BTreeSet<Scope>,
+    /// `set` space-delimited, in order.
+    joined: String,
+}
+
+impl Scopes {
+    fn new(set: BTreeSet<Scope>) -> Self {
+        let mut joined = String::with_capacity(set.iter().map(|s| s.0.len() + 1).sum());
+        for (i, scope) in set.iter().enumerate() {
+            if i > 0 {
+                joined.push(' ');
+            }
+            joined.push_str(&scope.0);
+        }
+        Self { set, joined }
+    }
+}
+
+impl fmt::Debug for ScopeSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ScopeSet").field(&self.0.set).finish()
+    }
+}
 
 impl ScopeSet {
     /// The empty set.
@@ -74,7 +105,7 @@ impl ScopeSet {
             }
             set.insert(Scope(token.to_owned()));
         }
-        Some(Self(set))
+        Some(Self::from_set(set))
     }
 
     /// Builds a set from scope strings, validating each.
@@ -91,58 +122,66 @@ impl ScopeSet {
 
     /// Whether the set has no scope.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.set.is_empty()
     }
 
     /// The number of scopes.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.set.len()
     }
 
     /// Whether `scope` is in the set.
     pub fn contains(&self, scope: &str) -> bool {
-        self.0.iter().any(|s| s.0 == scope)
+        self.0.set.contains(scope)
     }
 
     /// Whether every scope of `self` is in `other`.
     pub fn is_subset(&self, other: &ScopeSet) -> bool {
-        self.0.is_subset(&other.0)
+        Arc::ptr_eq(&self.0, &other.0) || self.0.set.is_subset(&other.0.set)
     }
 
     /// The scopes in both sets.
     pub fn intersection(&self, other: &ScopeSet) -> ScopeSet {
-        Self(self.0.intersection(&other.0).cloned().collect())
+        self.0.set.intersection(&other.0.set).cloned().collect()
     }
 
     /// The scopes, sorted.
     pub fn iter(&self) -> impl Iterator<Item = &Scope> {
-        self.0.iter()
+        self.0.set.iter()
     }
 
     /// Adds a scope; returns whether it was new.
     pub fn insert(&mut self, scope: Scope) -> bool {
-        self.0.insert(scope)
+        if self.0.set.contains(&scope) {
+            return false;
+        }
+        let mut set = self.0.set.clone();
+        set.insert(scope);
+        *self = Self::from_set(set);
+        true
+    }
+
+    /// The scopes space-delimited and sorted, as [`Display`](fmt::Display)
+    /// renders them, without rendering anything.
+    pub(crate) fn as_joined(&self) -> &str {
+        &self.0.joined
+    }
+
+    fn from_set(set: BTreeSet<Scope>) -> Self {
+        Self(Arc::new(Scopes::new(set)))
     }
 }
 
 impl FromIterator<Scope> for ScopeSet {
     fn from_iter<T: IntoIterator<Item = Scope>>(iter: T) -> Self {
-        Self(iter.into_iter().collect())
+        Self::from_set(iter.into_iter().collect())
     }
 }
 
 impl fmt::Display for ScopeSet {
     /// Space-delimited, sorted: the form of the `scope` parameter and claim.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for s in &self.0 {
-            if !first {
-                f.write_str(" ")?;
-            }
-            first = false;
-            f.write_str(&s.0)?;
-        }
-        Ok(())
+        f.write_str(&self.0.joined)
     }
 }
 
@@ -177,6 +216,17 @@ mod tests {
         let s = ScopeSet::parse("a b a").unwrap();
         assert_eq!(s.len(), 2);
         assert_eq!(s.to_string(), "a b");
+    }
+
+    #[test]
+    fn clones_share_and_edits_do_not_leak() {
+        let a = ScopeSet::parse("b a").unwrap();
+        let mut b = a.clone();
+        assert!(b.insert(Scope::new("c").unwrap()));
+        assert!(!b.insert(Scope::new("a").unwrap()));
+        assert_eq!((a.as_joined(), b.as_joined()), ("a b", "a b c"));
+        assert_eq!(format!("{a:?}"), r#"ScopeSet({Scope("a"), Scope("b")})"#);
+        assert!(a.is_subset(&b) && a.is_subset(&a) && !b.is_subset(&a));
     }
 
     #[test]
