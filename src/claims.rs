@@ -70,43 +70,43 @@ impl MintClaims<'_> {
     /// Appends the claims as compact JSON to `out`. Written by hand rather than
     /// through `serde`: this runs once per token, and a generic serialiser
     /// costs more than signing does with HS256.
-    pub(crate) fn write_json(&self, out: &mut String) {
-        out.push_str("{\"iss\":");
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"iss\":");
         json::push_str(out, self.iss);
-        out.push_str(",\"sub\":");
+        out.extend_from_slice(b",\"sub\":");
         json::push_str(out, self.sub);
-        out.push_str(",\"aud\":");
+        out.extend_from_slice(b",\"aud\":");
         // One audience as a string, several as an array (RFC 7519 §4.1.3).
         match self.aud {
             [only] => json::push_str(out, only.as_str()),
             several => {
-                out.push('[');
+                out.push(b'[');
                 for (i, aud) in several.iter().enumerate() {
                     if i > 0 {
-                        out.push(',');
+                        out.push(b',');
                     }
                     json::push_str(out, aud.as_str());
                 }
-                out.push(']');
+                out.push(b']');
             }
         }
-        out.push_str(",\"client_id\":");
+        out.extend_from_slice(b",\"client_id\":");
         json::push_str(out, self.client_id);
-        out.push_str(",\"iat\":");
+        out.extend_from_slice(b",\"iat\":");
         json::push_u64(out, self.iat.as_secs());
-        out.push_str(",\"exp\":");
+        out.extend_from_slice(b",\"exp\":");
         json::push_u64(out, self.exp.as_secs());
-        out.push_str(",\"jti\":");
+        out.extend_from_slice(b",\"jti\":");
         json::push_str(out, self.jti);
         if let Some(scope) = self.scope {
-            out.push_str(",\"scope\":");
+            out.extend_from_slice(b",\"scope\":");
             json::push_str(out, scope);
         }
         if let Some(credential_id) = self.credential_id {
-            out.push_str(",\"credential_id\":");
+            out.extend_from_slice(b",\"credential_id\":");
             json::push_str(out, credential_id);
         }
-        out.push('}');
+        out.push(b'}');
     }
 }
 
@@ -189,9 +189,9 @@ mod tests {
     }
 
     fn to_json(claims: &MintClaims<'_>) -> String {
-        let mut out = String::new();
+        let mut out = Vec::new();
         claims.write_json(&mut out);
-        out
+        String::from_utf8(out).unwrap()
     }
 
     #[test]

@@ -367,7 +367,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         event.jti = Some(&jti);
         event.lifetime = Some(grant.lifetime);
         // The token is minted straight into the response body.
-        let mut body = String::new();
+        let mut body = Vec::new();
         let token = match mint_into(
             self.keys.active(),
             &claims,

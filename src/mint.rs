@@ -104,16 +104,16 @@ const MAX_RETAINED_PAYLOAD: usize = 16 * 1024;
 
 thread_local! {
     /// Reused per thread, so serialising the claims does not allocate.
-    static PAYLOAD: RefCell<String> = const { RefCell::new(String::new()) };
+    static PAYLOAD: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Mints a compact JWS access token: `header.payload.signature`, each part
 /// base64url without padding (RFC 7515 §7.1).
 #[cfg(test)]
 pub(crate) fn mint(key: &SigningKey, claims: &MintClaims<'_>) -> Result<String, MintError> {
-    let mut token = String::new();
+    let mut token = Vec::new();
     mint_into(key, claims, &mut token, "", 0)?;
-    Ok(token)
+    Ok(String::from_utf8(token).expect("a token is ASCII"))
 }
 
 /// Appends `before` and a freshly minted token to `out` (typically a response
@@ -123,7 +123,7 @@ pub(crate) fn mint(key: &SigningKey, claims: &MintClaims<'_>) -> Result<String, 
 pub(crate) fn mint_into(
     key: &SigningKey,
     claims: &MintClaims<'_>,
-    out: &mut String,
+    out: &mut Vec<u8>,
     before: &str,
     reserve_after: usize,
 ) -> Result<Range<usize>, MintError> {
@@ -133,9 +133,9 @@ pub(crate) fn mint_into(
     PAYLOAD.with_borrow_mut(|payload| {
         payload.clear();
         claims.write_json(payload);
-        let token = sign_into(key, payload.as_bytes(), out, before, reserve_after);
+        let token = sign_into(key, payload, out, before, reserve_after);
         if payload.capacity() > MAX_RETAINED_PAYLOAD {
-            *payload = String::new();
+            *payload = Vec::new();
         }
         token
     })
@@ -146,7 +146,7 @@ pub(crate) fn mint_into(
 fn sign_into(
     key: &SigningKey,
     payload_json: &[u8],
-    out: &mut String,
+    out: &mut Vec<u8>,
     before: &str,
     reserve_after: usize,
 ) -> Result<Range<usize>, MintError> {
@@ -159,14 +159,24 @@ fn sign_into(
             + base64url_len(key.signature_len())
             + reserve_after,
     );
-    out.push_str(before);
+    out.extend_from_slice(before.as_bytes());
     let start = out.len();
-    out.push_str(header);
-    URL_SAFE_NO_PAD.encode_string(payload_json, out);
-    let signature = key.sign(&out.as_bytes()[start..])?;
-    out.push('.');
-    URL_SAFE_NO_PAD.encode_string(signature, out);
+    out.extend_from_slice(header.as_bytes());
+    encode_into(payload_json, out);
+    let signature = key.sign(&out[start..])?;
+    out.push(b'.');
+    encode_into(signature.as_ref(), out);
     Ok(start..out.len())
+}
+
+/// Appends `bytes` in base64url without padding, encoded in place.
+fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
+    let at = out.len();
+    out.resize(at + base64url_len(bytes.len()), 0);
+    let written = URL_SAFE_NO_PAD
+        .encode_slice(bytes, &mut out[at..])
+        .expect("the slice is as long as the encoding");
+    debug_assert_eq!(at + written, out.len());
 }
 
 /// Length of unpadded base64 for `n` bytes.

@@ -71,8 +71,9 @@ impl HttpResponse {
 /// answering copies nothing. Its `Debug` shows everything but the token itself.
 #[derive(Clone)]
 pub struct TokenResponse {
-    /// `{"access_token":"…","token_type":"Bearer","expires_in":…,"scope":"…"}`.
-    body: String,
+    /// `{"access_token":"…","token_type":"Bearer","expires_in":…,"scope":"…"}`,
+    /// UTF-8 (it is written from `str`s only).
+    body: Vec<u8>,
     /// Where the JWT access token, a bearer credential, lies in `body`.
     access_token: Range<usize>,
     /// Lifetime in seconds, a JSON integer (C24).
@@ -95,8 +96,8 @@ pub(crate) const fn body_tail_len(scope_len: usize) -> usize {
 impl TokenResponse {
     #[cfg(test)]
     pub(crate) fn new(access_token: &str, expires_in: u64, scope: &str) -> Self {
-        let mut body = String::from(BODY_START);
-        body.push_str(access_token);
+        let mut body = BODY_START.as_bytes().to_vec();
+        body.extend_from_slice(access_token.as_bytes());
         Self::finish_body(
             body,
             BODY_START.len()..BODY_START.len() + access_token.len(),
@@ -108,18 +109,18 @@ impl TokenResponse {
     /// Completes a body that holds [`BODY_START`] then the access token (in
     /// `access_token`: base64url and dots, nothing to escape).
     pub(crate) fn finish_body(
-        mut body: String,
+        mut body: Vec<u8>,
         access_token: Range<usize>,
         expires_in: u64,
         scope: &str,
     ) -> Self {
-        body.push_str("\",\"token_type\":\"Bearer\",\"expires_in\":");
+        body.extend_from_slice(b"\",\"token_type\":\"Bearer\",\"expires_in\":");
         json::push_u64(&mut body, expires_in);
-        body.push_str(",\"scope\":");
+        body.extend_from_slice(b",\"scope\":");
         let scope_start = body.len() + 1;
         json::push_str(&mut body, scope);
         let scope_end = body.len() - 1;
-        body.push('}');
+        body.push(b'}');
         Self {
             body,
             access_token,
@@ -130,7 +131,7 @@ impl TokenResponse {
 
     /// The access token.
     pub fn access_token(&self) -> &str {
-        &self.body[self.access_token.clone()]
+        str_at(&self.body, &self.access_token)
     }
 
     /// The token type, `Bearer`.
@@ -146,7 +147,7 @@ impl TokenResponse {
     /// The granted scope, space-delimited.
     pub fn scope(&self) -> &str {
         // Scope tokens are NQCHAR (RFC 6749 §3.3), which JSON never escapes.
-        &self.body[self.scope.clone()]
+        str_at(&self.body, &self.scope)
     }
 
     /// Renders the 200 response.
@@ -156,8 +157,13 @@ impl TokenResponse {
 
     /// Renders the 200 response, handing over the body already written.
     pub fn into_http(self) -> HttpResponse {
-        HttpResponse::no_store_json(200, self.body.into_bytes())
+        HttpResponse::no_store_json(200, self.body)
     }
+}
+
+/// The text at `range` of a body written from `str`s, at their boundaries.
+fn str_at<'b>(body: &'b [u8], range: &Range<usize>) -> &'b str {
+    std::str::from_utf8(&body[range.clone()]).expect("written from a str")
 }
 
 impl std::fmt::Debug for TokenResponse {
