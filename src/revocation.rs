@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::future::{Future, ready};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
@@ -264,6 +265,10 @@ pub struct MemoryRevocationStore {
     max_clients: usize,
     grace_secs: u64,
     config: RevocationConfig,
+    /// Whether any `jti`, client or credential was ever revoked here, readable
+    /// without the lock: until then (the usual case for a fresh issuer) lookups
+    /// take no lock and write no shared memory.
+    any_revoked: AtomicBool,
     inner: RwLock<Inner>,
 }
 
@@ -300,6 +305,7 @@ impl MemoryRevocationStore {
             max_clients: config.max_revoked_clients.max(1),
             grace_secs: ceil_secs(config.expiry_grace),
             config,
+            any_revoked: AtomicBool::new(false),
             inner: RwLock::new(Inner {
                 purge_at_len: MIN_PURGE_LEN,
                 ..Inner::default()
@@ -344,6 +350,7 @@ impl MemoryRevocationStore {
         }
         let key = jti_key(jti);
         let mut inner = self.write();
+        self.any_revoked.store(true, Ordering::Release);
         if let Some(until) = inner.tokens.get_mut(&key) {
             *until = (*until).max(keep_until);
             return Ok(());
@@ -368,6 +375,7 @@ impl MemoryRevocationStore {
         cutoff: UnixTime,
     ) -> Result<(), StoreError> {
         let mut inner = self.write();
+        self.any_revoked.store(true, Ordering::Release);
         let full = inner.client_entries >= self.max_clients;
         let known = inner
             .clients
@@ -396,6 +404,11 @@ impl MemoryRevocationStore {
     }
 
     fn lookup(&self, token: &TokenView<'_>) -> bool {
+        // Acquire pairs with the Release store made under the write lock before
+        // the first entry went in.
+        if !self.any_revoked.load(Ordering::Acquire) {
+            return false;
+        }
         let inner = self.read();
         if let Some(jti) = token.jti
             && !inner.tokens.is_empty()
