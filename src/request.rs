@@ -255,11 +255,26 @@ fn query_has_credentials(query: &str) -> bool {
 fn form_urlencoded_pairs(body: &[u8]) -> Option<FormPairs<'_>> {
     let body = std::str::from_utf8(body).ok()?;
     let mut pairs = Vec::with_capacity(4);
-    for pair in body.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+    let mut rest = body;
+    while !rest.is_empty() {
+        let (pair, next) = split_at_byte(rest, b'&').unwrap_or((rest, ""));
+        rest = next;
+        if pair.is_empty() {
+            continue;
+        }
+        let (name, value) = split_at_byte(pair, b'=').unwrap_or((pair, ""));
         pairs.push((form_value(name)?, form_value(value)?));
     }
     Some(pairs)
+}
+
+/// `s.split_once(byte)` for an ASCII `byte`. Form names and values are a few
+/// bytes long, too short for the vectorised search `split_once` sets up.
+fn split_at_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
+    debug_assert!(byte.is_ascii());
+    let at = s.bytes().position(|b| b == byte)?;
+    // An ASCII byte is always a character boundary.
+    Some((&s[..at], &s[at + 1..]))
 }
 
 /// One decoded form name or value. U+FFFD is refused, escaped or not: decoders
@@ -401,7 +416,7 @@ const BASIC_STACK_BYTES: usize = 256;
 /// unsupported authentication method.
 pub(crate) fn decode_basic(header: &str) -> Result<Option<(String, ClientSecret)>, Reason> {
     let header = header.trim();
-    let (scheme, credentials) = header.split_once(' ').unwrap_or((header, ""));
+    let (scheme, credentials) = split_at_byte(header, b' ').unwrap_or((header, ""));
     if !scheme.eq_ignore_ascii_case("basic") {
         return Ok(None);
     }
@@ -441,7 +456,7 @@ impl Drop for Wiped {
 /// `urlencode(id):urlencode(secret)`, decoded.
 fn split_basic(decoded: &[u8]) -> Result<(String, ClientSecret), Reason> {
     let text = std::str::from_utf8(decoded).map_err(|_| Reason::MalformedAuthorization)?;
-    let (id, secret) = text.split_once(':').ok_or(Reason::MalformedAuthorization)?;
+    let (id, secret) = split_at_byte(text, b':').ok_or(Reason::MalformedAuthorization)?;
     let id = form_urldecode(id).ok_or(Reason::MalformedAuthorization)?;
     let secret = form_urldecode(secret).ok_or(Reason::MalformedAuthorization)?;
     Ok((id.into_owned(), ClientSecret::new(secret.into_owned())))
