@@ -208,23 +208,34 @@ fn issue_ratio(f: &Fixture) {
     );
 }
 
-/// Wall-clock throughput of `threads` threads issuing for `window`.
-fn throughput(f: &Fixture, threads: usize, window: Duration) -> f64 {
+/// What `threads` threads issuing for `window` achieved: operations per second
+/// of wall-clock time, and CPU time per operation summed over the threads.
+///
+/// Contention between the threads (shared cache lines, locks) raises the CPU
+/// time per operation; other processes on a shared machine lower the wall-clock
+/// throughput but not the CPU time per operation. Printing both tells them apart.
+fn throughput(f: &Fixture, threads: usize, window: Duration) -> (f64, Duration) {
     let total = AtomicU64::new(0);
+    let cpu_nanos = AtomicU64::new(0);
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
                 let start = Instant::now();
+                let cpu = ThreadTime::now();
                 let mut n = 0u64;
                 while start.elapsed() < window {
                     black_box(f.issue_once());
                     n += 1;
                 }
+                let spent = u64::try_from(cpu.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                cpu_nanos.fetch_add(spent, Ordering::Relaxed);
                 total.fetch_add(n, Ordering::Relaxed);
             });
         }
     });
-    total.load(Ordering::Relaxed) as f64 / window.as_secs_f64()
+    let ops = total.load(Ordering::Relaxed);
+    let cpu_per_op = Duration::from_nanos(cpu_nanos.load(Ordering::Relaxed) / ops.max(1));
+    (ops as f64 / window.as_secs_f64(), cpu_per_op)
 }
 
 fn main() {
@@ -248,11 +259,17 @@ fn main() {
     if wanted("threads") {
         let f = fixture(Algorithm::ES256);
         let window = Duration::from_secs(2);
-        let one = throughput(&f, 1, window);
-        let two = throughput(&f, 2, window);
+        let (one, cpu_one) = throughput(&f, 1, window);
+        let (two, cpu_two) = throughput(&f, 2, window);
+        // `cpu_scaling`: what two threads reach when two cores are free, from the
+        // CPU time per operation (2× if the threads never slow each other down).
         println!(
-            "threads ES256 one={one:.0} two={two:.0} scaling={:.2}x",
-            two / one
+            "threads ES256 one={one:.0} two={two:.0} scaling={:.2}x \
+             cpu_per_op one={:.1}us two={:.1}us cpu_scaling={:.2}x",
+            two / one,
+            cpu_one.as_secs_f64() * 1e6,
+            cpu_two.as_secs_f64() * 1e6,
+            2.0 * cpu_one.as_secs_f64() / cpu_two.as_secs_f64()
         );
     }
 }
