@@ -214,7 +214,7 @@ fn issue_ratio(f: &Fixture) {
 /// Contention between the threads (shared cache lines, locks) raises the CPU
 /// time per operation; other processes on a shared machine lower the wall-clock
 /// throughput but not the CPU time per operation. Printing both tells them apart.
-fn throughput(f: &Fixture, threads: usize, window: Duration) -> (f64, Duration) {
+fn throughput(op: impl Fn() -> usize + Sync, threads: usize, window: Duration) -> (f64, Duration) {
     let total = AtomicU64::new(0);
     let cpu_nanos = AtomicU64::new(0);
     std::thread::scope(|s| {
@@ -224,7 +224,7 @@ fn throughput(f: &Fixture, threads: usize, window: Duration) -> (f64, Duration) 
                 let cpu = ThreadTime::now();
                 let mut n = 0u64;
                 while start.elapsed() < window {
-                    black_box(f.issue_once());
+                    black_box(op());
                     n += 1;
                 }
                 let spent = u64::try_from(cpu.elapsed().as_nanos()).unwrap_or(u64::MAX);
@@ -259,17 +259,30 @@ fn main() {
     if wanted("threads") {
         let f = fixture(Algorithm::ES256);
         let window = Duration::from_secs(2);
-        let (one, cpu_one) = throughput(&f, 1, window);
-        let (two, cpu_two) = throughput(&f, 2, window);
+        let issue = || f.issue_once();
+        let (one, cpu_one) = throughput(issue, 1, window);
+        let (two, cpu_two) = throughput(issue, 2, window);
+        // The same for raw signing, which shares nothing between threads: its
+        // scaling is what the machine allows.
+        let rng = SystemRandom::new();
+        let input = sample_signing_input(&f);
+        let raw = || f.raw.sign(&rng, &input);
+        let (raw_one, raw_cpu_one) = throughput(raw, 1, window);
+        let (raw_two, raw_cpu_two) = throughput(raw, 2, window);
         // `cpu_scaling`: what two threads reach when two cores are free, from the
         // CPU time per operation (2× if the threads never slow each other down).
+        let cpu_scaling =
+            |one: Duration, two: Duration| 2.0 * one.as_secs_f64() / two.as_secs_f64();
         println!(
             "threads ES256 one={one:.0} two={two:.0} scaling={:.2}x \
-             cpu_per_op one={:.1}us two={:.1}us cpu_scaling={:.2}x",
+             cpu_per_op one={:.1}us two={:.1}us cpu_scaling={:.2}x \
+             raw_sign_scaling={:.2}x raw_sign_cpu_scaling={:.2}x",
             two / one,
             cpu_one.as_secs_f64() * 1e6,
             cpu_two.as_secs_f64() * 1e6,
-            2.0 * cpu_one.as_secs_f64() / cpu_two.as_secs_f64()
+            cpu_scaling(cpu_one, cpu_two),
+            raw_two / raw_one,
+            cpu_scaling(raw_cpu_one, raw_cpu_two),
         );
     }
 }
