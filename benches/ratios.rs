@@ -105,7 +105,7 @@ fn fixture(alg: Algorithm) -> Fixture {
                 &signature::RSA_PSS_SHA256
             };
             let raw = RsaKeyPair::from_pkcs8(&pem_body(&rsa_pem)).unwrap();
-            (key, RawSigner::Rsa(raw, enc), 60)
+            (key, RawSigner::Rsa(raw, enc), 150)
         }
         _ => {
             let secret = [7u8; 32];
