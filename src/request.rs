@@ -263,9 +263,23 @@ fn form_urlencoded_pairs(body: &[u8]) -> Option<FormPairs<'_>> {
             continue;
         }
         let (name, value) = split_at_byte(pair, b'=').unwrap_or((pair, ""));
-        pairs.push((form_value(name)?, form_value(value)?));
+        // Most pairs are plain ASCII: one scan clears both halves.
+        if is_plain_ascii(pair) {
+            pairs.push((Cow::Borrowed(name), Cow::Borrowed(value)));
+        } else {
+            pairs.push((form_value(name)?, form_value(value)?));
+        }
     }
     Some(pairs)
+}
+
+/// ASCII without `+` or `%`: form-urldecoding leaves it as it is, and it cannot
+/// hold U+FFFD. No early exit: on short values a plain fold beats a branch per
+/// byte.
+fn is_plain_ascii(s: &str) -> bool {
+    s.bytes().fold(true, |plain, b| {
+        plain & (b < 0x80) & (b != b'+') & (b != b'%')
+    })
 }
 
 /// `s.split_once(byte)` for an ASCII `byte`. Form names and values are a few
@@ -457,6 +471,9 @@ impl Drop for Wiped {
 fn split_basic(decoded: &[u8]) -> Result<(String, ClientSecret), Reason> {
     let text = std::str::from_utf8(decoded).map_err(|_| Reason::MalformedAuthorization)?;
     let (id, secret) = split_at_byte(text, b':').ok_or(Reason::MalformedAuthorization)?;
+    if is_plain_ascii(text) {
+        return Ok((id.to_owned(), ClientSecret::new(secret)));
+    }
     let id = form_urldecode(id).ok_or(Reason::MalformedAuthorization)?;
     let secret = form_urldecode(secret).ok_or(Reason::MalformedAuthorization)?;
     Ok((id.into_owned(), ClientSecret::new(secret.into_owned())))
@@ -465,7 +482,6 @@ fn split_basic(decoded: &[u8]) -> Result<(String, ClientSecret), Reason> {
 /// The `application/x-www-form-urlencoded` decoding of one value: `+` is a space,
 /// `%XX` an octet; the result must be UTF-8. Borrowed when nothing is escaped.
 fn form_urldecode(s: &str) -> Option<Cow<'_, str>> {
-    // No early exit: on short values a plain fold beats a branch per byte.
     let escaped = s
         .bytes()
         .fold(false, |escaped, b| escaped | (b == b'+') | (b == b'%'));
