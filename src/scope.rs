@@ -1,6 +1,5 @@
 //! Scopes (RFC 6749 §3.3): case-sensitive tokens of `NQCHAR`, unordered, space-delimited.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
 
@@ -63,13 +62,18 @@ pub struct ScopeSet(Arc<Scopes>);
 /// The scopes, and their rendering, made once.
 #[derive(Default, PartialEq, Eq, Hash)]
 struct Scopes {
-    set: BTreeSet<Scope>,
+    /// Sorted, without repeats. A slice rather than a tree: sets hold a few
+    /// scopes, and a slice costs one allocation and no node walking.
+    set: Box<[Scope]>,
     /// `set` space-delimited, in order.
     joined: String,
 }
 
 impl Scopes {
-    fn new(set: BTreeSet<Scope>) -> Self {
+    fn new(mut set: Vec<Scope>) -> Self {
+        set.sort_unstable();
+        set.dedup();
+        let set = set.into_boxed_slice();
         let mut joined = String::with_capacity(set.iter().map(|s| s.0.len() + 1).sum());
         for (i, scope) in set.iter().enumerate() {
             if i > 0 {
@@ -81,9 +85,20 @@ impl Scopes {
     }
 }
 
+/// Shows the scopes as `{Scope("a"), Scope("b")}`, as a set.
+struct DebugSet<'a>(&'a [Scope]);
+
+impl fmt::Debug for DebugSet<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.0).finish()
+    }
+}
+
 impl fmt::Debug for ScopeSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("ScopeSet").field(&self.0.set).finish()
+        f.debug_tuple("ScopeSet")
+            .field(&DebugSet(&self.0.set))
+            .finish()
     }
 }
 
@@ -98,12 +113,12 @@ impl ScopeSet {
     /// Repeated tokens collapse into one. Returns `None` for malformed input: an
     /// empty token (leading, trailing or doubled space) or a byte outside `NQCHAR`.
     pub fn parse(value: &str) -> Option<Self> {
-        let mut set = BTreeSet::new();
+        let mut set = Vec::with_capacity(value.bytes().filter(|&b| b == b' ').count() + 1);
         for token in value.split(' ') {
             if !is_scope_token(token) {
                 return None;
             }
-            set.insert(Scope(token.to_owned()));
+            set.push(Scope(token.to_owned()));
         }
         Some(Self::from_set(set))
     }
@@ -132,17 +147,20 @@ impl ScopeSet {
 
     /// Whether `scope` is in the set.
     pub fn contains(&self, scope: &str) -> bool {
-        self.0.set.contains(scope)
+        self.find(scope).is_ok()
     }
 
     /// Whether every scope of `self` is in `other`.
     pub fn is_subset(&self, other: &ScopeSet) -> bool {
-        Arc::ptr_eq(&self.0, &other.0) || self.0.set.is_subset(&other.0.set)
+        Arc::ptr_eq(&self.0, &other.0) || self.iter().all(|s| other.find(&s.0).is_ok())
     }
 
     /// The scopes in both sets.
     pub fn intersection(&self, other: &ScopeSet) -> ScopeSet {
-        self.0.set.intersection(&other.0.set).cloned().collect()
+        self.iter()
+            .filter(|s| other.find(&s.0).is_ok())
+            .cloned()
+            .collect()
     }
 
     /// The scopes, sorted.
@@ -152,11 +170,11 @@ impl ScopeSet {
 
     /// Adds a scope; returns whether it was new.
     pub fn insert(&mut self, scope: Scope) -> bool {
-        if self.0.set.contains(&scope) {
+        if self.find(&scope.0).is_ok() {
             return false;
         }
-        let mut set = self.0.set.clone();
-        set.insert(scope);
+        let mut set = self.0.set.to_vec();
+        set.push(scope);
         *self = Self::from_set(set);
         true
     }
@@ -167,8 +185,13 @@ impl ScopeSet {
         &self.0.joined
     }
 
-    fn from_set(set: BTreeSet<Scope>) -> Self {
+    fn from_set(set: Vec<Scope>) -> Self {
         Self(Arc::new(Scopes::new(set)))
+    }
+
+    /// Where `scope` is, or would be, in the sorted scopes.
+    fn find(&self, scope: &str) -> Result<usize, usize> {
+        self.0.set.binary_search_by(|s| s.0.as_str().cmp(scope))
     }
 }
 
