@@ -10,7 +10,7 @@ use crate::assertion::{AssertionSettings, ClientAssertion, verify_assertion};
 use crate::audit::{AuditEvent, AuditSink, NoAudit, Outcome};
 use crate::claims::MintClaims;
 use crate::client::{AuthMethod, ClientId, ClientStore};
-use crate::client_auth::{AuthenticatedClient, ClientAuth, authenticate};
+use crate::client_auth::{AuthenticatedClient, ClientAuth, authenticate_owned};
 use crate::client_keys::ClientKey;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ConfigError, Reason, TokenError};
@@ -245,7 +245,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         // says why: no credential, or a public client (C12, C13).
         let method = auth.method();
         let result = if method == AuthMethod::None || self.auth_methods.contains(&method) {
-            authenticate(auth, client.as_ref(), now)
+            authenticate_owned(auth, client, now)
         } else {
             Err(Reason::UnsupportedAuthScheme)
         };
