@@ -5,6 +5,7 @@ use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::audience::Audience;
+use crate::json;
 use crate::time::UnixTime;
 
 /// The claim set of an access token this crate issues (RFC 9068 §2.2).
@@ -48,49 +49,75 @@ pub struct AccessTokenClaims {
 }
 
 /// The claims of a token about to be minted, borrowed from the grant so minting
-/// copies nothing. Members serialise in the order of [`AccessTokenClaims`]: iss,
-/// sub, aud, client_id, iat, exp, jti, scope, credential_id.
-#[derive(Clone, Copy, Debug, Serialize)]
+/// copies nothing. [`write_json`](Self::write_json) writes the members in the
+/// order of [`AccessTokenClaims`]: iss, sub, aud, client_id, iat, exp, jti, scope,
+/// credential_id, byte for byte as `serde_json` writes an [`AccessTokenClaims`].
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct MintClaims<'a> {
     pub(crate) iss: &'a str,
     pub(crate) sub: &'a str,
-    #[serde(serialize_with = "serialize_audiences")]
     pub(crate) aud: &'a [Audience],
     pub(crate) client_id: &'a str,
-    #[serde(with = "numeric_date")]
     pub(crate) iat: UnixTime,
-    #[serde(with = "numeric_date")]
     pub(crate) exp: UnixTime,
     pub(crate) jti: &'a str,
     /// `None` when no scope was granted; never `Some("")`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) scope: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) credential_id: Option<&'a str>,
 }
 
-fn serialize_audiences<S: Serializer>(aud: &&[Audience], s: S) -> Result<S::Ok, S::Error> {
-    serialize_aud(aud.iter().map(Audience::as_str), aud.len(), s)
-}
-
-fn serialize_audience_strings<S: Serializer>(aud: &[String], s: S) -> Result<S::Ok, S::Error> {
-    serialize_aud(aud.iter().map(String::as_str), aud.len(), s)
+impl MintClaims<'_> {
+    /// Appends the claims as compact JSON to `out`. Written by hand rather than
+    /// through `serde`: this runs once per token, and a generic serialiser
+    /// costs more than signing does with HS256.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"iss\":");
+        json::push_str(out, self.iss);
+        out.extend_from_slice(b",\"sub\":");
+        json::push_str(out, self.sub);
+        out.extend_from_slice(b",\"aud\":");
+        // One audience as a string, several as an array (RFC 7519 §4.1.3).
+        match self.aud {
+            [only] => json::push_str(out, only.as_str()),
+            several => {
+                out.push(b'[');
+                for (i, aud) in several.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    json::push_str(out, aud.as_str());
+                }
+                out.push(b']');
+            }
+        }
+        out.extend_from_slice(b",\"client_id\":");
+        json::push_str(out, self.client_id);
+        out.extend_from_slice(b",\"iat\":");
+        json::push_u64(out, self.iat.as_secs());
+        out.extend_from_slice(b",\"exp\":");
+        json::push_u64(out, self.exp.as_secs());
+        out.extend_from_slice(b",\"jti\":");
+        json::push_str(out, self.jti);
+        if let Some(scope) = self.scope {
+            out.extend_from_slice(b",\"scope\":");
+            json::push_str(out, scope);
+        }
+        if let Some(credential_id) = self.credential_id {
+            out.extend_from_slice(b",\"credential_id\":");
+            json::push_str(out, credential_id);
+        }
+        out.push(b'}');
+    }
 }
 
 /// One audience as a string, several as an array (RFC 7519 §4.1.3): single
 /// strings are what most resource servers and libraries expect.
-fn serialize_aud<'a, S: Serializer>(
-    mut values: impl Iterator<Item = &'a str>,
-    len: usize,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    if len == 1
-        && let Some(only) = values.next()
-    {
+fn serialize_audience_strings<S: Serializer>(aud: &[String], s: S) -> Result<S::Ok, S::Error> {
+    if let [only] = aud {
         return s.serialize_str(only);
     }
-    let mut seq = s.serialize_seq(Some(len))?;
-    for value in values {
+    let mut seq = s.serialize_seq(Some(aud.len()))?;
+    for value in aud {
         seq.serialize_element(value)?;
     }
     seq.end()
@@ -161,10 +188,51 @@ mod tests {
         }
     }
 
+    fn to_json(claims: &MintClaims<'_>) -> String {
+        let mut out = Vec::new();
+        claims.write_json(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn written_exactly_as_serde_json_writes_access_token_claims() {
+        let odd = "q\"b\\s/\u{1}\u{1f}\u{7f}\u{e9}\n";
+        for aud in [
+            audiences(&["https://a.example.com/"]),
+            audiences(&["https://a.example.com/", "urn:b"]),
+        ] {
+            for (scope, credential_id) in [(None, None), (Some(odd), Some(odd))] {
+                let claims = MintClaims {
+                    iss: odd,
+                    sub: odd,
+                    aud: &aud,
+                    client_id: odd,
+                    iat: UnixTime::from_secs(0),
+                    exp: UnixTime::from_secs(u64::MAX),
+                    jti: odd,
+                    scope,
+                    credential_id,
+                };
+                let owned = AccessTokenClaims {
+                    iss: odd.into(),
+                    sub: odd.into(),
+                    aud: aud.iter().map(|a| a.as_str().to_owned()).collect(),
+                    client_id: odd.into(),
+                    iat: claims.iat,
+                    exp: claims.exp,
+                    jti: odd.into(),
+                    scope: scope.map(str::to_owned),
+                    credential_id: credential_id.map(str::to_owned),
+                };
+                assert_eq!(to_json(&claims), serde_json::to_string(&owned).unwrap());
+            }
+        }
+    }
+
     #[test]
     fn c54_members_in_fixed_order_with_one_audience_as_a_string() {
         let aud = audiences(&["https://mcp.example.com/mcp"]);
-        let json = serde_json::to_string(&mint_claims(&aud)).unwrap();
+        let json = to_json(&mint_claims(&aud));
         assert_eq!(
             json,
             r#"{"iss":"https://as.example.com","sub":"c1","aud":"https://mcp.example.com/mcp","client_id":"c1","iat":1700000000,"exp":1700000300,"jti":"j1","scope":"mcp:read mcp:write","credential_id":"sec-1"}"#
@@ -179,7 +247,7 @@ mod tests {
             credential_id: None,
             ..mint_claims(&aud)
         };
-        let json = serde_json::to_string(&claims).unwrap();
+        let json = to_json(&claims);
         assert!(json.contains(r#""aud":["https://a.example.com/","https://b.example.com/"]"#));
         assert!(!json.contains("scope"));
         assert!(!json.contains("credential_id"));
@@ -188,7 +256,7 @@ mod tests {
     #[test]
     fn access_token_claims_read_what_mint_claims_write() {
         let aud = audiences(&["https://mcp.example.com/mcp"]);
-        let json = serde_json::to_string(&mint_claims(&aud)).unwrap();
+        let json = to_json(&mint_claims(&aud));
         let claims: AccessTokenClaims = serde_json::from_str(&json).unwrap();
         assert_eq!(claims.aud, ["https://mcp.example.com/mcp"]);
         assert_eq!(claims.iat, UnixTime::from_secs(1_700_000_000));

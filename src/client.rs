@@ -55,8 +55,10 @@ impl fmt::Display for ClientId {
 
 /// The id of one credential of a client (a secret, a key): recorded in every token
 /// it authenticates, so that one leaked credential can be revoked with its tokens.
+///
+/// Cloning one (for each client that authenticates with it) copies nothing.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CredentialId(String);
+pub struct CredentialId(Arc<str>);
 
 impl CredentialId {
     /// Validates a credential id: non-empty printable ASCII.
@@ -66,7 +68,7 @@ impl CredentialId {
     pub fn new(id: impl Into<String>) -> Result<Self, ConfigError> {
         let id = id.into();
         if is_vschar_string(&id) {
-            Ok(Self(id))
+            Ok(Self(id.into()))
         } else {
             Err(ConfigError::InvalidCredentialId(id))
         }

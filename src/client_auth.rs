@@ -186,6 +186,16 @@ pub fn authenticate(
     client: Option<&Arc<Client>>,
     now: UnixTime,
 ) -> Result<AuthenticatedClient, Reason> {
+    authenticate_owned(auth, client.cloned(), now)
+}
+
+/// [`authenticate`], keeping the caller's reference to the client: the
+/// reference count, shared by every thread serving that client, is not touched.
+pub(crate) fn authenticate_owned(
+    auth: &ClientAuth,
+    client: Option<Arc<Client>>,
+    now: UnixTime,
+) -> Result<AuthenticatedClient, Reason> {
     let secret = match auth {
         ClientAuth::SecretBasic { secret, .. } | ClientAuth::SecretPost { secret, .. } => secret,
         ClientAuth::ClientIdOnly { .. } => {
@@ -213,11 +223,14 @@ pub fn authenticate(
         .filter(|s| s.is_live(now))
         .find(|s| s.hash().verify(presented));
     match matched {
-        Some(s) => Ok(AuthenticatedClient {
-            client: Arc::clone(client),
-            method,
-            credential_id: s.id().clone(),
-        }),
+        Some(s) => {
+            let credential_id = s.id().clone();
+            Ok(AuthenticatedClient {
+                client,
+                method,
+                credential_id,
+            })
+        }
         None => Err(Reason::WrongSecret),
     }
 }

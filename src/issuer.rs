@@ -10,18 +10,18 @@ use crate::assertion::{AssertionSettings, ClientAssertion, verify_assertion};
 use crate::audit::{AuditEvent, AuditSink, NoAudit, Outcome};
 use crate::claims::MintClaims;
 use crate::client::{AuthMethod, ClientId, ClientStore};
-use crate::client_auth::{AuthenticatedClient, ClientAuth, authenticate};
+use crate::client_auth::{AuthenticatedClient, ClientAuth, authenticate_owned};
 use crate::client_keys::ClientKey;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ConfigError, Reason, TokenError};
 use crate::jwks_cache::{JwksCache, JwksFetcher, JwksSource};
 use crate::keys::{Algorithm, KeySet};
 use crate::metadata::ServerMetadata;
-use crate::mint::{JtiSource, RandomJti, mint};
+use crate::mint::{JtiSource, RandomJti, mint_into};
 use crate::policy::Policy;
 use crate::replay::{MemoryReplayGuard, ReplayGuard};
 use crate::request::{DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest};
-use crate::response::{HttpResponse, TokenResponse};
+use crate::response::{BODY_START, HttpResponse, TokenResponse, body_tail_len};
 use crate::revocation::{MemoryRevocationStore, RevocationStore, TokenView};
 use crate::scope::ScopeSet;
 use crate::throttle::{AuthThrottle, MemoryThrottle, ThrottleConfig};
@@ -151,7 +151,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             Err(e) => Err(e),
         };
         match result {
-            Ok(token) => token.to_http(),
+            Ok(token) => token.into_http(),
             Err(e) => e.to_http(),
         }
     }
@@ -245,7 +245,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         // says why: no credential, or a public client (C12, C13).
         let method = auth.method();
         let result = if method == AuthMethod::None || self.auth_methods.contains(&method) {
-            authenticate(auth, client.as_ref(), now)
+            authenticate_owned(auth, client, now)
         } else {
             Err(Reason::UnsupportedAuthScheme)
         };
@@ -350,7 +350,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             }
         };
         let jti = self.jti.next_jti();
-        let scope = grant.scope.to_string();
+        let scope = grant.scope.as_joined();
         let claims = MintClaims {
             iss: &self.issuer,
             sub: client.client().id().as_str(),
@@ -359,14 +359,22 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             iat: now,
             exp: now.saturating_add(grant.lifetime),
             jti: &jti,
-            scope: Some(&scope),
+            scope: Some(scope),
             credential_id: Some(client.credential_id().as_str()),
         };
         event.granted_scope = Some(&grant.scope);
         event.audience = &grant.audiences;
         event.jti = Some(&jti);
         event.lifetime = Some(grant.lifetime);
-        let token = match mint(self.keys.active(), &claims) {
+        // The token is minted straight into the response body.
+        let mut body = Vec::new();
+        let token = match mint_into(
+            self.keys.active(),
+            &claims,
+            &mut body,
+            BODY_START,
+            body_tail_len(scope.len()),
+        ) {
             Ok(t) => t,
             Err(_) => {
                 self.audit.record(&event);
@@ -375,7 +383,12 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         };
         event.outcome = Outcome::Issued;
         self.audit.record(&event);
-        Ok(TokenResponse::new(token, grant.lifetime.as_secs(), scope))
+        Ok(TokenResponse::finish_body(
+            body,
+            token,
+            grant.lifetime.as_secs(),
+            scope,
+        ))
     }
 
     fn check_and_grant(

@@ -239,6 +239,7 @@ mod error;
 #[cfg(feature = "http")]
 mod http_compat;
 mod issuer;
+mod json;
 mod jwks_cache;
 mod keys;
 pub mod manual;

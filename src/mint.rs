@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::fmt;
+use std::ops::Range;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -78,9 +79,6 @@ pub(crate) enum MintError {
     /// RFC 9068 §2.2 requires `aud`; a token without one must never leave (C58).
     #[error("a token needs at least one audience")]
     NoAudience,
-    /// The claims could not be serialised.
-    #[error("could not serialise the claims: {0}")]
-    Claims(#[from] serde_json::Error),
     /// The signer failed.
     #[error("signing failed")]
     Signature,
@@ -96,7 +94,7 @@ impl From<MintError> for TokenError {
     fn from(error: MintError) -> Self {
         match error {
             MintError::NoAudience => Self::new(Reason::NoAudience),
-            MintError::Claims(_) | MintError::Signature => Self::new(Reason::SigningFailed),
+            MintError::Signature => Self::new(Reason::SigningFailed),
         }
     }
 }
@@ -110,17 +108,32 @@ thread_local! {
 }
 
 /// Mints a compact JWS access token: `header.payload.signature`, each part
-/// base64url without padding (RFC 7515 §7.1). The only allocation is the token.
-#[allow(dead_code, reason = "not called until the issuer lands")]
+/// base64url without padding (RFC 7515 §7.1).
+#[cfg(test)]
 pub(crate) fn mint(key: &SigningKey, claims: &MintClaims<'_>) -> Result<String, MintError> {
+    let mut token = Vec::new();
+    mint_into(key, claims, &mut token, "", 0)?;
+    Ok(String::from_utf8(token).expect("a token is ASCII"))
+}
+
+/// Appends `before` and a freshly minted token to `out` (typically a response
+/// body being written) and returns where the token sits. `out` grows once, by
+/// both plus `reserve_after` bytes for what the caller writes next; nothing else
+/// is allocated. On error, `out` may hold part of a token.
+pub(crate) fn mint_into(
+    key: &SigningKey,
+    claims: &MintClaims<'_>,
+    out: &mut Vec<u8>,
+    before: &str,
+    reserve_after: usize,
+) -> Result<Range<usize>, MintError> {
     if claims.aud.is_empty() {
         return Err(MintError::NoAudience);
     }
     PAYLOAD.with_borrow_mut(|payload| {
         payload.clear();
-        let token = serde_json::to_writer(&mut *payload, claims)
-            .map_err(MintError::from)
-            .and_then(|()| sign_token(key, payload));
+        claims.write_json(payload);
+        let token = sign_into(key, payload, out, before, reserve_after);
         if payload.capacity() > MAX_RETAINED_PAYLOAD {
             *payload = Vec::new();
         }
@@ -128,19 +141,42 @@ pub(crate) fn mint(key: &SigningKey, claims: &MintClaims<'_>) -> Result<String, 
     })
 }
 
-/// Writes `header.payload`, signs those bytes, and appends `.signature`, into one
-/// string allocated at its final size.
-fn sign_token(key: &SigningKey, payload_json: &[u8]) -> Result<String, MintError> {
+/// Appends `before`, then `header.payload`, signs those bytes where they lie,
+/// and appends `.signature`.
+fn sign_into(
+    key: &SigningKey,
+    payload_json: &[u8],
+    out: &mut Vec<u8>,
+    before: &str,
+    reserve_after: usize,
+) -> Result<Range<usize>, MintError> {
     let header = key.header_prefix();
-    let mut token = String::with_capacity(
-        header.len() + base64url_len(payload_json.len()) + 1 + base64url_len(key.signature_len()),
+    out.reserve(
+        before.len()
+            + header.len()
+            + base64url_len(payload_json.len())
+            + 1
+            + base64url_len(key.signature_len())
+            + reserve_after,
     );
-    token.push_str(header);
-    URL_SAFE_NO_PAD.encode_string(payload_json, &mut token);
-    let signature = key.sign(token.as_bytes())?;
-    token.push('.');
-    URL_SAFE_NO_PAD.encode_string(signature, &mut token);
-    Ok(token)
+    out.extend_from_slice(before.as_bytes());
+    let start = out.len();
+    out.extend_from_slice(header.as_bytes());
+    encode_into(payload_json, out);
+    let signature = key.sign(&out[start..])?;
+    out.push(b'.');
+    encode_into(signature.as_ref(), out);
+    Ok(start..out.len())
+}
+
+/// Appends `bytes` in base64url without padding, encoded in place.
+fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
+    let at = out.len();
+    out.resize(at + base64url_len(bytes.len()), 0);
+    let written = URL_SAFE_NO_PAD
+        .encode_slice(bytes, &mut out[at..])
+        .expect("the slice is as long as the encoding");
+    debug_assert_eq!(at + written, out.len());
 }
 
 /// Length of unpadded base64 for `n` bytes.

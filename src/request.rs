@@ -246,17 +246,57 @@ fn query_has_credentials(query: &str) -> bool {
     })
 }
 
-/// Decodes a form body; `None` when it is not valid UTF-8 once decoded.
+/// Decodes a form body in one pass, borrowing every name and value that holds no
+/// escape; `None` when it is not valid UTF-8 once decoded.
+///
+/// It reads bodies as the WHATWG URL standard's `application/x-www-form-urlencoded`
+/// parser does: pairs split on `&` (empty ones skipped), the name ends at the
+/// first `=`.
 fn form_urlencoded_pairs(body: &[u8]) -> Option<FormPairs<'_>> {
-    std::str::from_utf8(body).ok()?;
-    let pairs: FormPairs<'_> = serde_urlencoded::from_bytes(body).ok()?;
-    // Percent-escapes of invalid UTF-8 decode lossily to U+FFFD: refuse them (C2).
-    let lossy = pairs
-        .iter()
-        .any(|(k, v)| k.contains('\u{FFFD}') || v.contains('\u{FFFD}'));
-    (!lossy).then_some(pairs)
+    let body = std::str::from_utf8(body).ok()?;
+    let mut pairs = Vec::with_capacity(4);
+    let mut rest = body;
+    while !rest.is_empty() {
+        let (pair, next) = split_at_byte(rest, b'&').unwrap_or((rest, ""));
+        rest = next;
+        if pair.is_empty() {
+            continue;
+        }
+        let (name, value) = split_at_byte(pair, b'=').unwrap_or((pair, ""));
+        // Most pairs are plain ASCII: one scan clears both halves.
+        if is_plain_ascii(pair) {
+            pairs.push((Cow::Borrowed(name), Cow::Borrowed(value)));
+        } else {
+            pairs.push((form_value(name)?, form_value(value)?));
+        }
+    }
+    Some(pairs)
 }
 
+/// ASCII without `+` or `%`: form-urldecoding leaves it as it is, and it cannot
+/// hold U+FFFD. No early exit: on short values a plain fold beats a branch per
+/// byte.
+fn is_plain_ascii(s: &str) -> bool {
+    s.bytes().fold(true, |plain, b| {
+        plain & (b < 0x80) & (b != b'+') & (b != b'%')
+    })
+}
+
+/// `s.split_once(byte)` for an ASCII `byte`. Form names and values are a few
+/// bytes long, too short for the vectorised search `split_once` sets up.
+fn split_at_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
+    debug_assert!(byte.is_ascii());
+    let at = s.bytes().position(|b| b == byte)?;
+    // An ASCII byte is always a character boundary.
+    Some((&s[..at], &s[at + 1..]))
+}
+
+/// One decoded form name or value. U+FFFD is refused, escaped or not: decoders
+/// that replace invalid UTF-8 with it would read such a value differently (C2).
+fn form_value(raw: &str) -> Option<Cow<'_, str>> {
+    let value = form_urldecode(raw)?;
+    (value.is_ascii() || !value.contains('\u{FFFD}')).then_some(value)
+}
 /// The client-authentication parameters of a form body (RFC 6749 §2.3.1,
 /// RFC 7521 §4.2), read alike by every endpoint that authenticates clients.
 #[derive(Default)]
@@ -288,7 +328,7 @@ impl AuthParams {
         value: Cow<'v, str>,
     ) -> Result<Option<Cow<'v, str>>, Reason> {
         match name {
-            "client_id" => set_once(&mut self.client_id, "client_id", value)?,
+            "client_id" => set_once(&mut self.client_id, "client_id", value.into_owned())?,
             "client_secret" => {
                 if self.client_secret.is_some() {
                     return Err(Reason::RepeatedParameter("client_secret"));
@@ -298,7 +338,7 @@ impl AuthParams {
             "client_assertion_type" => set_once(
                 &mut self.client_assertion_type,
                 "client_assertion_type",
-                value,
+                value.into_owned(),
             )?,
             "client_assertion" => {
                 if self.client_assertion.is_some() {
@@ -330,17 +370,18 @@ impl AuthParams {
     }
 }
 
-/// The recognised parameters of a token request body.
+/// The recognised parameters of a token request body, borrowed from it where
+/// nothing was escaped.
 #[derive(Default)]
-struct FormParams {
-    grant_type: Option<String>,
-    scope: Option<String>,
-    resources: Vec<String>,
+struct FormParams<'b> {
+    grant_type: Option<Cow<'b, str>>,
+    scope: Option<Cow<'b, str>>,
+    resources: Vec<Cow<'b, str>>,
     auth: AuthParams,
 }
 
-impl FormParams {
-    fn parse(pairs: FormPairs<'_>) -> Result<Self, Reason> {
+impl<'b> FormParams<'b> {
+    fn parse(pairs: FormPairs<'b>) -> Result<Self, Reason> {
         let mut form = Self::default();
         for (name, value) in pairs {
             if value.is_empty() {
@@ -353,7 +394,7 @@ impl FormParams {
             match name {
                 "grant_type" => set_once(&mut form.grant_type, "grant_type", value)?,
                 "scope" => set_once(&mut form.scope, "scope", value)?,
-                "resource" => form.resources.push(value.into_owned()),
+                "resource" => form.resources.push(value),
                 _ => {} // C5: unknown parameters are ignored.
             }
         }
@@ -361,15 +402,16 @@ impl FormParams {
     }
 }
 
-pub(crate) fn set_once(
-    slot: &mut Option<String>,
+/// Fills `slot` with `value`, refusing a parameter sent twice (C3).
+pub(crate) fn set_once<T>(
+    slot: &mut Option<T>,
     name: &'static str,
-    value: Cow<'_, str>,
+    value: T,
 ) -> Result<(), Reason> {
     if slot.is_some() {
         return Err(Reason::RepeatedParameter(name));
     }
-    *slot = Some(value.into_owned());
+    *slot = Some(value);
     Ok(())
 }
 
@@ -379,40 +421,81 @@ const BASIC_BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+/// Basic credentials up to this many bytes are decoded on the stack.
+const BASIC_STACK_BYTES: usize = 256;
+
 /// Decodes `Basic <base64(urlencode(id):urlencode(secret))>` (RFC 6749 §2.3.1).
 ///
 /// Returns `Ok(None)` for another scheme, which the caller refuses as an
 /// unsupported authentication method.
 pub(crate) fn decode_basic(header: &str) -> Result<Option<(String, ClientSecret)>, Reason> {
     let header = header.trim();
-    let (scheme, credentials) = header.split_once(' ').unwrap_or((header, ""));
+    let (scheme, credentials) = split_at_byte(header, b' ').unwrap_or((header, ""));
     if !scheme.eq_ignore_ascii_case("basic") {
         return Ok(None);
     }
-    let decoded = zeroize::Zeroizing::new(
-        BASIC_BASE64
-            .decode(credentials.trim())
-            .map_err(|_| Reason::MalformedAuthorization)?,
-    );
-    let text = std::str::from_utf8(&decoded).map_err(|_| Reason::MalformedAuthorization)?;
-    let (id, secret) = text.split_once(':').ok_or(Reason::MalformedAuthorization)?;
+    let credentials = credentials.trim();
+    let decoded_len = base64::decoded_len_estimate(credentials.len());
+    if decoded_len <= BASIC_STACK_BYTES {
+        let mut buffer = Wiped {
+            bytes: [0; BASIC_STACK_BYTES],
+            used: decoded_len,
+        };
+        let len = BASIC_BASE64
+            .decode_slice(credentials, &mut buffer.bytes)
+            .map_err(|_| Reason::MalformedAuthorization)?;
+        split_basic(&buffer.bytes[..len]).map(Some)
+    } else {
+        let decoded = zeroize::Zeroizing::new(
+            BASIC_BASE64
+                .decode(credentials)
+                .map_err(|_| Reason::MalformedAuthorization)?,
+        );
+        split_basic(&decoded).map(Some)
+    }
+}
+
+/// Decoded credentials on the stack, wiped on drop as far as they were written.
+struct Wiped {
+    bytes: [u8; BASIC_STACK_BYTES],
+    used: usize,
+}
+
+impl Drop for Wiped {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.bytes[..self.used]);
+    }
+}
+
+/// `urlencode(id):urlencode(secret)`, decoded.
+fn split_basic(decoded: &[u8]) -> Result<(String, ClientSecret), Reason> {
+    let text = std::str::from_utf8(decoded).map_err(|_| Reason::MalformedAuthorization)?;
+    let (id, secret) = split_at_byte(text, b':').ok_or(Reason::MalformedAuthorization)?;
+    if is_plain_ascii(text) {
+        return Ok((id.to_owned(), ClientSecret::new(secret)));
+    }
     let id = form_urldecode(id).ok_or(Reason::MalformedAuthorization)?;
     let secret = form_urldecode(secret).ok_or(Reason::MalformedAuthorization)?;
-    Ok(Some((
-        id.into_owned(),
-        ClientSecret::new(secret.into_owned()),
-    )))
+    Ok((id.into_owned(), ClientSecret::new(secret.into_owned())))
 }
 
 /// The `application/x-www-form-urlencoded` decoding of one value: `+` is a space,
-/// `%XX` an octet; the result must be UTF-8.
+/// `%XX` an octet; the result must be UTF-8. Borrowed when nothing is escaped.
 fn form_urldecode(s: &str) -> Option<Cow<'_, str>> {
-    if !s.contains(['+', '%']) {
+    let escaped = s
+        .bytes()
+        .fold(false, |escaped, b| escaped | (b == b'+') | (b == b'%'));
+    if !escaped {
         return Some(Cow::Borrowed(s));
     }
+    let mut bytes = Vec::with_capacity(s.len());
+    for (i, part) in s.split('+').enumerate() {
+        if i > 0 {
+            bytes.push(b' ');
+        }
+        bytes.extend(percent_decode_str(part));
+    }
     // The value may be a secret: leave no stray copy of it behind.
-    let spaced = zeroize::Zeroizing::new(s.replace('+', " "));
-    let bytes: Vec<u8> = percent_decode_str(&spaced).collect();
     String::from_utf8(bytes)
         .map_err(|e| zeroize::Zeroize::zeroize(&mut e.into_bytes()))
         .ok()

@@ -1,10 +1,12 @@
 //! Framework-free HTTP responses of the token endpoint (RFC 6749 §5.1, §5.2).
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use serde::Serialize;
 
 use crate::error::{ErrorCode, TokenError};
+use crate::json;
 
 /// A complete HTTP response: status, headers and body, ready for any framework.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,37 +67,76 @@ impl HttpResponse {
 
 /// A successful token response (RFC 6749 §5.1): never a `refresh_token` (C23).
 ///
-/// Its `Debug` shows everything but the token itself.
+/// It holds its JSON body, rendered once as the token was minted into it, so
+/// answering copies nothing. Its `Debug` shows everything but the token itself.
 #[derive(Clone)]
 pub struct TokenResponse {
-    /// The JWT access token: a bearer credential.
-    access_token: String,
-    /// Always `Bearer`.
-    token_type: &'static str,
+    /// `{"access_token":"…","token_type":"Bearer","expires_in":…,"scope":"…"}`,
+    /// UTF-8 (it is written from `str`s only).
+    body: Vec<u8>,
+    /// Where the JWT access token, a bearer credential, lies in `body`.
+    access_token: Range<usize>,
     /// Lifetime in seconds, a JSON integer (C24).
     expires_in: u64,
-    /// The granted scope, always present (C22).
-    scope: String,
+    /// Where the granted scope, always present (C22), lies in `body`.
+    scope: Range<usize>,
+}
+
+/// How a token response body starts: the token follows.
+pub(crate) const BODY_START: &str = "{\"access_token\":\"";
+
+/// Bytes to reserve after the token for the rest of a response body with a
+/// `scope` of `scope_len` bytes.
+pub(crate) const fn body_tail_len(scope_len: usize) -> usize {
+    // `","token_type":"Bearer","expires_in":` + 20 digits + `,"scope":"` + `"}`,
+    // and room for a few escapes in the scope (there are none in valid ones).
+    64 + scope_len + 16
 }
 
 impl TokenResponse {
-    pub(crate) fn new(access_token: String, expires_in: u64, scope: String) -> Self {
-        Self {
-            access_token,
-            token_type: "Bearer",
+    #[cfg(test)]
+    pub(crate) fn new(access_token: &str, expires_in: u64, scope: &str) -> Self {
+        let mut body = BODY_START.as_bytes().to_vec();
+        body.extend_from_slice(access_token.as_bytes());
+        Self::finish_body(
+            body,
+            BODY_START.len()..BODY_START.len() + access_token.len(),
             expires_in,
             scope,
+        )
+    }
+
+    /// Completes a body that holds [`BODY_START`] then the access token (in
+    /// `access_token`: base64url and dots, nothing to escape).
+    pub(crate) fn finish_body(
+        mut body: Vec<u8>,
+        access_token: Range<usize>,
+        expires_in: u64,
+        scope: &str,
+    ) -> Self {
+        body.extend_from_slice(b"\",\"token_type\":\"Bearer\",\"expires_in\":");
+        json::push_u64(&mut body, expires_in);
+        body.extend_from_slice(b",\"scope\":");
+        let scope_start = body.len() + 1;
+        json::push_str(&mut body, scope);
+        let scope_end = body.len() - 1;
+        body.push(b'}');
+        Self {
+            body,
+            access_token,
+            expires_in,
+            scope: scope_start..scope_end,
         }
     }
 
     /// The access token.
     pub fn access_token(&self) -> &str {
-        &self.access_token
+        str_at(&self.body, &self.access_token)
     }
 
     /// The token type, `Bearer`.
     pub fn token_type(&self) -> &str {
-        self.token_type
+        "Bearer"
     }
 
     /// Lifetime in seconds.
@@ -105,36 +146,33 @@ impl TokenResponse {
 
     /// The granted scope, space-delimited.
     pub fn scope(&self) -> &str {
-        &self.scope
+        // Scope tokens are NQCHAR (RFC 6749 §3.3), which JSON never escapes.
+        str_at(&self.body, &self.scope)
     }
 
     /// Renders the 200 response.
     pub fn to_http(&self) -> HttpResponse {
-        #[derive(Serialize)]
-        struct Wire<'a> {
-            access_token: &'a str,
-            token_type: &'a str,
-            expires_in: u64,
-            scope: &'a str,
-        }
-        let body = serde_json::to_vec(&Wire {
-            access_token: &self.access_token,
-            token_type: self.token_type,
-            expires_in: self.expires_in,
-            scope: &self.scope,
-        })
-        .expect("serialising strings and integers cannot fail");
-        HttpResponse::no_store_json(200, body)
+        self.clone().into_http()
     }
+
+    /// Renders the 200 response, handing over the body already written.
+    pub fn into_http(self) -> HttpResponse {
+        HttpResponse::no_store_json(200, self.body)
+    }
+}
+
+/// The text at `range` of a body written from `str`s, at their boundaries.
+fn str_at<'b>(body: &'b [u8], range: &Range<usize>) -> &'b str {
+    std::str::from_utf8(&body[range.clone()]).expect("written from a str")
 }
 
 impl std::fmt::Debug for TokenResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenResponse")
             .field("access_token", &"[redacted]")
-            .field("token_type", &self.token_type)
+            .field("token_type", &self.token_type())
             .field("expires_in", &self.expires_in)
-            .field("scope", &self.scope)
+            .field("scope", &self.scope())
             .finish()
     }
 }
@@ -183,7 +221,7 @@ mod tests {
 
     #[test]
     fn c24_c25_c23_success_body_and_headers() {
-        let r = TokenResponse::new("a.b.c".into(), 600, "mcp:read".into()).to_http();
+        let r = TokenResponse::new("a.b.c", 600, "mcp:read").to_http();
         assert_eq!(r.status, 200);
         assert_eq!(r.header("cache-control"), Some("no-store"));
         assert_eq!(r.header("pragma"), Some("no-cache"));
@@ -194,6 +232,16 @@ mod tests {
         assert!(v["expires_in"].is_u64());
         assert_eq!(v["scope"], "mcp:read");
         assert!(v.get("refresh_token").is_none());
+        assert_eq!(
+            r.body,
+            br#"{"access_token":"a.b.c","token_type":"Bearer","expires_in":600,"scope":"mcp:read"}"#
+        );
+        let t = TokenResponse::new("h.p.s", 1, "a b");
+        assert_eq!(
+            (t.access_token(), t.token_type(), t.expires_in(), t.scope()),
+            ("h.p.s", "Bearer", 1, "a b")
+        );
+        assert_eq!(t.clone().into_http(), t.to_http());
     }
 
     #[test]
@@ -223,7 +271,7 @@ mod tests {
 
     #[test]
     fn token_response_debug_hides_the_token() {
-        let t = TokenResponse::new("secret.token.value".into(), 1, "a".into());
+        let t = TokenResponse::new("secret.token.value", 1, "a");
         let d = format!("{t:?} {t:#?}");
         assert!(!d.contains("secret.token.value"));
         assert!(d.contains("[redacted]"));

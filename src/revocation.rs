@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::{Future, ready};
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
@@ -273,6 +274,10 @@ pub struct MemoryRevocationStore {
     config: RevocationConfig,
     /// The keys of the two hashes of a `jti`: the table's and the check's.
     keys: (RandomState, RandomState),
+    /// Whether any `jti`, client or credential was ever revoked here, readable
+    /// without the lock: until then (the usual case for a fresh issuer) lookups
+    /// take no lock and write no shared memory.
+    any_revoked: AtomicBool,
     inner: RwLock<Inner>,
 }
 
@@ -348,6 +353,7 @@ impl MemoryRevocationStore {
             grace_secs: ceil_secs(config.expiry_grace),
             config,
             keys: (RandomState::new(), RandomState::new()),
+            any_revoked: AtomicBool::new(false),
             inner: RwLock::new(Inner {
                 purge_at_len: MIN_PURGE_LEN,
                 ..Inner::default()
@@ -393,6 +399,7 @@ impl MemoryRevocationStore {
         let key = self.keys.0.hash_one(jti);
         let check = self.check(jti);
         let mut inner = self.write();
+        self.any_revoked.store(true, Ordering::Release);
         let epoch = *inner.epoch.get_or_insert(now);
         let until = until_secs(keep_until, epoch);
         if let Some(slot) = inner.tokens.get_mut(&key) {
@@ -431,6 +438,7 @@ impl MemoryRevocationStore {
         cutoff: UnixTime,
     ) -> Result<(), StoreError> {
         let mut inner = self.write();
+        self.any_revoked.store(true, Ordering::Release);
         let full = inner.client_entries >= self.max_clients;
         let known = inner
             .clients
@@ -459,6 +467,11 @@ impl MemoryRevocationStore {
     }
 
     fn lookup(&self, token: &TokenView<'_>) -> bool {
+        // Acquire pairs with the Release store made under the write lock before
+        // the first entry went in.
+        if !self.any_revoked.load(Ordering::Acquire) {
+            return false;
+        }
         let inner = self.read();
         if let Some(jti) = token.jti
             && !inner.tokens.is_empty()

@@ -1,7 +1,7 @@
 //! Scopes (RFC 6749 §3.3): case-sensitive tokens of `NQCHAR`, unordered, space-delimited.
 
-use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::error::ConfigError;
 
@@ -53,8 +53,54 @@ const fn is_nqchar(b: u8) -> bool {
 
 /// A set of scopes. Order does not matter (RFC 6749 §3.3); it renders sorted and
 /// space-delimited, so equal sets render equally.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct ScopeSet(BTreeSet<Scope>);
+///
+/// Cloning one is a reference-count bump: granting a client its registered
+/// scopes, or the scopes it asked for, copies nothing.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct ScopeSet(Arc<Scopes>);
+
+/// The scopes, and their rendering, made once.
+#[derive(Default, PartialEq, Eq, Hash)]
+struct Scopes {
+    /// Sorted, without repeats. A slice rather than a tree: sets hold a few
+    /// scopes, and a slice costs one allocation and no node walking.
+    set: Box<[Scope]>,
+    /// `set` space-delimited, in order.
+    joined: String,
+}
+
+impl Scopes {
+    fn new(mut set: Vec<Scope>) -> Self {
+        set.sort_unstable();
+        set.dedup();
+        let set = set.into_boxed_slice();
+        let mut joined = String::with_capacity(set.iter().map(|s| s.0.len() + 1).sum());
+        for (i, scope) in set.iter().enumerate() {
+            if i > 0 {
+                joined.push(' ');
+            }
+            joined.push_str(&scope.0);
+        }
+        Self { set, joined }
+    }
+}
+
+/// Shows the scopes as `{Scope("a"), Scope("b")}`, as a set.
+struct DebugSet<'a>(&'a [Scope]);
+
+impl fmt::Debug for DebugSet<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.0).finish()
+    }
+}
+
+impl fmt::Debug for ScopeSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ScopeSet")
+            .field(&DebugSet(&self.0.set))
+            .finish()
+    }
+}
 
 impl ScopeSet {
     /// The empty set.
@@ -67,14 +113,14 @@ impl ScopeSet {
     /// Repeated tokens collapse into one. Returns `None` for malformed input: an
     /// empty token (leading, trailing or doubled space) or a byte outside `NQCHAR`.
     pub fn parse(value: &str) -> Option<Self> {
-        let mut set = BTreeSet::new();
+        let mut set = Vec::with_capacity(value.bytes().filter(|&b| b == b' ').count() + 1);
         for token in value.split(' ') {
             if !is_scope_token(token) {
                 return None;
             }
-            set.insert(Scope(token.to_owned()));
+            set.push(Scope(token.to_owned()));
         }
-        Some(Self(set))
+        Some(Self::from_set(set))
     }
 
     /// Builds a set from scope strings, validating each.
@@ -91,58 +137,74 @@ impl ScopeSet {
 
     /// Whether the set has no scope.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.set.is_empty()
     }
 
     /// The number of scopes.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.set.len()
     }
 
     /// Whether `scope` is in the set.
     pub fn contains(&self, scope: &str) -> bool {
-        self.0.iter().any(|s| s.0 == scope)
+        self.find(scope).is_ok()
     }
 
     /// Whether every scope of `self` is in `other`.
     pub fn is_subset(&self, other: &ScopeSet) -> bool {
-        self.0.is_subset(&other.0)
+        Arc::ptr_eq(&self.0, &other.0) || self.iter().all(|s| other.find(&s.0).is_ok())
     }
 
     /// The scopes in both sets.
     pub fn intersection(&self, other: &ScopeSet) -> ScopeSet {
-        Self(self.0.intersection(&other.0).cloned().collect())
+        self.iter()
+            .filter(|s| other.find(&s.0).is_ok())
+            .cloned()
+            .collect()
     }
 
     /// The scopes, sorted.
     pub fn iter(&self) -> impl Iterator<Item = &Scope> {
-        self.0.iter()
+        self.0.set.iter()
     }
 
     /// Adds a scope; returns whether it was new.
     pub fn insert(&mut self, scope: Scope) -> bool {
-        self.0.insert(scope)
+        if self.find(&scope.0).is_ok() {
+            return false;
+        }
+        let mut set = self.0.set.to_vec();
+        set.push(scope);
+        *self = Self::from_set(set);
+        true
+    }
+
+    /// The scopes space-delimited and sorted, as [`Display`](fmt::Display)
+    /// renders them, without rendering anything.
+    pub(crate) fn as_joined(&self) -> &str {
+        &self.0.joined
+    }
+
+    fn from_set(set: Vec<Scope>) -> Self {
+        Self(Arc::new(Scopes::new(set)))
+    }
+
+    /// Where `scope` is, or would be, in the sorted scopes.
+    fn find(&self, scope: &str) -> Result<usize, usize> {
+        self.0.set.binary_search_by(|s| s.0.as_str().cmp(scope))
     }
 }
 
 impl FromIterator<Scope> for ScopeSet {
     fn from_iter<T: IntoIterator<Item = Scope>>(iter: T) -> Self {
-        Self(iter.into_iter().collect())
+        Self::from_set(iter.into_iter().collect())
     }
 }
 
 impl fmt::Display for ScopeSet {
     /// Space-delimited, sorted: the form of the `scope` parameter and claim.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for s in &self.0 {
-            if !first {
-                f.write_str(" ")?;
-            }
-            first = false;
-            f.write_str(&s.0)?;
-        }
-        Ok(())
+        f.write_str(&self.0.joined)
     }
 }
 
@@ -177,6 +239,17 @@ mod tests {
         let s = ScopeSet::parse("a b a").unwrap();
         assert_eq!(s.len(), 2);
         assert_eq!(s.to_string(), "a b");
+    }
+
+    #[test]
+    fn clones_share_and_edits_do_not_leak() {
+        let a = ScopeSet::parse("b a").unwrap();
+        let mut b = a.clone();
+        assert!(b.insert(Scope::new("c").unwrap()));
+        assert!(!b.insert(Scope::new("a").unwrap()));
+        assert_eq!((a.as_joined(), b.as_joined()), ("a b", "a b c"));
+        assert_eq!(format!("{a:?}"), r#"ScopeSet({Scope("a"), Scope("b")})"#);
+        assert!(a.is_subset(&b) && a.is_subset(&a) && !b.is_subset(&a));
     }
 
     #[test]

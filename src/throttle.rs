@@ -91,9 +91,10 @@ impl Default for ThrottleConfig {
 ///
 /// Ids are spread over 64 shards, each behind its own mutex, by a randomly keyed
 /// hash (so ids cannot be chosen to pile into one shard). When no id is tracked
-/// in a shard, which is the normal case, [`check`](AuthThrottle::check) and
-/// [`record_success`](AuthThrottle::record_success) read one atomic and take no
-/// lock.
+/// at all, which is the normal case, [`check`](AuthThrottle::check) and
+/// [`record_success`](AuthThrottle::record_success) read one atomic, and neither
+/// hash the id nor take a lock; when none is tracked in the id's shard, they
+/// hash it and read one more atomic.
 ///
 /// # Memory
 ///
@@ -117,6 +118,8 @@ pub struct MemoryThrottle {
     lockout_secs: u64,
     per_shard: usize,
     hasher: RandomState,
+    /// The sum of the shards' `len`, readable without hashing an id.
+    tracked: AtomicUsize,
     shards: Box<[Shard]>,
 }
 
@@ -175,6 +178,7 @@ impl MemoryThrottle {
             lockout_secs: ceil_secs(config.lockout),
             per_shard: max_tracked / shards,
             hasher: RandomState::new(),
+            tracked: AtomicUsize::new(0),
             shards: (0..shards).map(|_| Shard::default()).collect(),
             config,
         }
@@ -187,14 +191,14 @@ impl MemoryThrottle {
 
     /// How many client ids are tracked now (a snapshot while other threads work).
     pub fn tracked(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.len.load(Ordering::Acquire))
-            .sum()
+        self.tracked.load(Ordering::Acquire)
     }
 
     /// The shard for `client_id`, or `None` if that shard tracks nothing.
     fn occupied_shard(&self, client_id: &str) -> Option<&Shard> {
+        if self.tracked.load(Ordering::Acquire) == 0 {
+            return None;
+        }
         let shard = self.shard(client_id);
         (shard.len.load(Ordering::Acquire) != 0).then_some(shard)
     }
@@ -237,7 +241,7 @@ impl AuthThrottle for MemoryThrottle {
             _ => {
                 if now >= entry.ends_at(self.window_secs) {
                     map.remove(key.as_bytes());
-                    shard.len.store(map.len(), Ordering::Release);
+                    self.set_len(shard, map.len());
                 }
                 Ok(())
             }
@@ -259,7 +263,7 @@ impl AuthThrottle for MemoryThrottle {
         let mut entry = Entry::fresh(now);
         self.count_failure(&mut entry, now);
         map.insert(key.into_boxed(), entry);
-        shard.len.store(map.len(), Ordering::Release);
+        self.set_len(shard, map.len());
     }
 
     fn record_success(&self, client_id: &str, _now: UnixTime) {
@@ -269,12 +273,22 @@ impl AuthThrottle for MemoryThrottle {
         let key = Key::new(client_id);
         let mut map = shard.lock();
         if map.remove(key.as_bytes()).is_some() {
-            shard.len.store(map.len(), Ordering::Release);
+            self.set_len(shard, map.len());
         }
     }
 }
 
 impl MemoryThrottle {
+    /// Records that `shard` (whose lock the caller holds) now tracks `len` ids.
+    fn set_len(&self, shard: &Shard, len: usize) {
+        let old = shard.len.swap(len, Ordering::AcqRel);
+        if len > old {
+            self.tracked.fetch_add(len - old, Ordering::Release);
+        } else if len < old {
+            self.tracked.fetch_sub(old - len, Ordering::Release);
+        }
+    }
+
     /// Adds a failure at `now` to `entry`, starting a new window if the last one
     /// (or its lockout) is over.
     fn count_failure(&self, entry: &mut Entry, now: u64) {

@@ -43,8 +43,10 @@ impl TokenQuery {
                 continue;
             };
             match &*name {
-                "token" => set_once(&mut token, "token", value)?,
-                "token_type_hint" => set_once(&mut token_type_hint, "token_type_hint", value)?,
+                "token" => set_once(&mut token, "token", value.into_owned())?,
+                "token_type_hint" => {
+                    set_once(&mut token_type_hint, "token_type_hint", value.into_owned())?;
+                }
                 _ => {}
             }
         }
