@@ -2,11 +2,12 @@
 //! endpoint sees most.
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use client_credentials::{DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest};
+mod common;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn parse(c: &mut Criterion) {
@@ -47,10 +48,7 @@ fn parse(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .sample_size(30)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    config = common::quick_criterion().sample_size(30);
     targets = parse
 }
 criterion_main!(benches);

@@ -4,37 +4,20 @@
 //! Each figure is the median over rounds of per-thread CPU time, printed as
 //! `issue ES256 <ops/s> raw_sign <ops/s> ratio=0.93`.
 
-use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use client_credentials::{
-    Algorithm, Audience, AuditEvent, AuditSink, Client, ClientId, ClientSecret, CredentialId,
-    Issuer, KeySet, MemoryClientStore, RequestParts, ScopeSet, SecretCredential, SecretHash,
-    SigningKey,
-};
+use client_credentials::{Algorithm, AuditEvent, AuditSink};
 use cpu_time::ThreadTime;
 use ring::rand::SystemRandom;
-use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
 
+mod common;
 #[path = "support/validate_ratios.rs"]
 mod validate_ratios;
 
 const ROUNDS: usize = 9;
-
-/// Polls a future that never waits (the in-memory stores answer at once).
-fn ready<F: Future>(f: F) -> F::Output {
-    match pin!(f).poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(v) => v,
-        Poll::Pending => unreachable!("in-memory stores never wait"),
-    }
-}
 
 /// An audit sink that does the least a real one does: touch shared state.
 #[derive(Debug, Default)]
@@ -47,98 +30,19 @@ impl AuditSink for CountingAudit {
     }
 }
 
-/// The raw `ring` signer for the same key, parsed once.
-enum RawSigner {
-    Ecdsa(EcdsaKeyPair),
-    Ed25519(Ed25519KeyPair),
-    Rsa(RsaKeyPair, &'static dyn signature::RsaEncoding),
-    Hmac(ring::hmac::Key),
-}
-
-impl RawSigner {
-    fn sign(&self, rng: &SystemRandom, msg: &[u8]) -> usize {
-        match self {
-            Self::Ecdsa(k) => k.sign(rng, msg).unwrap().as_ref().len(),
-            Self::Ed25519(k) => k.sign(msg).as_ref().len(),
-            Self::Rsa(k, enc) => {
-                let mut sig = vec![0; k.public().modulus_len()];
-                k.sign(*enc, rng, msg, &mut sig).unwrap();
-                sig.len()
-            }
-            Self::Hmac(k) => ring::hmac::sign(k, msg).as_ref().len(),
-        }
-    }
-}
-
+/// The shared fixture, with an audit sink and the number of calls per round.
 struct Fixture {
     alg: Algorithm,
-    issuer: Issuer<MemoryClientStore>,
-    authorization: String,
-    raw: RawSigner,
+    inner: common::Fixture,
     iterations: usize,
 }
 
-const BODY: &[u8] = b"grant_type=client_credentials&scope=mcp%3Aread";
-
 fn fixture(alg: Algorithm) -> Fixture {
-    let rng = SystemRandom::new();
-    let vectors = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/");
-    let rsa_pem = std::fs::read_to_string(format!("{vectors}rs256.pkcs8.pem")).unwrap();
-    let (key, raw, iterations) = match alg {
-        Algorithm::ES256 | Algorithm::EdDSA => {
-            let (key, pem) = SigningKey::generate(alg).unwrap();
-            let der = pem_body(pem.expose_secret());
-            let raw = if alg == Algorithm::ES256 {
-                let k = EcdsaKeyPair::from_pkcs8(
-                    &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-                    &der,
-                    &rng,
-                );
-                RawSigner::Ecdsa(k.unwrap())
-            } else {
-                RawSigner::Ed25519(Ed25519KeyPair::from_pkcs8(&der).unwrap())
-            };
-            (key, raw, 2_000)
-        }
-        Algorithm::RS256 | Algorithm::PS256 => {
-            let key = SigningKey::from_pkcs8_pem(alg, &rsa_pem, None).unwrap();
-            let enc: &'static dyn signature::RsaEncoding = if alg == Algorithm::RS256 {
-                &signature::RSA_PKCS1_SHA256
-            } else {
-                &signature::RSA_PSS_SHA256
-            };
-            let raw = RsaKeyPair::from_pkcs8(&pem_body(&rsa_pem)).unwrap();
-            (key, RawSigner::Rsa(raw, enc), 150)
-        }
-        _ => {
-            let secret = [7u8; 32];
-            let key = SigningKey::hs256(&secret, None).unwrap();
-            let raw = RawSigner::Hmac(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &secret));
-            (key, raw, 100_000)
-        }
+    let iterations = match alg {
+        Algorithm::ES256 | Algorithm::EdDSA => 2_000,
+        Algorithm::RS256 | Algorithm::PS256 => 150,
+        _ => 100_000,
     };
-    let secret = ClientSecret::generate();
-    let client = Client::builder(ClientId::new("bench-client").unwrap())
-        .secret(SecretCredential::new(
-            CredentialId::new("s1").unwrap(),
-            SecretHash::fast(&secret).unwrap(),
-        ))
-        .allowed_scopes(ScopeSet::from_strs(["mcp:read", "mcp:write"]).unwrap())
-        .default_audience(Audience::new("https://mcp.example.com/mcp").unwrap())
-        .build()
-        .unwrap();
-    let issuer = Issuer::builder(
-        "https://as.example.com",
-        KeySet::new(key),
-        MemoryClientStore::from_iter([client]),
-    )
-    .audit(Arc::new(CountingAudit::default()))
-    .build()
-    .unwrap();
-    let authorization = format!(
-        "Basic {}",
-        STANDARD.encode(format!("bench-client:{}", secret.expose_secret()))
-    );
     // RATIOS_SCALE=0.01 makes a quick (noisier) run, e.g. under a profiler.
     let scale: f64 = std::env::var("RATIOS_SCALE")
         .ok()
@@ -146,24 +50,14 @@ fn fixture(alg: Algorithm) -> Fixture {
         .unwrap_or(1.0);
     Fixture {
         alg,
-        issuer,
-        authorization,
-        raw,
+        inner: common::Fixture::with_audit(alg, Some(Arc::new(CountingAudit::default()))),
         iterations: ((iterations as f64 * scale) as usize).max(1),
     }
 }
 
-fn pem_body(pem: &str) -> Vec<u8> {
-    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    STANDARD.decode(b64).unwrap()
-}
-
 impl Fixture {
     fn issue_once(&self) -> usize {
-        let parts = RequestParts::form_post(BODY).authorization(&self.authorization);
-        let response = ready(self.issuer.handle_token_request(parts));
-        assert_eq!(response.status, 200);
-        response.body.len()
+        self.inner.issue_once()
     }
 }
 
@@ -185,21 +79,12 @@ fn ops_per_sec(iterations: usize, d: Duration) -> f64 {
     iterations as f64 / d.as_secs_f64()
 }
 
-/// A signing input of the size the issuer signs, so raw and crate sign alike.
-fn sample_signing_input(f: &Fixture) -> Vec<u8> {
-    let parts = RequestParts::form_post(BODY).authorization(&f.authorization);
-    let body = ready(f.issuer.handle_token_request(parts)).body;
-    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    let token = v["access_token"].as_str().unwrap();
-    token.as_bytes()[..token.rfind('.').unwrap()].to_vec()
-}
-
 fn issue_ratio(f: &Fixture) {
     let rng = SystemRandom::new();
-    let input = sample_signing_input(f);
+    let input = f.inner.signing_input();
     let (mut raw, mut issue) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
-        raw.push(cpu_time(f.iterations, || f.raw.sign(&rng, &input)));
+        raw.push(cpu_time(f.iterations, || f.inner.raw.sign(&rng, &input)));
         issue.push(cpu_time(f.iterations, || f.issue_once()));
     }
     let raw = ops_per_sec(f.iterations, median(raw));
@@ -268,8 +153,8 @@ fn main() {
         // The same for raw signing, which shares nothing between threads: its
         // scaling is what the machine allows.
         let rng = SystemRandom::new();
-        let input = sample_signing_input(&f);
-        let raw = || f.raw.sign(&rng, &input);
+        let input = f.inner.signing_input();
+        let raw = || f.inner.raw.sign(&rng, &input);
         let (raw_one, raw_cpu_one) = throughput(raw, 1, window);
         let (raw_two, raw_cpu_two) = throughput(raw, 2, window);
         // `cpu_scaling`: what two threads reach when two cores are free, from the

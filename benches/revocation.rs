@@ -8,11 +8,11 @@
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::Duration;
 
 use client_credentials::{Algorithm, MemoryRevocationStore};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
+mod common;
 #[path = "support/validate_ratios.rs"]
 #[allow(dead_code)]
 mod validate_ratios;
@@ -88,10 +88,7 @@ fn revocation(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    config = common::quick_criterion();
     targets = revocation
 }
 criterion_main!(benches);

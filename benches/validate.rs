@@ -7,11 +7,11 @@
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::Duration;
 
 use client_credentials::{Algorithm, UnixTime};
 use criterion::{Criterion, criterion_group, criterion_main};
 
+mod common;
 #[path = "support/validate_ratios.rs"]
 #[allow(dead_code)]
 mod validate_ratios;
@@ -58,10 +58,7 @@ fn validate(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    config = common::quick_criterion();
     targets = validate
 }
 criterion_main!(benches);

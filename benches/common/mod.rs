@@ -1,16 +1,21 @@
-//! Fixtures shared by the criterion benches: one issuer per algorithm with one
-//! `client_secret_basic` client, and raw `ring` signers for the same keys.
+//! Fixtures shared by the benches: one issuer per algorithm with one
+//! `client_secret_basic` client, raw `ring` signers for the same keys, and the
+//! criterion settings. Each bench uses its own part of it.
+#![allow(dead_code)]
 
 use std::future::Future;
 use std::pin::pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use client_credentials::{
-    Algorithm, Audience, Client, ClientId, ClientSecret, CredentialId, Issuer, KeySet,
+    Algorithm, Audience, AuditSink, Client, ClientId, ClientSecret, CredentialId, Issuer, KeySet,
     MemoryClientStore, RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey,
 };
+use criterion::Criterion;
 use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
 
@@ -22,6 +27,19 @@ pub const ALGORITHMS: [Algorithm; 5] = [
     Algorithm::PS256,
     Algorithm::HS256,
 ];
+
+/// The issuer of every bench, and the default audience of its tokens.
+pub const ISSUER: &str = "https://as.example.com";
+pub const AUDIENCE: &str = "https://mcp.example.com/mcp";
+
+/// Short criterion runs: the benches are many, and the ratios bench is the
+/// one that compares.
+pub fn quick_criterion() -> Criterion {
+    Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+}
 
 /// The body of the benchmarked token request.
 pub const BODY: &[u8] = b"grant_type=client_credentials&scope=mcp%3Aread";
@@ -67,6 +85,11 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn new(alg: Algorithm) -> Self {
+        Self::with_audit(alg, None)
+    }
+
+    /// The same, its audit events going to `audit` instead of nowhere.
+    pub fn with_audit(alg: Algorithm, audit: Option<Arc<dyn AuditSink>>) -> Self {
         let rng = SystemRandom::new();
         let vectors = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/");
         let (key, raw) = match alg {
@@ -102,27 +125,7 @@ impl Fixture {
                 (key, RawSigner::Hmac(raw))
             }
         };
-        let secret = ClientSecret::generate();
-        let client = Client::builder(ClientId::new("bench-client").unwrap())
-            .secret(SecretCredential::new(
-                CredentialId::new("s1").unwrap(),
-                SecretHash::fast(&secret).unwrap(),
-            ))
-            .allowed_scopes(ScopeSet::from_strs(["mcp:read", "mcp:write"]).unwrap())
-            .default_audience(Audience::new("https://mcp.example.com/mcp").unwrap())
-            .build()
-            .unwrap();
-        let issuer = Issuer::builder(
-            "https://as.example.com",
-            KeySet::new(key),
-            MemoryClientStore::from_iter([client]),
-        )
-        .build()
-        .unwrap();
-        let authorization = format!(
-            "Basic {}",
-            STANDARD.encode(format!("bench-client:{}", secret.expose_secret()))
-        );
+        let (issuer, authorization) = issuer_with_client(key, audit);
         Self {
             issuer,
             authorization,
@@ -146,6 +149,39 @@ impl Fixture {
         let token = v["access_token"].as_str().unwrap();
         token.as_bytes()[..token.rfind('.').unwrap()].to_vec()
     }
+}
+
+/// An issuer at [`ISSUER`] signing with `key`, holding `bench-client` (one fast
+/// secret hash, scopes `mcp:read mcp:write`, default `mcp:read` for
+/// [`AUDIENCE`]), and the `Authorization` header that client sends.
+pub fn issuer_with_client(
+    key: SigningKey,
+    audit: Option<Arc<dyn AuditSink>>,
+) -> (Issuer<MemoryClientStore>, String) {
+    let secret = ClientSecret::generate();
+    let client = Client::builder(ClientId::new("bench-client").unwrap())
+        .secret(SecretCredential::new(
+            CredentialId::new("s1").unwrap(),
+            SecretHash::fast(&secret).unwrap(),
+        ))
+        .allowed_scopes(ScopeSet::from_strs(["mcp:read", "mcp:write"]).unwrap())
+        .default_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
+        .default_audience(Audience::new(AUDIENCE).unwrap())
+        .build()
+        .unwrap();
+    let mut builder = Issuer::builder(
+        ISSUER,
+        KeySet::new(key),
+        MemoryClientStore::from_iter([client]),
+    );
+    if let Some(audit) = audit {
+        builder = builder.audit(audit);
+    }
+    let authorization = format!(
+        "Basic {}",
+        STANDARD.encode(format!("bench-client:{}", secret.expose_secret()))
+    );
+    (builder.build().unwrap(), authorization)
 }
 
 /// The DER inside a PEM document.

@@ -24,41 +24,30 @@
 //! each of two runs measured back to back; the `lookup` ratios are of the
 //! medians printed.
 
-use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use client_credentials::{
-    AccessTokenClaims, Algorithm, Audience, Client, ClientId, ClientSecret, CredentialId, Issuer,
-    KeySet, MemoryClientStore, MemoryRevocationStore, RequestParts, RevocationConfig,
-    RevocationStore, ScopeSet, SecretCredential, SecretHash, SigningKey, TokenView, UnixTime,
-    Validator, VerificationKeys,
+    AccessTokenClaims, Algorithm, Audience, Issuer, MemoryClientStore, MemoryRevocationStore,
+    RequestParts, RevocationConfig, RevocationStore, SigningKey, TokenView, UnixTime, Validator,
+    VerificationKeys,
 };
 use cpu_time::ThreadTime;
+
+pub(crate) use crate::common::{AUDIENCE, ISSUER, ready};
+use crate::common::{issuer_with_client, pem_body};
 use ring::rand::{SecureRandom as _, SystemRandom};
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
 
 const ROUNDS: usize = 31;
-pub(crate) const ISSUER: &str = "https://as.example.com";
-pub(crate) const AUDIENCE: &str = "https://mcp.example.com/mcp";
 /// Revoked `jti`s in the store of the `validate` lines, so every validation
 /// really looks its `jti` up.
 const REVOKED_IN_VALIDATE_STORE: usize = 1_000;
 const SMALL_STORE: usize = 1_000;
 const LARGE_STORE: usize = 1_000_000;
-
-/// Polls a future that never waits (the in-memory stores answer at once).
-pub(crate) fn ready<F: Future>(f: F) -> F::Output {
-    match pin!(f).poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(v) => v,
-        Poll::Pending => unreachable!("in-memory stores never wait"),
-    }
-}
 
 /// `RATIOS_SCALE=0.01` makes a quick (noisier) run, e.g. under a profiler.
 fn scaled(iterations: usize) -> usize {
@@ -122,11 +111,6 @@ fn nanos_per_op(iterations: usize, d: Duration) -> f64 {
     d.as_nanos() as f64 / iterations as f64
 }
 
-fn pem_body(pem: &str) -> Vec<u8> {
-    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    STANDARD.decode(b64).unwrap()
-}
-
 /// An issuer minting tokens with `alg`, and the raw `ring` public key of its
 /// signing key, parsed once.
 pub(crate) struct Minter {
@@ -178,28 +162,7 @@ impl Minter {
                 }
                 other => panic!("no raw verifier for {other}"),
             };
-        let secret = ClientSecret::generate();
-        let client = Client::builder(ClientId::new("bench-client").unwrap())
-            .secret(SecretCredential::new(
-                CredentialId::new("s1").unwrap(),
-                SecretHash::fast(&secret).unwrap(),
-            ))
-            .allowed_scopes(ScopeSet::from_strs(["mcp:read", "mcp:write"]).unwrap())
-            .default_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
-            .default_audience(Audience::new(AUDIENCE).unwrap())
-            .build()
-            .unwrap();
-        let issuer = Issuer::builder(
-            ISSUER,
-            KeySet::new(key),
-            MemoryClientStore::from_iter([client]),
-        )
-        .build()
-        .unwrap();
-        let authorization = format!(
-            "Basic {}",
-            STANDARD.encode(format!("bench-client:{}", secret.expose_secret()))
-        );
+        let (issuer, authorization) = issuer_with_client(key, None);
         Self {
             issuer,
             authorization,
