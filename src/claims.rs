@@ -67,9 +67,9 @@ pub(crate) struct MintClaims<'a> {
 }
 
 impl MintClaims<'_> {
-    /// Appends the claims as compact JSON to `out`. Written by hand rather than
-    /// through `serde`: this runs once per token, and a generic serialiser
-    /// costs more than signing does with HS256.
+    /// Appends the claims as compact JSON to `out`, member by member (each value
+    /// by `serde_json`): this runs once per token, and serialising the whole
+    /// struct through `serde` costs more than signing does with HS256.
     pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"iss\":");
         json::push_str(out, self.iss);
