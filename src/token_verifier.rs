@@ -145,13 +145,7 @@ impl TokenVerifier {
             let claims = URL_SAFE_NO_PAD
                 .decode_vec(payload_b64, buf)
                 .map_err(|_| ValidationError::Malformed)
-                .and_then(|()| {
-                    // JSON is UTF-8 (RFC 8259 §8.1): checked once here, not per string.
-                    std::str::from_utf8(buf)
-                        .ok()
-                        .and_then(json_object_str::<Payload>)
-                        .ok_or(ValidationError::MalformedClaims)
-                });
+                .and_then(|()| json_object::<Payload>(buf).ok_or(ValidationError::MalformedClaims));
             if buf.capacity() > MAX_RETAINED_PAYLOAD {
                 *buf = Vec::new();
             }
@@ -163,9 +157,7 @@ impl TokenVerifier {
         }
         Ok(signed)
     }
-}
 
-impl TokenVerifier {
     /// Step 2 for a header other than the one this crate's issuer writes: decode
     /// it, check `crit` and `typ`, and find the key its `kid` names, whose
     /// algorithm must be its `alg`.
@@ -200,15 +192,10 @@ impl TokenVerifier {
 }
 
 /// A JSON object (never an array, which serde would also read into a struct).
+/// JSON is UTF-8 (RFC 8259 §8.1): checked once for the whole text, not string
+/// by string as `serde_json::from_slice` would.
 fn json_object<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
-    if bytes.trim_ascii_start().first() != Some(&b'{') {
-        return None;
-    }
-    serde_json::from_slice(bytes).ok()
-}
-
-/// [`json_object`] for text already known to be UTF-8.
-fn json_object_str<'a, T: Deserialize<'a>>(text: &'a str) -> Option<T> {
+    let text = std::str::from_utf8(bytes).ok()?;
     if text.trim_ascii_start().as_bytes().first() != Some(&b'{') {
         return None;
     }
