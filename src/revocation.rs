@@ -240,18 +240,16 @@ impl Default for RevocationConfig {
 /// # Cost
 ///
 /// Lookups are O(1): one keyed hash of the `jti` and one table probe (skipped
-/// while no `jti` is revoked), a second keyed hash only when the probe finds a
-/// revoked `jti`, and one or two lookups per client and credential (skipped
-/// while none is revoked). Revoking is amortised O(1): expired `jti`s are purged
+/// while no `jti` is revoked), and one or two lookups per client and credential
+/// (skipped while none is revoked). Revoking is amortised O(1): expired `jti`s are purged
 /// in one sweep whenever the table has doubled since the last sweep, or is full.
 ///
 /// # Memory
 ///
-/// A revoked `jti` is kept as a 96-bit fingerprint, two SipHash values keyed
-/// with random keys drawn when the store is made (so nobody outside the process
-/// can aim at the table's buckets or at a fingerprint), with the second, counted
-/// from the store's first revocation, at which it may be forgotten: a 16-byte
-/// table slot plus one control byte, in a table kept between 7/16 and 7/8 full
+/// A revoked `jti` is kept as a 64-bit fingerprint, a SipHash value keyed with
+/// a random key drawn when the store is made (so nobody outside the process can
+/// aim at the table's buckets or at a fingerprint), with the second at which it
+/// may be forgotten: a 16-byte table slot plus one control byte, in a table kept between 7/16 and 7/8 full
 /// while revocations accumulate. That is **at most 39 bytes per revoked `jti`**
 /// (19.5 right before the table grows, 35.7 at 1,000,000), whatever the length
 /// of the `jti`, and at most 36 MB at the default bound of 1,000,000. Entries
@@ -259,9 +257,10 @@ impl Default for RevocationConfig {
 /// most of them leaves the table at most four times larger than needed until a
 /// later sweep shrinks it.
 ///
-/// A fingerprint can only err one way: a token whose `jti` shares the 96 bits
-/// of a revoked one reads as revoked (about one chance in 2^76 per lookup with a
-/// million revocations held); a revoked token always reads as revoked.
+/// A fingerprint can only err one way: a token whose `jti` shares the 64 bits
+/// of a revoked one reads as revoked (about one chance in 2^44 per lookup with a
+/// million revocations held, and nobody can aim at it); a revoked token always
+/// reads as revoked.
 ///
 /// Client and credential cutoffs are kept for the life of the store (a cutoff
 /// may reach into the future, and the store does not know the longest token
@@ -272,29 +271,14 @@ pub struct MemoryRevocationStore {
     max_clients: usize,
     grace_secs: u64,
     config: RevocationConfig,
-    /// The keys of the two hashes of a `jti`: the table's and the check's.
-    keys: (RandomState, RandomState),
+    /// The key of a `jti`'s fingerprint.
+    fingerprint_key: RandomState,
     /// Whether any `jti`, client or credential was ever revoked here, readable
     /// without the lock: until then (the usual case for a fresh issuer) lookups
     /// take no lock and write no shared memory.
     any_revoked: AtomicBool,
     inner: RwLock<Inner>,
 }
-
-/// A revoked `jti` in the table: the second half of its fingerprint (the first
-/// half, a 64-bit keyed hash, is the table key) and when it may be forgotten.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Slot {
-    /// 32 bits of the second keyed hash, never 0; 0 marks a slot two revoked
-    /// `jti`s share (their table keys collided), which covers both.
-    check: u32,
-    /// The second, after [`Inner::epoch`], from which the entry may be dropped;
-    /// `u32::MAX` keeps it for good.
-    until: u32,
-}
-
-/// A `check` that matches every `jti` of its table key.
-const SHARED_SLOT: u32 = 0;
 
 /// The table key is already a keyed hash: the table uses it as it is.
 #[derive(Default)]
@@ -317,18 +301,15 @@ impl Hasher for PassThrough {
     }
 }
 
-type JtiTable = HashMap<u64, Slot, BuildHasherDefault<PassThrough>>;
+/// Revoked `jti`s: fingerprint → the second from which it may be forgotten.
+type JtiTable = HashMap<u64, u64, BuildHasherDefault<PassThrough>>;
 
 /// Sweeps never run on tables smaller than this: not worth it.
 const MIN_PURGE_LEN: usize = 1024;
 
 #[derive(Default)]
 struct Inner {
-    /// Revoked `jti`s by the first half of their fingerprint.
     tokens: JtiTable,
-    /// The second keep-until times count from: the `now` of the first `jti`
-    /// revoked.
-    epoch: Option<u64>,
     /// Sweep expired `jti`s when `tokens` reaches this length.
     purge_at_len: usize,
     /// When the last sweep ran: a full table is swept at most once a second.
@@ -352,7 +333,7 @@ impl MemoryRevocationStore {
             max_clients: config.max_revoked_clients.max(1),
             grace_secs: ceil_secs(config.expiry_grace),
             config,
-            keys: (RandomState::new(), RandomState::new()),
+            fingerprint_key: RandomState::new(),
             any_revoked: AtomicBool::new(false),
             inner: RwLock::new(Inner {
                 purge_at_len: MIN_PURGE_LEN,
@@ -396,20 +377,13 @@ impl MemoryRevocationStore {
         if keep_until <= now {
             return Ok(()); // Expired beyond any leeway: no validator accepts it.
         }
-        let key = self.keys.0.hash_one(jti);
-        let check = self.check(jti);
+        let key = self.fingerprint(jti);
         let mut inner = self.write();
         self.any_revoked.store(true, Ordering::Release);
-        let epoch = *inner.epoch.get_or_insert(now);
-        let until = until_secs(keep_until, epoch);
-        if let Some(slot) = inner.tokens.get_mut(&key) {
-            if slot.check != check {
-                // Another revoked jti with the same 64-bit key (about one chance
-                // in 2^44 per revocation with a million held): share the slot,
-                // which then covers both.
-                slot.check = SHARED_SLOT;
-            }
-            slot.until = slot.until.max(until);
+        if let Some(until) = inner.tokens.get_mut(&key) {
+            // The same jti again, or one with the same fingerprint: the entry
+            // then covers both.
+            *until = (*until).max(keep_until);
             return Ok(());
         }
         let len = inner.tokens.len();
@@ -421,14 +395,12 @@ impl MemoryRevocationStore {
                 "the revocation store is full of unexpired revocations",
             ));
         }
-        inner.tokens.insert(key, Slot { check, until });
+        inner.tokens.insert(key, keep_until);
         Ok(())
     }
 
-    /// The second half of a `jti`'s fingerprint: 32 bits of its second keyed
-    /// hash, never [`SHARED_SLOT`].
-    fn check(&self, jti: &str) -> u32 {
-        ((self.keys.1.hash_one(jti) >> 32) as u32).max(1)
+    fn fingerprint(&self, jti: &str) -> u64 {
+        self.fingerprint_key.hash_one(jti)
     }
 
     fn insert_cutoff(
@@ -475,8 +447,7 @@ impl MemoryRevocationStore {
         let inner = self.read();
         if let Some(jti) = token.jti
             && !inner.tokens.is_empty()
-            && let Some(slot) = inner.tokens.get(&self.keys.0.hash_one(jti))
-            && (slot.check == SHARED_SLOT || slot.check == self.check(jti))
+            && inner.tokens.contains_key(&self.fingerprint(jti))
         {
             return true;
         }
@@ -496,11 +467,7 @@ impl Inner {
     /// Drops every `jti` whose keep-until second has passed, and returns spare
     /// table memory once the table is mostly empty.
     fn purge(&mut self, now: u64) {
-        if let Some(epoch) = self.epoch {
-            let now = now.saturating_sub(epoch);
-            self.tokens
-                .retain(|_, slot| slot.until == u32::MAX || u64::from(slot.until) > now);
-        }
+        self.tokens.retain(|_, keep_until| *keep_until > now);
         if self.tokens.capacity() > 4 * self.tokens.len().max(MIN_PURGE_LEN) {
             self.tokens.shrink_to(2 * self.tokens.len());
         }
@@ -559,15 +526,6 @@ impl RevocationStore for MemoryRevocationStore {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
         ready(Ok(self.lookup(token)))
     }
-}
-
-/// `keep_until` as stored: seconds after `epoch`, rounded so that the entry is
-/// never dropped early. Before the epoch (a clock that went back) counts as one
-/// second after it; beyond the 136 years a `u32` holds, as for good.
-fn until_secs(keep_until: u64, epoch: u64) -> u32 {
-    u32::try_from(keep_until.saturating_sub(epoch))
-        .unwrap_or(u32::MAX)
-        .max(1)
 }
 
 /// Whole seconds in `d`, rounded up.
