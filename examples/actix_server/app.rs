@@ -38,6 +38,7 @@ async fn token<S: ClientStore + 'static>(
     payload: Payload,
 ) -> actix_web::HttpResponse {
     // Past the limit, the crate's own 413 `invalid_request` (C30), not actix's.
+    // (A body cut off mid-read gets it too: nobody is left to read the answer.)
     let body = match payload.to_bytes_limited(DEFAULT_MAX_BODY_BYTES).await {
         Ok(Ok(body)) => body,
         Ok(Err(_)) | Err(_) => return to_actix(TokenError::new(Reason::BodyTooLarge).to_http()),

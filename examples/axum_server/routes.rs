@@ -87,7 +87,8 @@ async fn introspect<S: ClientStore + 'static>(
 }
 
 /// The body up to the crate's limit. Past it, the crate's own 413
-/// `invalid_request` answer (C30), not axum's plain-text one.
+/// `invalid_request` answer (C30), not axum's plain-text one; a body cut off
+/// mid-read gets it too, as nobody is left to read the answer.
 async fn read_body(body: Body) -> Result<Bytes, HttpResponse> {
     axum::body::to_bytes(body, DEFAULT_MAX_BODY_BYTES)
         .await
