@@ -17,6 +17,8 @@ mod common;
 #[path = "support/validate_ratios.rs"]
 mod validate_ratios;
 
+use common::measure::{cpu_time, median, ops_per_sec, scaled};
+
 const ROUNDS: usize = 9;
 
 /// An audit sink that does the least a real one does: touch shared state.
@@ -43,15 +45,10 @@ fn fixture(alg: Algorithm) -> Fixture {
         Algorithm::RS256 | Algorithm::PS256 => 150,
         _ => 100_000,
     };
-    // RATIOS_SCALE=0.01 makes a quick (noisier) run, e.g. under a profiler.
-    let scale: f64 = std::env::var("RATIOS_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0);
     Fixture {
         alg,
         inner: common::Fixture::with_audit(alg, Some(Arc::new(CountingAudit::default()))),
-        iterations: ((iterations as f64 * scale) as usize).max(1),
+        iterations: scaled(iterations),
     }
 }
 
@@ -61,31 +58,13 @@ impl Fixture {
     }
 }
 
-/// CPU time of `iterations` calls of `f` on this thread.
-fn cpu_time(iterations: usize, mut f: impl FnMut() -> usize) -> Duration {
-    let start = ThreadTime::now();
-    for _ in 0..iterations {
-        black_box(f());
-    }
-    start.elapsed()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ops_per_sec(iterations: usize, d: Duration) -> f64 {
-    iterations as f64 / d.as_secs_f64()
-}
-
 fn issue_ratio(f: &Fixture) {
     let rng = SystemRandom::new();
     let input = f.inner.signing_input();
     let (mut raw, mut issue) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
-        raw.push(cpu_time(f.iterations, || f.inner.raw.sign(&rng, &input)));
-        issue.push(cpu_time(f.iterations, || f.issue_once()));
+        raw.push(cpu_time(f.iterations, |_| f.inner.raw.sign(&rng, &input)));
+        issue.push(cpu_time(f.iterations, |_| f.issue_once()));
     }
     let raw = ops_per_sec(f.iterations, median(raw));
     let issue = ops_per_sec(f.iterations, median(issue));

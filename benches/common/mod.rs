@@ -3,6 +3,8 @@
 //! criterion settings. Each bench uses its own part of it.
 #![allow(dead_code)]
 
+pub mod measure;
+
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;

@@ -24,7 +24,6 @@
 //! each of two runs measured back to back; the `lookup` ratios are of the
 //! medians printed.
 
-use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,8 +34,8 @@ use client_credentials::{
     RequestParts, RevocationConfig, RevocationStore, SigningKey, TokenView, UnixTime, Validator,
     VerificationKeys,
 };
-use cpu_time::ThreadTime;
 
+use crate::common::measure::{cpu_time, median, ops_per_sec, scaled};
 pub(crate) use crate::common::{AUDIENCE, ISSUER, ready};
 use crate::common::{issuer_with_client, pem_body};
 use ring::rand::{SecureRandom as _, SystemRandom};
@@ -48,29 +47,6 @@ const ROUNDS: usize = 31;
 const REVOKED_IN_VALIDATE_STORE: usize = 1_000;
 const SMALL_STORE: usize = 1_000;
 const LARGE_STORE: usize = 1_000_000;
-
-/// `RATIOS_SCALE=0.01` makes a quick (noisier) run, e.g. under a profiler.
-fn scaled(iterations: usize) -> usize {
-    let scale: f64 = std::env::var("RATIOS_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0);
-    ((iterations as f64 * scale) as usize).max(1)
-}
-
-/// CPU time of `iterations` calls of `f` on this thread.
-fn cpu_time(iterations: usize, mut f: impl FnMut(usize) -> usize) -> Duration {
-    let start = ThreadTime::now();
-    for i in 0..iterations {
-        black_box(f(i));
-    }
-    start.elapsed()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 /// `a` and `b` over [`ROUNDS`] rounds, run in turns (`a` first in even rounds,
 /// `b` first in odd ones) so drift in the machine's speed hits both alike.
@@ -101,10 +77,6 @@ fn interleaved(mut a: impl FnMut() -> Duration, mut b: impl FnMut() -> Duration)
         medians: (median(xs), median(ys)),
         ratio: ratios[ratios.len() / 2],
     }
-}
-
-fn ops_per_sec(iterations: usize, d: Duration) -> f64 {
-    iterations as f64 / d.as_secs_f64()
 }
 
 fn nanos_per_op(iterations: usize, d: Duration) -> f64 {
