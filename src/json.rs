@@ -4,11 +4,93 @@
 //! for the whole.
 
 /// Appends `value` as a JSON string.
+///
+/// Token claims are URLs, ids, scopes and base64url: almost never anything to
+/// escape. One branch-free scan finds that out and the bytes are copied as
+/// they are; anything else goes through `serde_json`'s escaping.
 pub(crate) fn push_str(out: &mut Vec<u8>, value: &str) {
-    serde_json::to_writer(out, value).expect("writing to a Vec cannot fail");
+    if needs_no_escape(value.as_bytes()) {
+        out.reserve(value.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(value.as_bytes());
+        out.push(b'"');
+    } else {
+        serde_json::to_writer(out, value).expect("writing to a Vec cannot fail");
+    }
+}
+
+/// Whether a JSON string of `bytes` is the bytes themselves between quotes:
+/// no control character, `"` or `\` (RFC 8259 §7). UTF-8 above U+007F is
+/// written as it is, as `serde_json` writes it.
+///
+/// Eight bytes at a time: claim values are a few dozen bytes, too short for
+/// a vectorised loop to start and too long for a byte at a time.
+fn needs_no_escape(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut found = 0;
+    for chunk in &mut chunks {
+        found |= escape_bits(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+    }
+    // The tail, padded with a byte that needs no escape.
+    let mut tail = [b'a'; 8];
+    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    found |= escape_bits(u64::from_le_bytes(tail));
+    found == 0
+}
+
+/// Non-zero when any of the eight bytes in `x` is below 0x20, `"` or `\`.
+fn escape_bits(x: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    // `v - ONES * n` borrows into a byte's high bit when that byte is below
+    // `n`; `& !v` drops bytes that had it set already (0x80 and above). A
+    // borrow can only mark bytes above a true hit, so "any" is exact.
+    let below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & (ONES << 7);
+    below(x, 0x20)
+        | below(x ^ (ONES * u64::from(b'"')), 1)
+        | below(x ^ (ONES * u64::from(b'\\')), 1)
 }
 
 /// Appends `value` as a JSON integer.
 pub(crate) fn push_u64(out: &mut Vec<u8>, value: u64) {
     serde_json::to_writer(out, &value).expect("writing to a Vec cannot fail");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The fast path writes exactly what `serde_json` writes.
+        #[test]
+        fn push_str_matches_serde_json(value in any::<String>()) {
+            let mut out = Vec::new();
+            push_str(&mut out, &value);
+            prop_assert_eq!(out, serde_json::to_vec(&value).unwrap());
+        }
+
+        /// The same, with escapes at every position of the eight-byte chunks.
+        #[test]
+        fn push_str_matches_serde_json_near_escapes(value in "[a\"\\\\\u{0}-\u{1f}\u{7f}é ]{0,40}") {
+            let mut out = Vec::new();
+            push_str(&mut out, &value);
+            prop_assert_eq!(out, serde_json::to_vec(&value).unwrap());
+        }
+    }
+
+    #[test]
+    fn escapes_what_json_requires() {
+        for (value, json) in [
+            ("plain", r#""plain""#),
+            ("a\"b", r#""a\"b""#),
+            ("a\\b", r#""a\\b""#),
+            ("a\u{1}b", r#""a\u0001b""#),
+            ("tab\t", r#""tab\t""#),
+            ("é\u{7f}", "\"é\u{7f}\""),
+        ] {
+            let mut out = Vec::new();
+            push_str(&mut out, value);
+            assert_eq!(String::from_utf8(out).unwrap(), json, "{value:?}");
+        }
+    }
 }

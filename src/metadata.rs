@@ -66,7 +66,7 @@ impl ServerMetadata<'_> {
             grant_types_supported: ["client_credentials"],
             token_endpoint_auth_methods_supported: &methods,
             token_endpoint_auth_signing_alg_values_supported: &algs,
-            scopes_supported: self.scopes.iter().map(|s| s.as_str()).collect(),
+            scopes_supported: self.scopes.iter().collect(),
             revocation_endpoint: self.revocation_endpoint,
             revocation_endpoint_auth_methods_supported: &methods,
             revocation_endpoint_auth_signing_alg_values_supported: &algs,

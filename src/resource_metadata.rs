@@ -217,7 +217,7 @@ impl ResourceMetadataBuilder {
             resource: &self.resource,
             authorization_servers: &self.authorization_servers,
             jwks_uri: self.jwks_uri.as_deref(),
-            scopes_supported: self.scopes_supported.iter().map(|s| s.as_str()).collect(),
+            scopes_supported: self.scopes_supported.iter().collect(),
             bearer_methods_supported: ["header"],
             resource_name: self.resource_name.as_deref(),
         })

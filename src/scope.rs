@@ -54,51 +54,30 @@ const fn is_nqchar(b: u8) -> bool {
 /// A set of scopes. Order does not matter (RFC 6749 §3.3); it renders sorted and
 /// space-delimited, so equal sets render equally.
 ///
-/// Cloning one is a reference-count bump: granting a client its registered
-/// scopes, or the scopes it asked for, copies nothing.
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct ScopeSet(Arc<Scopes>);
+/// It is held as that rendering alone, shared: a scope token never holds a
+/// space, so the string is the set. Parsing a request's `scope` that is
+/// already in that form (one scope, or several sorted) costs one allocation,
+/// and cloning one (granting a client its registered scopes, or the scopes
+/// it asked for) is a reference-count bump.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ScopeSet(Arc<str>);
 
-/// The scopes, and their rendering, made once.
-#[derive(Default, PartialEq, Eq, Hash)]
-struct Scopes {
-    /// Sorted, without repeats. A slice rather than a tree: sets hold a few
-    /// scopes, and a slice costs one allocation and no node walking.
-    set: Box<[Scope]>,
-    /// `set` space-delimited, in order.
-    joined: String,
-}
-
-impl Scopes {
-    fn new(mut set: Vec<Scope>) -> Self {
-        set.sort_unstable();
-        set.dedup();
-        let set = set.into_boxed_slice();
-        let mut joined = String::with_capacity(set.iter().map(|s| s.0.len() + 1).sum());
-        for (i, scope) in set.iter().enumerate() {
-            if i > 0 {
-                joined.push(' ');
-            }
-            joined.push_str(&scope.0);
-        }
-        Self { set, joined }
-    }
-}
-
-/// Shows the scopes as `{Scope("a"), Scope("b")}`, as a set.
-struct DebugSet<'a>(&'a [Scope]);
-
-impl fmt::Debug for DebugSet<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.0).finish()
+impl Default for ScopeSet {
+    fn default() -> Self {
+        Self(Arc::from(""))
     }
 }
 
 impl fmt::Debug for ScopeSet {
+    /// Shows the scopes as `ScopeSet({"a", "b"})`, as a set.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("ScopeSet")
-            .field(&DebugSet(&self.0.set))
-            .finish()
+        struct DebugSet<'a>(&'a ScopeSet);
+        impl fmt::Debug for DebugSet<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_set().entries(self.0.iter()).finish()
+            }
+        }
+        f.debug_tuple("ScopeSet").field(&DebugSet(self)).finish()
     }
 }
 
@@ -113,14 +92,21 @@ impl ScopeSet {
     /// Repeated tokens collapse into one. Returns `None` for malformed input: an
     /// empty token (leading, trailing or doubled space) or a byte outside `NQCHAR`.
     pub fn parse(value: &str) -> Option<Self> {
-        let mut set = Vec::with_capacity(value.bytes().filter(|&b| b == b' ').count() + 1);
+        // One pass checks the syntax and whether the value is already sorted
+        // without repeats, as clients that send a fixed scope string mostly are.
+        let mut canonical = true;
+        let mut previous: Option<&str> = None;
         for token in value.split(' ') {
             if !is_scope_token(token) {
                 return None;
             }
-            set.push(Scope(token.to_owned()));
+            canonical &= previous.is_none_or(|p| p < token);
+            previous = Some(token);
         }
-        Some(Self::from_set(set))
+        if canonical {
+            return Some(Self(Arc::from(value)));
+        }
+        Some(Self::from_tokens(value.split(' ').collect()))
     }
 
     /// Builds a set from scope strings, validating each.
@@ -137,74 +123,84 @@ impl ScopeSet {
 
     /// Whether the set has no scope.
     pub fn is_empty(&self) -> bool {
-        self.0.set.is_empty()
+        self.0.is_empty()
     }
 
     /// The number of scopes.
     pub fn len(&self) -> usize {
-        self.0.set.len()
+        self.iter().count()
     }
 
     /// Whether `scope` is in the set.
     pub fn contains(&self, scope: &str) -> bool {
-        self.find(scope).is_ok()
+        // A plain scan of the bytes: sets are a few short tokens, too short for
+        // `split`'s vectorised search to pay off.
+        let scope = scope.as_bytes();
+        let mut rest = self.0.as_bytes();
+        loop {
+            let end = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
+            if &rest[..end] == scope && !scope.is_empty() {
+                return true;
+            }
+            let Some(next) = rest.get(end + 1..) else {
+                return false;
+            };
+            rest = next;
+        }
     }
 
     /// Whether every scope of `self` is in `other`.
     pub fn is_subset(&self, other: &ScopeSet) -> bool {
-        Arc::ptr_eq(&self.0, &other.0) || self.iter().all(|s| other.find(&s.0).is_ok())
+        self.0 == other.0 || self.iter().all(|s| other.contains(s))
     }
 
     /// The scopes in both sets.
     pub fn intersection(&self, other: &ScopeSet) -> ScopeSet {
-        self.iter()
-            .filter(|s| other.find(&s.0).is_ok())
-            .cloned()
-            .collect()
+        Self::from_tokens(self.iter().filter(|s| other.contains(s)).collect())
     }
 
     /// The scopes, sorted.
-    pub fn iter(&self) -> impl Iterator<Item = &Scope> {
-        self.0.set.iter()
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        // `split` would yield one empty token for the empty set.
+        self.0.split(' ').filter(|s| !s.is_empty())
     }
 
     /// Adds a scope; returns whether it was new.
     pub fn insert(&mut self, scope: Scope) -> bool {
-        if self.find(&scope.0).is_ok() {
+        if self.contains(scope.as_str()) {
             return false;
         }
-        let mut set = self.0.set.to_vec();
-        set.push(scope);
-        *self = Self::from_set(set);
+        let mut tokens: Vec<&str> = self.iter().collect();
+        tokens.push(scope.as_str());
+        *self = Self::from_tokens(tokens);
         true
     }
 
     /// The scopes space-delimited and sorted, as [`Display`](fmt::Display)
     /// renders them, without rendering anything.
     pub(crate) fn as_joined(&self) -> &str {
-        &self.0.joined
+        &self.0
     }
 
-    fn from_set(set: Vec<Scope>) -> Self {
-        Self(Arc::new(Scopes::new(set)))
-    }
-
-    /// Where `scope` is, or would be, in the sorted scopes.
-    fn find(&self, scope: &str) -> Result<usize, usize> {
-        self.0.set.binary_search_by(|s| s.0.as_str().cmp(scope))
+    /// The set of `tokens`, each a valid scope token.
+    fn from_tokens(mut tokens: Vec<&str>) -> Self {
+        tokens.sort_unstable();
+        tokens.dedup();
+        Self(Arc::from(tokens.join(" ")))
     }
 }
 
 impl FromIterator<Scope> for ScopeSet {
     fn from_iter<T: IntoIterator<Item = Scope>>(iter: T) -> Self {
-        Self::from_set(iter.into_iter().collect())
+        let scopes: Vec<Scope> = iter.into_iter().collect();
+        Self::from_tokens(scopes.iter().map(Scope::as_str).collect())
     }
 }
 
 impl fmt::Display for ScopeSet {
     /// Space-delimited, sorted: the form of the `scope` parameter and claim.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.joined)
+        f.write_str(&self.0)
     }
 }
 
@@ -235,6 +231,24 @@ mod tests {
     }
 
     #[test]
+    fn the_empty_set_has_no_scope() {
+        let empty = ScopeSet::new();
+        assert_eq!((empty.len(), empty.iter().count()), (0, 0));
+        assert!(empty.is_empty() && empty.is_subset(&ScopeSet::parse("a").unwrap()));
+        assert_eq!(ScopeSet::from_strs(Vec::<String>::new()).unwrap(), empty);
+    }
+
+    #[test]
+    fn sorted_and_unsorted_values_parse_alike() {
+        for value in ["a b c", "c b a", "b a c a", "a a b c"] {
+            let set = ScopeSet::parse(value).unwrap();
+            assert_eq!(set.as_joined(), "a b c", "{value:?}");
+            assert_eq!(set.iter().collect::<Vec<_>>(), ["a", "b", "c"]);
+            assert_eq!(set.len(), 3);
+        }
+    }
+
+    #[test]
     fn repeated_tokens_collapse() {
         let s = ScopeSet::parse("a b a").unwrap();
         assert_eq!(s.len(), 2);
@@ -248,7 +262,7 @@ mod tests {
         assert!(b.insert(Scope::new("c").unwrap()));
         assert!(!b.insert(Scope::new("a").unwrap()));
         assert_eq!((a.as_joined(), b.as_joined()), ("a b", "a b c"));
-        assert_eq!(format!("{a:?}"), r#"ScopeSet({Scope("a"), Scope("b")})"#);
+        assert_eq!(format!("{a:?}"), r#"ScopeSet({"a", "b"})"#);
         assert!(a.is_subset(&b) && a.is_subset(&a) && !b.is_subset(&a));
     }
 
@@ -258,7 +272,8 @@ mod tests {
         let asked = ScopeSet::from_strs(["a", "c"]).unwrap();
         assert!(!asked.is_subset(&allowed));
         assert_eq!(asked.intersection(&allowed).to_string(), "a");
-        assert!(allowed.contains("b"));
-        assert!(!allowed.contains("c"));
+        assert!(allowed.contains("b") && allowed.contains("a"));
+        assert!(!allowed.contains("c") && !allowed.contains("") && !allowed.contains("a b"));
+        assert!(!ScopeSet::new().contains(""));
     }
 }

@@ -42,7 +42,7 @@ impl ScopeHierarchy {
 
     /// Whether a token granted `granted` satisfies a requirement for `required`.
     pub fn satisfies(&self, granted: &ScopeSet, required: &str) -> bool {
-        granted.contains(required) || granted.iter().any(|g| self.implies(g.as_str(), required))
+        granted.contains(required) || granted.iter().any(|g| self.implies(g, required))
     }
 
     /// Makes `implied` transitive: repeat until nothing changes (hierarchies are

@@ -11,8 +11,7 @@ use std::collections::BTreeSet;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use client_credentials::{
-    Audience, ClientAuth, DEFAULT_MAX_BODY_BYTES, RequestParts, Scope, ScopeSet, TokenError,
-    TokenRequest,
+    Audience, ClientAuth, DEFAULT_MAX_BODY_BYTES, RequestParts, ScopeSet, TokenError, TokenRequest,
 };
 use common::{basic_raw, form_urlencode, is_nqschar};
 use proptest::prelude::*;
@@ -63,7 +62,7 @@ proptest! {
         let model = scope_model(&s);
         prop_assert_eq!(parsed.is_some(), model.is_some(), "{:?}", s);
         if let (Some(set), Some(tokens)) = (parsed, model) {
-            let got: Vec<&str> = set.iter().map(Scope::as_str).collect();
+            let got: Vec<&str> = set.iter().collect();
             prop_assert_eq!(&got, &tokens);
             prop_assert_eq!(set.len(), tokens.len());
             prop_assert_eq!(set.to_string(), tokens.join(" "));
