@@ -35,7 +35,8 @@ impl TokenQuery {
         let mut token = None;
         let mut token_type_hint = None;
         let mut auth = AuthParams::default();
-        for (name, value) in form_post_pairs(parts, max_body_bytes)? {
+        for pair in form_post_pairs(parts, max_body_bytes)? {
+            let (name, value) = pair?;
             if value.is_empty() {
                 continue;
             }

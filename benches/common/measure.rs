@@ -25,6 +25,41 @@ pub fn cpu_time(iterations: usize, mut f: impl FnMut(usize) -> usize) -> Duratio
     start.elapsed()
 }
 
+/// Rounds of every paired measurement: enough for a median that one slow
+/// round (another tenant of the machine, a page fault) does not move.
+pub const ROUNDS: usize = 31;
+
+/// `a` and `b` over [`ROUNDS`] rounds, run in turns (`a` first in even rounds,
+/// `b` first in odd ones) so drift in the machine's speed hits both alike.
+pub struct Paired {
+    /// The median CPU time of `a`, then of `b`.
+    pub medians: (Duration, Duration),
+    /// The median over rounds of `a`'s time over `b`'s: `b`'s speed relative to
+    /// `a`'s, each round's pair measured back to back.
+    pub ratio: f64,
+}
+
+pub fn interleaved(mut a: impl FnMut() -> Duration, mut b: impl FnMut() -> Duration) -> Paired {
+    let (mut xs, mut ys, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let (x, y) = if round % 2 == 0 {
+            let x = a();
+            (x, b())
+        } else {
+            let y = b();
+            (a(), y)
+        };
+        ratios.push(x.as_secs_f64() / y.as_secs_f64());
+        xs.push(x);
+        ys.push(y);
+    }
+    ratios.sort_by(f64::total_cmp);
+    Paired {
+        medians: (median(xs), median(ys)),
+        ratio: ratios[ratios.len() / 2],
+    }
+}
+
 pub fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]

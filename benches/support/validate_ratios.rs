@@ -35,49 +35,17 @@ use client_credentials::{
     VerificationKeys,
 };
 
-use crate::common::measure::{cpu_time, median, ops_per_sec, scaled};
+use crate::common::measure::{cpu_time, interleaved, ops_per_sec, scaled};
 pub(crate) use crate::common::{AUDIENCE, ISSUER, ready};
 use crate::common::{issuer_with_client, pem_body};
 use ring::rand::{SecureRandom as _, SystemRandom};
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
 
-const ROUNDS: usize = 31;
 /// Revoked `jti`s in the store of the `validate` lines, so every validation
 /// really looks its `jti` up.
 const REVOKED_IN_VALIDATE_STORE: usize = 1_000;
 const SMALL_STORE: usize = 1_000;
 const LARGE_STORE: usize = 1_000_000;
-
-/// `a` and `b` over [`ROUNDS`] rounds, run in turns (`a` first in even rounds,
-/// `b` first in odd ones) so drift in the machine's speed hits both alike.
-struct Paired {
-    /// The median CPU time of `a`, then of `b`.
-    medians: (Duration, Duration),
-    /// The median over rounds of `a`'s time over `b`'s: `b`'s speed relative to
-    /// `a`'s, each round's pair measured back to back.
-    ratio: f64,
-}
-
-fn interleaved(mut a: impl FnMut() -> Duration, mut b: impl FnMut() -> Duration) -> Paired {
-    let (mut xs, mut ys, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..ROUNDS {
-        let (x, y) = if round % 2 == 0 {
-            let x = a();
-            (x, b())
-        } else {
-            let y = b();
-            (a(), y)
-        };
-        ratios.push(x.as_secs_f64() / y.as_secs_f64());
-        xs.push(x);
-        ys.push(y);
-    }
-    ratios.sort_by(f64::total_cmp);
-    Paired {
-        medians: (median(xs), median(ys)),
-        ratio: ratios[ratios.len() / 2],
-    }
-}
 
 fn nanos_per_op(iterations: usize, d: Duration) -> f64 {
     d.as_nanos() as f64 / iterations as f64

@@ -347,12 +347,10 @@ fn reference_pairs(body: &[u8]) -> Option<Vec<(String, String)>> {
 }
 
 fn owned_pairs(body: &[u8]) -> Option<Vec<(String, String)>> {
-    form_urlencoded_pairs(body).map(|pairs| {
-        pairs
-            .into_iter()
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect()
-    })
+    FormPairs::new(body)?
+        .map(|pair| pair.map(|(k, v)| (k.into_owned(), v.into_owned())))
+        .collect::<Result<_, _>>()
+        .ok()
 }
 
 #[test]
