@@ -31,11 +31,10 @@ fn needs_no_escape(bytes: &[u8]) -> bool {
     for chunk in &mut chunks {
         found |= escape_bits(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
     }
-    // The tail, padded with a byte that needs no escape.
-    let mut tail = [b'a'; 8];
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    found |= escape_bits(u64::from_le_bytes(tail));
-    found == 0
+    let tail_plain = chunks.remainder().iter().fold(true, |plain, &b| {
+        plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
+    });
+    found == 0 && tail_plain
 }
 
 /// Non-zero when any of the eight bytes in `x` is below 0x20, `"` or `\`.

@@ -519,11 +519,15 @@ fn form_urldecode(s: &str) -> Option<Cow<'_, str>> {
         return Some(Cow::Borrowed(s));
     }
     let mut bytes = Vec::with_capacity(s.len());
-    for (i, part) in s.split('+').enumerate() {
-        if i > 0 {
-            bytes.push(b' ');
+    if s.bytes().any(|b| b == b'+') {
+        for (i, part) in s.split('+').enumerate() {
+            if i > 0 {
+                bytes.push(b' ');
+            }
+            bytes.extend(percent_decode_str(part));
         }
-        bytes.extend(percent_decode_str(part));
+    } else {
+        bytes.extend(percent_decode_str(s));
     }
     // The value may be a secret: leave no stray copy of it behind.
     String::from_utf8(bytes)
