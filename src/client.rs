@@ -214,7 +214,9 @@ pub struct Client {
     allowed_scopes: ScopeSet,
     default_scopes: ScopeSet,
     allowed_audiences: Vec<Audience>,
-    default_audience: Option<Audience>,
+    /// The default audience, if any, as the one-element list a grant takes
+    /// (shared, so granting it allocates nothing).
+    default_audience: Arc<[Audience]>,
     token_lifetime: Option<Duration>,
     enabled: bool,
     client_credentials_grant: bool,
@@ -235,7 +237,7 @@ impl Client {
                 allowed_scopes: ScopeSet::new(),
                 default_scopes: ScopeSet::new(),
                 allowed_audiences: Vec::new(),
-                default_audience: None,
+                default_audience: Arc::new([]),
                 token_lifetime: None,
                 enabled: true,
                 client_credentials_grant: true,
@@ -306,7 +308,12 @@ impl Client {
 
     /// The audience used when the request names no resource (C58).
     pub fn default_audience(&self) -> Option<&Audience> {
-        self.default_audience.as_ref()
+        self.default_audience.first()
+    }
+
+    /// The default audience as the audience list of a grant: empty or one.
+    pub(crate) fn default_audiences(&self) -> &Arc<[Audience]> {
+        &self.default_audience
     }
 
     /// The client's own token lifetime, overriding the policy's default.
@@ -404,7 +411,7 @@ impl ClientBuilder {
     /// Sets the audience used when a request names no resource; it is allowed too.
     #[must_use]
     pub fn default_audience(mut self, audience: Audience) -> Self {
-        self.client.default_audience = Some(audience);
+        self.client.default_audience = Arc::new([audience]);
         self
     }
 
@@ -488,7 +495,7 @@ impl ClientBuilder {
                 "default scopes must be allowed scopes",
             ));
         }
-        if let Some(default) = &c.default_audience
+        if let Some(default) = c.default_audience.first()
             && !c.allowed_audiences.iter().any(|a| a.matches(default))
         {
             c.allowed_audiences.push(default.clone());

@@ -354,7 +354,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         let claims = MintClaims {
             iss: &self.issuer,
             sub: client.client().id().as_str(),
-            aud: &grant.audiences,
+            aud: &grant.audiences[..],
             client_id: client.client().id().as_str(),
             iat: now,
             exp: now.saturating_add(grant.lifetime),
@@ -363,7 +363,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             credential_id: Some(client.credential_id().as_str()),
         };
         event.granted_scope = Some(&grant.scope);
-        event.audience = &grant.audiences;
+        event.audience = &grant.audiences[..];
         event.jti = Some(&jti);
         event.lifetime = Some(grant.lifetime);
         // The token is minted straight into the response body.

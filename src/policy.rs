@@ -1,5 +1,6 @@
 //! What an authenticated client gets: scopes, audiences and lifetime.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::audience::Audience;
@@ -64,8 +65,9 @@ impl Default for Policy {
 pub struct Grant {
     /// The granted scopes (never empty).
     pub scope: ScopeSet,
-    /// The audiences, as registered for the client (never empty).
-    pub audiences: Vec<Audience>,
+    /// The audiences, as registered for the client (never empty). Shared: a
+    /// grant of the client's default audience copies nothing.
+    pub audiences: Arc<[Audience]>,
     /// The token lifetime.
     pub lifetime: Duration,
 }
@@ -120,12 +122,14 @@ impl Policy {
         &self,
         client: &Client,
         requested: &[Audience],
-    ) -> Result<Vec<Audience>, Reason> {
+    ) -> Result<Arc<[Audience]>, Reason> {
         if requested.is_empty() {
-            return client
-                .default_audience()
-                .map(|a| vec![a.clone()])
-                .ok_or(Reason::NoAudience);
+            let default = client.default_audiences();
+            return if default.is_empty() {
+                Err(Reason::NoAudience)
+            } else {
+                Ok(Arc::clone(default))
+            };
         }
         if requested.len() > self.max_resources_per_token {
             return Err(Reason::TooManyResources);
@@ -141,7 +145,7 @@ impl Policy {
                 granted.push(registered.clone());
             }
         }
-        Ok(granted)
+        Ok(granted.into())
     }
 }
 
