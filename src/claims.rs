@@ -71,21 +71,23 @@ impl MintClaims<'_> {
     /// by `serde_json`): this runs once per token, and serialising the whole
     /// struct through `serde` costs more than signing does with HS256.
     pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        // `iss` and `aud` are URIs and `scope` is scope tokens: nothing in
+        // them needs escaping. Ids and `jti`s are checked.
         out.extend_from_slice(b"{\"iss\":");
-        json::push_str(out, self.iss);
+        json::push_unescaped_str(out, self.iss);
         out.extend_from_slice(b",\"sub\":");
         json::push_str(out, self.sub);
         out.extend_from_slice(b",\"aud\":");
         // One audience as a string, several as an array (RFC 7519 §4.1.3).
         match self.aud {
-            [only] => json::push_str(out, only.as_str()),
+            [only] => json::push_unescaped_str(out, only.as_str()),
             several => {
                 out.push(b'[');
                 for (i, aud) in several.iter().enumerate() {
                     if i > 0 {
                         out.push(b',');
                     }
-                    json::push_str(out, aud.as_str());
+                    json::push_unescaped_str(out, aud.as_str());
                 }
                 out.push(b']');
             }
@@ -100,7 +102,7 @@ impl MintClaims<'_> {
         json::push_str(out, self.jti);
         if let Some(scope) = self.scope {
             out.extend_from_slice(b",\"scope\":");
-            json::push_str(out, scope);
+            json::push_unescaped_str(out, scope);
         }
         if let Some(credential_id) = self.credential_id {
             out.extend_from_slice(b",\"credential_id\":");
@@ -196,14 +198,17 @@ mod tests {
 
     #[test]
     fn written_exactly_as_serde_json_writes_access_token_claims() {
+        // Ids and `jti`s may hold anything JSON escapes; `iss` (a URI) and
+        // `scope` (scope tokens) cannot by their types.
         let odd = "q\"b\\s/\u{1}\u{1f}\u{7f}\u{e9}\n";
+        let iss = "https://as.example.com/t?x=1";
         for aud in [
             audiences(&["https://a.example.com/"]),
             audiences(&["https://a.example.com/", "urn:b"]),
         ] {
-            for (scope, credential_id) in [(None, None), (Some(odd), Some(odd))] {
+            for (scope, credential_id) in [(None, None), (Some("a:b! c#"), Some(odd))] {
                 let claims = MintClaims {
-                    iss: odd,
+                    iss,
                     sub: odd,
                     aud: &aud,
                     client_id: odd,
@@ -214,7 +219,7 @@ mod tests {
                     credential_id,
                 };
                 let owned = AccessTokenClaims {
-                    iss: odd.into(),
+                    iss: iss.into(),
                     sub: odd.into(),
                     aud: aud.iter().map(|a| a.as_str().to_owned()).collect(),
                     client_id: odd.into(),

@@ -19,6 +19,20 @@ pub(crate) fn push_str(out: &mut Vec<u8>, value: &str) {
     }
 }
 
+/// Appends `value`, which by its type holds nothing JSON escapes, as a JSON
+/// string: a URI (RFC 3986 §2 admits no control, `"` or `\`) or scope tokens
+/// (`NQCHAR` excludes them too). Skips even the check of [`push_str`].
+pub(crate) fn push_unescaped_str(out: &mut Vec<u8>, value: &str) {
+    debug_assert!(
+        needs_no_escape(value.as_bytes()),
+        "{value:?} needs escaping"
+    );
+    out.reserve(value.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(value.as_bytes());
+    out.push(b'"');
+}
+
 /// Whether a JSON string of `bytes` is the bytes themselves between quotes:
 /// no control character, `"` or `\` (RFC 8259 §7). UTF-8 above U+007F is
 /// written as it is, as `serde_json` writes it.

@@ -118,7 +118,7 @@ impl TokenResponse {
         json::push_u64(&mut body, expires_in);
         body.extend_from_slice(b",\"scope\":");
         let scope_start = body.len() + 1;
-        json::push_str(&mut body, scope);
+        json::push_unescaped_str(&mut body, scope);
         let scope_end = body.len() - 1;
         body.push(b'}');
         Self {
