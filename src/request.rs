@@ -4,9 +4,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::DecodePaddingMode;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use percent_encoding::percent_decode_str;
 
 use crate::audience::Audience;
@@ -445,12 +442,6 @@ pub(crate) fn set_once<T>(
     Ok(())
 }
 
-/// Standard base64, padding optional: clients differ, and padding adds nothing.
-const BASIC_BASE64: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
-
 /// Basic credentials up to this many bytes are decoded on the stack.
 const BASIC_STACK_BYTES: usize = 256;
 
@@ -464,25 +455,40 @@ pub(crate) fn decode_basic(header: &str) -> Result<Option<(String, ClientSecret)
     if !scheme.eq_ignore_ascii_case("basic") {
         return Ok(None);
     }
-    let credentials = credentials.trim();
-    let decoded_len = base64::decoded_len_estimate(credentials.len());
+    let unpadded =
+        basic_base64_unpadded(credentials.trim()).ok_or(Reason::MalformedAuthorization)?;
+    let decoded_len = unpadded.len() * 3 / 4;
+    let decode = |out: &mut [u8]| {
+        base64_simd::STANDARD_NO_PAD
+            .decode(unpadded.as_bytes(), base64_simd::Out::from_slice(out))
+            .map(|decoded| decoded.len())
+            .map_err(|_| Reason::MalformedAuthorization)
+    };
     if decoded_len <= BASIC_STACK_BYTES {
         let mut buffer = Wiped {
             bytes: [0; BASIC_STACK_BYTES],
             used: decoded_len,
         };
-        let len = BASIC_BASE64
-            .decode_slice(credentials, &mut buffer.bytes)
-            .map_err(|_| Reason::MalformedAuthorization)?;
+        let len = decode(&mut buffer.bytes[..decoded_len])?;
         split_basic(&buffer.bytes[..len]).map(Some)
     } else {
-        let decoded = zeroize::Zeroizing::new(
-            BASIC_BASE64
-                .decode(credentials)
-                .map_err(|_| Reason::MalformedAuthorization)?,
-        );
-        split_basic(&decoded).map(Some)
+        let mut decoded = zeroize::Zeroizing::new(vec![0; decoded_len]);
+        let len = decode(&mut decoded)?;
+        split_basic(&decoded[..len]).map(Some)
     }
+}
+
+/// Standard base64 with its padding taken off, or `None` for more padding than
+/// the length calls for. Padding is optional, and any part of it is accepted:
+/// clients differ, and padding adds nothing. `base64-simd` then decodes, and
+/// refuses anything but the standard alphabet and a length that is not a
+/// base64 length.
+fn basic_base64_unpadded(text: &str) -> Option<&str> {
+    let unpadded = text.trim_end_matches('=');
+    let padding = text.len() - unpadded.len();
+    // The canonical padding after 0, 1, 2 or 3 characters of a last quantum.
+    let canonical = [0, 0, 2, 1][unpadded.len() % 4];
+    (padding <= canonical).then_some(unpadded)
 }
 
 /// Decoded credentials on the stack, wiped on drop as far as they were written.
