@@ -17,7 +17,7 @@ use crate::error::{ConfigError, Reason, TokenError};
 use crate::jwks_cache::{JwksCache, JwksFetcher, JwksSource};
 use crate::keys::{Algorithm, KeySet};
 use crate::metadata::ServerMetadata;
-use crate::mint::{JtiSource, RandomJti, mint_into};
+use crate::mint::{JtiSource, RANDOM_JTI_LEN, RandomJti, mint_into};
 use crate::policy::Policy;
 use crate::replay::{MemoryReplayGuard, ReplayGuard};
 use crate::request::{DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest};
@@ -60,7 +60,9 @@ pub struct Issuer<S, R = MemoryRevocationStore, G = MemoryReplayGuard> {
     clock: Arc<dyn Clock>,
     audit: Arc<dyn AuditSink>,
     throttle: Arc<dyn AuthThrottle>,
-    jti: Arc<dyn JtiSource>,
+    /// `None` for [`RandomJti`], which the issuer calls directly so that the
+    /// `jti` is written on the stack.
+    jti: Option<Arc<dyn JtiSource>>,
     max_body_bytes: usize,
     jwks_json: String,
     metadata_json: String,
@@ -122,7 +124,7 @@ impl<S: ClientStore> Issuer<S> {
             clock: Arc::new(SystemClock),
             audit: Arc::new(NoAudit),
             throttle: None,
-            jti: Arc::new(RandomJti),
+            jti: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             scopes_supported: ScopeSet::new(),
             allow_http_loopback: false,
@@ -349,7 +351,17 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
                 return Err(reason.into());
             }
         };
-        let jti = self.jti.next_jti();
+        let (mut random, custom);
+        let jti: &str = match &self.jti {
+            None => {
+                random = [0; RANDOM_JTI_LEN];
+                RandomJti::write(&mut random)
+            }
+            Some(source) => {
+                custom = source.next_jti();
+                &custom
+            }
+        };
         let scope = grant.scope.as_joined();
         let claims = MintClaims {
             iss: &self.issuer,
@@ -358,13 +370,13 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             client_id: client.client().id().as_str(),
             iat: now,
             exp: now.saturating_add(grant.lifetime),
-            jti: &jti,
+            jti,
             scope: Some(scope),
             credential_id: Some(client.credential_id().as_str()),
         };
         event.granted_scope = Some(&grant.scope);
         event.audience = &grant.audiences[..];
-        event.jti = Some(&jti);
+        event.jti = Some(jti);
         event.lifetime = Some(grant.lifetime);
         // The token is minted straight into the response body.
         let mut body = Vec::new();
@@ -504,7 +516,7 @@ pub struct IssuerBuilder<S, R = MemoryRevocationStore, G = MemoryReplayGuard> {
     clock: Arc<dyn Clock>,
     audit: Arc<dyn AuditSink>,
     throttle: Option<Arc<dyn AuthThrottle>>,
-    jti: Arc<dyn JtiSource>,
+    jti: Option<Arc<dyn JtiSource>>,
     max_body_bytes: usize,
     scopes_supported: ScopeSet,
     allow_http_loopback: bool,
@@ -619,7 +631,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> IssuerBuilder<S, R, G> 
     /// Replaces the source of token ids (for reproducible tokens in tests).
     #[must_use]
     pub fn jti_source(mut self, source: Arc<dyn JtiSource>) -> Self {
-        self.jti = source;
+        self.jti = Some(source);
         self
     }
 

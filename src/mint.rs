@@ -48,10 +48,16 @@ thread_local! {
     };
 }
 
-impl JtiSource for RandomJti {
+/// Characters of a [`RandomJti`]: 16 bytes in unpadded base64url.
+pub(crate) const RANDOM_JTI_LEN: usize = 22;
+
+impl RandomJti {
+    /// Writes a fresh `jti` into `out` and returns it: the issuer's default
+    /// path, which needs no allocation.
+    ///
     /// # Panics
     /// Only if the operating system's random number generator fails.
-    fn next_jti(&self) -> String {
+    pub(crate) fn write(out: &mut [u8; RANDOM_JTI_LEN]) -> &str {
         JTI_POOL.with_borrow_mut(|pool| {
             if pool.left == 0 {
                 system_random()
@@ -62,11 +68,21 @@ impl JtiSource for RandomJti {
             pool.left -= 1;
             let start = pool.left * RANDOM_JTI_BYTES;
             let chunk = &mut pool.bytes[start..start + RANDOM_JTI_BYTES];
-            let jti = base64_simd::URL_SAFE_NO_PAD.encode_to_string(&*chunk);
+            let encoded =
+                base64_simd::URL_SAFE_NO_PAD.encode(chunk, base64_simd::Out::from_slice(out));
+            debug_assert_eq!(encoded.len(), RANDOM_JTI_LEN);
             // Used bytes are wiped so no two tokens can ever share them.
             chunk.fill(0);
-            jti
-        })
+        });
+        std::str::from_utf8(out).expect("base64url is ASCII")
+    }
+}
+
+impl JtiSource for RandomJti {
+    /// # Panics
+    /// Only if the operating system's random number generator fails.
+    fn next_jti(&self) -> String {
+        Self::write(&mut [0; RANDOM_JTI_LEN]).to_owned()
     }
 }
 
