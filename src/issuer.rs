@@ -2,6 +2,7 @@
 //! parts to an HTTP response.
 
 use std::fmt;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use fluent_uri::Uri;
@@ -202,9 +203,13 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             assertion,
         } = auth
         {
-            self.authenticate_assertion(client_id.as_deref(), assertion, now)
-                .await
-                .map_err(|reason| refuse(reason.into()))?
+            // Boxed behind `dyn`: the assertion path (JWT parsing, key lookup,
+            // a possible JWKS fetch) is large and rarer than secrets, and
+            // kept out of line it leaves the secret path's code compact and
+            // its future small.
+            let assertion: Pin<Box<dyn Future<Output = _> + Send + '_>> =
+                Box::pin(self.authenticate_assertion(client_id.as_deref(), assertion, now));
+            assertion.await.map_err(|reason| refuse(reason.into()))?
         } else {
             self.authenticate_secret(auth, now).await.map_err(refuse)?
         };
