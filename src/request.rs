@@ -442,8 +442,9 @@ pub(crate) fn set_once<T>(
     Ok(())
 }
 
-/// Basic credentials up to this many bytes are decoded on the stack.
-const BASIC_STACK_BYTES: usize = 256;
+/// Basic credentials up to this many bytes (an id and a generated secret with
+/// room to spare) are decoded on the stack; longer ones on the heap.
+const BASIC_STACK_BYTES: usize = 128;
 
 /// Decodes `Basic <base64(urlencode(id):urlencode(secret))>` (RFC 6749 §2.3.1).
 ///

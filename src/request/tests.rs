@@ -195,6 +195,28 @@ fn c9_basic_credentials_are_form_urldecoded() {
 }
 
 #[test]
+fn basic_credentials_of_any_length_decode_alike() {
+    // Either side of the stack buffer's size, and well past it.
+    for secret_len in [1, 60, 126, 127, 128, 129, 500, 4000] {
+        let secret = "s".repeat(secret_len);
+        let header = basic("c", &secret);
+        let p = RequestParts::form_post(b"grant_type=client_credentials").authorization(&header);
+        match TokenRequest::parse(&p, 1024).unwrap().auth() {
+            ClientAuth::SecretBasic {
+                client_id,
+                secret: got,
+            } => {
+                assert_eq!(
+                    (client_id.as_str(), got.expose_secret()),
+                    ("c", secret.as_str())
+                );
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn malformed_and_foreign_authorization_headers() {
     for bad in [
         "Basic !!!",
