@@ -300,19 +300,16 @@ impl<'b> Iterator for FormPairs<'b> {
 }
 
 /// ASCII without `+` or `%`: form-urldecoding leaves it as it is, and it cannot
-/// hold U+FFFD. No early exit: on short values a plain fold beats a branch per
-/// byte.
+/// hold U+FFFD. `is_ascii` and `memchr2` scan a word or a vector at a time,
+/// several times faster than a loop over bytes even on short values.
 fn is_plain_ascii(s: &str) -> bool {
-    s.bytes().fold(true, |plain, b| {
-        plain & (b < 0x80) & (b != b'+') & (b != b'%')
-    })
+    s.is_ascii() && memchr::memchr2(b'+', b'%', s.as_bytes()).is_none()
 }
 
-/// `s.split_once(byte)` for an ASCII `byte`. Form names and values are a few
-/// bytes long, too short for the vectorised search `split_once` sets up.
+/// `s.split_once(byte)` for an ASCII `byte`, found by `memchr`.
 fn split_at_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
     debug_assert!(byte.is_ascii());
-    let at = s.bytes().position(|b| b == byte)?;
+    let at = memchr::memchr(byte, s.as_bytes())?;
     // An ASCII byte is always a character boundary.
     Some((&s[..at], &s[at + 1..]))
 }
@@ -519,14 +516,11 @@ fn split_basic(decoded: &[u8]) -> Result<(String, ClientSecret), Reason> {
 /// The `application/x-www-form-urlencoded` decoding of one value: `+` is a space,
 /// `%XX` an octet; the result must be UTF-8. Borrowed when nothing is escaped.
 fn form_urldecode(s: &str) -> Option<Cow<'_, str>> {
-    let escaped = s
-        .bytes()
-        .fold(false, |escaped, b| escaped | (b == b'+') | (b == b'%'));
-    if !escaped {
+    if memchr::memchr2(b'+', b'%', s.as_bytes()).is_none() {
         return Some(Cow::Borrowed(s));
     }
     let mut bytes = Vec::with_capacity(s.len());
-    if s.bytes().any(|b| b == b'+') {
+    if memchr::memchr(b'+', s.as_bytes()).is_some() {
         for (i, part) in s.split('+').enumerate() {
             if i > 0 {
                 bytes.push(b' ');
