@@ -19,7 +19,7 @@ mod common;
 #[path = "support/validate_ratios.rs"]
 mod validate_ratios;
 
-use common::measure::{cpu_time, interleaved, ops_per_sec, scaled};
+use common::measure::{cpu_time, interleaved, median, ops_per_sec, scaled};
 
 /// An audit sink that does the least a real one does: touch shared state.
 #[derive(Debug, Default)]
@@ -82,7 +82,11 @@ fn issue_ratio(f: &Fixture) {
 /// Contention between the threads (shared cache lines, locks) raises the CPU
 /// time per operation; other processes on a shared machine lower the wall-clock
 /// throughput but not the CPU time per operation. Printing both tells them apart.
-fn throughput(op: impl Fn() -> usize + Sync, threads: usize, window: Duration) -> (f64, Duration) {
+fn throughput(
+    op: &(impl Fn() -> usize + Sync),
+    threads: usize,
+    window: Duration,
+) -> (f64, Duration) {
     let total = AtomicU64::new(0);
     let cpu_nanos = AtomicU64::new(0);
     std::thread::scope(|s| {
@@ -106,6 +110,58 @@ fn throughput(op: impl Fn() -> usize + Sync, threads: usize, window: Duration) -
     (ops as f64 / window.as_secs_f64(), cpu_per_op)
 }
 
+/// Windows of one thread against two: alternated, so that a slower spell of
+/// the shared machine falls on both sides and not on one.
+const SCALING_ROUNDS: usize = 9;
+const SCALING_WINDOW: Duration = Duration::from_millis(400);
+
+/// Two threads against one, each figure a median over [`SCALING_ROUNDS`]
+/// alternated windows.
+struct Scaling {
+    /// Operations per second of wall-clock time, one thread and two.
+    one: f64,
+    two: f64,
+    /// The median of the rounds' own ratios of two threads' throughput to one's.
+    scaling: f64,
+    /// CPU time per operation, one thread and two.
+    cpu_per_op: (Duration, Duration),
+    /// What two threads reach when two cores are free, from the CPU time per
+    /// operation (2× if the threads never slow each other down): the median of
+    /// the rounds' own figures.
+    cpu_scaling: f64,
+}
+
+fn scaling(op: impl Fn() -> usize + Sync) -> Scaling {
+    let (mut ones, mut twos, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut cpu_ones, mut cpu_twos, mut cpu_ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..SCALING_ROUNDS {
+        let (one, two) = if round % 2 == 0 {
+            let one = throughput(&op, 1, SCALING_WINDOW);
+            (one, throughput(&op, 2, SCALING_WINDOW))
+        } else {
+            let two = throughput(&op, 2, SCALING_WINDOW);
+            (throughput(&op, 1, SCALING_WINDOW), two)
+        };
+        ratios.push(two.0 / one.0);
+        cpu_ratios.push(2.0 * one.1.as_secs_f64() / two.1.as_secs_f64());
+        ones.push(one.0);
+        twos.push(two.0);
+        cpu_ones.push(one.1);
+        cpu_twos.push(two.1);
+    }
+    let middle = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    Scaling {
+        one: middle(ones),
+        two: middle(twos),
+        scaling: middle(ratios),
+        cpu_per_op: (median(cpu_ones), median(cpu_twos)),
+        cpu_scaling: middle(cpu_ratios),
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; anything else is a filter on the path name.
     let filter: Vec<String> = std::env::args()
@@ -126,31 +182,24 @@ fn main() {
     }
     if wanted("threads") {
         let f = fixture(Algorithm::ES256);
-        let window = Duration::from_secs(2);
-        let issue = || f.issue_once();
-        let (one, cpu_one) = throughput(issue, 1, window);
-        let (two, cpu_two) = throughput(issue, 2, window);
-        // The same for raw signing, which shares nothing between threads: its
-        // scaling is what the machine allows.
         let rng = SystemRandom::new();
         let input = f.inner.signing_input();
-        let raw = || f.inner.raw.sign(&rng, &input);
-        let (raw_one, raw_cpu_one) = throughput(raw, 1, window);
-        let (raw_two, raw_cpu_two) = throughput(raw, 2, window);
-        // `cpu_scaling`: what two threads reach when two cores are free, from the
-        // CPU time per operation (2× if the threads never slow each other down).
-        let cpu_scaling =
-            |one: Duration, two: Duration| 2.0 * one.as_secs_f64() / two.as_secs_f64();
+        let issue = scaling(|| f.issue_once());
+        // The same for raw signing, which shares nothing between threads: its
+        // scaling is what the machine allows.
+        let raw = scaling(|| f.inner.raw.sign(&rng, &input));
         println!(
-            "threads ES256 one={one:.0} two={two:.0} scaling={:.2}x \
+            "threads ES256 one={:.0} two={:.0} scaling={:.2}x \
              cpu_per_op one={:.1}us two={:.1}us cpu_scaling={:.2}x \
              raw_sign_scaling={:.2}x raw_sign_cpu_scaling={:.2}x",
-            two / one,
-            cpu_one.as_secs_f64() * 1e6,
-            cpu_two.as_secs_f64() * 1e6,
-            cpu_scaling(cpu_one, cpu_two),
-            raw_two / raw_one,
-            cpu_scaling(raw_cpu_one, raw_cpu_two),
+            issue.one,
+            issue.two,
+            issue.scaling,
+            issue.cpu_per_op.0.as_secs_f64() * 1e6,
+            issue.cpu_per_op.1.as_secs_f64() * 1e6,
+            issue.cpu_scaling,
+            raw.scaling,
+            raw.cpu_scaling,
         );
     }
     validate_ratios::run(&wanted);
