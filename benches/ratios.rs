@@ -19,7 +19,7 @@ mod common;
 #[path = "support/validate_ratios.rs"]
 mod validate_ratios;
 
-use common::measure::{cpu_time, interleaved, median, ops_per_sec, scaled};
+use common::measure::{cpu_time, interleaved, median, median_f64, ops_per_sec, scaled};
 
 /// An audit sink that does the least a real one does: touch shared state.
 #[derive(Debug, Default)]
@@ -149,16 +149,12 @@ fn scaling(op: impl Fn() -> usize + Sync) -> Scaling {
         cpu_ones.push(one.1);
         cpu_twos.push(two.1);
     }
-    let middle = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
     Scaling {
-        one: middle(ones),
-        two: middle(twos),
-        scaling: middle(ratios),
+        one: median_f64(ones),
+        two: median_f64(twos),
+        scaling: median_f64(ratios),
         cpu_per_op: (median(cpu_ones), median(cpu_twos)),
-        cpu_scaling: middle(cpu_ratios),
+        cpu_scaling: median_f64(cpu_ratios),
     }
 }
 

@@ -10,10 +10,7 @@
 /// they are; anything else goes through `serde_json`'s escaping.
 pub(crate) fn push_str(out: &mut Vec<u8>, value: &str) {
     if needs_no_escape(value.as_bytes()) {
-        out.reserve(value.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(value.as_bytes());
-        out.push(b'"');
+        push_unescaped_str(out, value);
     } else {
         serde_json::to_writer(out, value).expect("writing to a Vec cannot fail");
     }

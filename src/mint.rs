@@ -58,7 +58,7 @@ impl RandomJti {
     /// # Panics
     /// Only if the operating system's random number generator fails.
     pub(crate) fn write(out: &mut [u8; RANDOM_JTI_LEN]) -> &str {
-        JTI_POOL.with_borrow_mut(|pool| {
+        JTI_POOL.with_borrow_mut(move |pool| {
             if pool.left == 0 {
                 system_random()
                     .fill(&mut pool.bytes)
@@ -68,13 +68,12 @@ impl RandomJti {
             pool.left -= 1;
             let start = pool.left * RANDOM_JTI_BYTES;
             let chunk = &mut pool.bytes[start..start + RANDOM_JTI_BYTES];
-            let encoded =
-                base64_simd::URL_SAFE_NO_PAD.encode(chunk, base64_simd::Out::from_slice(out));
-            debug_assert_eq!(encoded.len(), RANDOM_JTI_LEN);
+            let jti = base64_simd::URL_SAFE_NO_PAD
+                .encode_as_str(chunk, base64_simd::Out::from_slice(out));
             // Used bytes are wiped so no two tokens can ever share them.
             chunk.fill(0);
-        });
-        std::str::from_utf8(out).expect("base64url is ASCII")
+            &*jti
+        })
     }
 }
 
@@ -189,12 +188,7 @@ fn sign_into(
 /// encoder (it picks SSE or AVX2 at run time): with HS256 that is a tenth of
 /// the whole issuance.
 fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
-    let at = out.len();
-    out.resize(at + base64url_len(bytes.len()), 0);
-    let written = base64_simd::URL_SAFE_NO_PAD
-        .encode(bytes, base64_simd::Out::from_slice(&mut out[at..]))
-        .len();
-    debug_assert_eq!(at + written, out.len());
+    base64_simd::URL_SAFE_NO_PAD.encode_append(bytes, out);
 }
 
 /// Length of unpadded base64 for `n` bytes.

@@ -88,10 +88,13 @@ pub(crate) const BODY_START: &str = "{\"access_token\":\"";
 /// Bytes to reserve after the token for the rest of a response body with a
 /// `scope` of `scope_len` bytes.
 pub(crate) const fn body_tail_len(scope_len: usize) -> usize {
-    // `","token_type":"Bearer","expires_in":` + 20 digits + `,"scope":"` + `"}`,
-    // and room for a few escapes in the scope (there are none in valid ones).
-    64 + scope_len + 16
+    // `","token_type":"Bearer","expires_in":`, up to 20 digits, `,"scope":`,
+    // the scope between quotes (scope tokens need no escape), `}`.
+    TOKEN_TYPE_AND_EXPIRES_IN.len() + 20 + SCOPE_MEMBER.len() + scope_len + 3
 }
+
+const TOKEN_TYPE_AND_EXPIRES_IN: &str = "\",\"token_type\":\"Bearer\",\"expires_in\":";
+const SCOPE_MEMBER: &str = ",\"scope\":";
 
 impl TokenResponse {
     #[cfg(test)]
@@ -114,9 +117,9 @@ impl TokenResponse {
         expires_in: u64,
         scope: &str,
     ) -> Self {
-        body.extend_from_slice(b"\",\"token_type\":\"Bearer\",\"expires_in\":");
+        body.extend_from_slice(TOKEN_TYPE_AND_EXPIRES_IN.as_bytes());
         json::push_u64(&mut body, expires_in);
-        body.extend_from_slice(b",\"scope\":");
+        body.extend_from_slice(SCOPE_MEMBER.as_bytes());
         let scope_start = body.len() + 1;
         json::push_unescaped_str(&mut body, scope);
         let scope_end = body.len() - 1;
@@ -242,6 +245,19 @@ mod tests {
             ("h.p.s", "Bearer", 1, "a b")
         );
         assert_eq!(t.clone().into_http(), t.to_http());
+    }
+
+    #[test]
+    fn the_reserved_tail_holds_the_longest_rest_of_a_body() {
+        let scope = "mcp:read mcp:write";
+        let mut body = Vec::with_capacity(BODY_START.len() + 5 + body_tail_len(scope.len()));
+        body.extend_from_slice(BODY_START.as_bytes());
+        body.extend_from_slice(b"a.b.c");
+        let capacity = body.capacity();
+        let range = BODY_START.len()..body.len();
+        let t = TokenResponse::finish_body(body, range, u64::MAX, scope);
+        assert_eq!(t.body.len(), capacity, "exactly the reservation, no more");
+        assert_eq!(t.body.capacity(), capacity, "no reallocation");
     }
 
     #[test]

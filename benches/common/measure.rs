@@ -53,15 +53,19 @@ pub fn interleaved(mut a: impl FnMut() -> Duration, mut b: impl FnMut() -> Durat
         xs.push(x);
         ys.push(y);
     }
-    ratios.sort_by(f64::total_cmp);
     Paired {
         medians: (median(xs), median(ys)),
-        ratio: ratios[ratios.len() / 2],
+        ratio: median_f64(ratios),
     }
 }
 
 pub fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
+    v[v.len() / 2]
+}
+
+pub fn median_f64(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
 
