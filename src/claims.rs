@@ -67,9 +67,9 @@ pub(crate) struct MintClaims<'a> {
 }
 
 impl MintClaims<'_> {
-    /// Appends the claims as compact JSON to `out`, member by member (each value
-    /// by `serde_json`): this runs once per token, and serialising the whole
-    /// struct through `serde` costs more than signing does with HS256.
+    /// Appends the claims as compact JSON to `out`, member by member (escapes
+    /// and integers by `serde_json`): this runs once per token, and serialising
+    /// the whole struct through `serde` costs more than signing does with HS256.
     pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
         // `iss` and `aud` are URIs and `scope` is scope tokens: nothing in
         // them needs escaping. Ids and `jti`s are checked.

@@ -320,6 +320,7 @@ fn form_value(raw: &str) -> Option<Cow<'_, str>> {
     let value = form_urldecode(raw)?;
     (value.is_ascii() || !value.contains('\u{FFFD}')).then_some(value)
 }
+
 /// The client-authentication parameters of a form body (RFC 6749 §2.3.1,
 /// RFC 7521 §4.2), read alike by every endpoint that authenticates clients.
 #[derive(Default)]

@@ -241,16 +241,17 @@ impl Default for RevocationConfig {
 ///
 /// Lookups are O(1): one keyed hash of the `jti` and one table probe (skipped
 /// while no `jti` is revoked), and one or two lookups per client and credential
-/// (skipped while none is revoked). Revoking is amortised O(1): expired `jti`s are purged
-/// in one sweep whenever the table has doubled since the last sweep, or is full.
+/// (skipped while none is revoked). Revoking is amortised O(1): expired `jti`s
+/// are purged in one sweep whenever the table has doubled since the last sweep,
+/// or is full.
 ///
 /// # Memory
 ///
 /// A revoked `jti` is kept as a 64-bit fingerprint, a SipHash value keyed with
 /// a random key drawn when the store is made (so nobody outside the process can
 /// aim at the table's buckets or at a fingerprint), with the second at which it
-/// may be forgotten: a 16-byte table slot plus one control byte, in a table kept between 7/16 and 7/8 full
-/// while revocations accumulate. That is **at most 39 bytes per revoked `jti`**
+/// may be forgotten: a 16-byte table slot plus one control byte, in a table
+/// kept between 7/16 and 7/8 full while revocations accumulate. That is **at most 39 bytes per revoked `jti`**
 /// (19.5 right before the table grows, 35.7 at 1,000,000), whatever the length
 /// of the `jti`, and at most 36 MB at the default bound of 1,000,000. Entries
 /// are dropped `expiry_grace` after their token expired; a sweep that drops
