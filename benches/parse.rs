@@ -5,7 +5,8 @@ use std::hint::black_box;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use client_credentials::{DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest};
+use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
+use client_credentials::{RequestParts, TokenRequest};
 mod common;
 
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use client_credentials::{
-    Algorithm, AuditEvent, AuditSink, DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest, UnixTime,
-};
+use client_credentials::audit::AuditEvent;
+use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
+use client_credentials::{Algorithm, AuditSink, RequestParts, TokenRequest, UnixTime};
 use cpu_time::ThreadTime;
 use ring::rand::SystemRandom;
 use subtle::ConstantTimeEq;

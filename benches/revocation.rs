@@ -9,7 +9,8 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use client_credentials::{Algorithm, MemoryRevocationStore};
+use client_credentials::Algorithm;
+use client_credentials::store::MemoryRevocationStore;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 mod common;

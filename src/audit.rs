@@ -1,15 +1,20 @@
 //! The audit trail: one structured event per token decision (issued, refused,
 //! revoked), with no secret in it.
 
+#[cfg(feature = "tracing")]
+mod tracing_sink;
+#[cfg(feature = "tracing")]
+pub use self::tracing_sink::TracingAudit;
+
 use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::audience::Audience;
-use crate::client::AuthMethod;
-use crate::error::Reason;
-use crate::scope::ScopeSet;
-use crate::time::UnixTime;
+use crate::vocab::audience::Audience;
+use crate::vocab::error::Reason;
+use crate::vocab::ids::AuthMethod;
+use crate::vocab::scope::ScopeSet;
+use crate::vocab::time::UnixTime;
 
 /// How a token request ended.
 #[non_exhaustive]

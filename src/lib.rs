@@ -32,7 +32,7 @@
 //!
 //! [`Issuer::handle_token_request`] runs the whole path in one call.
 //! [`Issuer::handle_revocation_request`] (RFC 7009) and
-//! [`Issuer::handle_introspection_request`] (RFC 7662) parse a [`TokenQuery`]
+//! [`Issuer::handle_introspection_request`] (RFC 7662) parse an [`issuer::TokenQuery`]
 //! and authenticate the client the same way, then act on the named token
 //! through the [`RevocationStore`].
 //!
@@ -51,9 +51,10 @@
 //!
 //! ```
 //! use std::sync::Arc;
+//! use client_credentials::store::MemoryClientStore;
 //! use client_credentials::{
 //!     Algorithm, Audience, Client, ClientId, ClientSecret, CredentialId, Issuer, KeySet,
-//!     MemoryClientStore, RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey,
+//!     RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey,
 //! };
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -93,9 +94,10 @@
 //! [`ResourceMetadata`]:
 //!
 //! ```
+//! use client_credentials::resource::bearer_token;
 //! use client_credentials::{
 //!     Algorithm, Audience, BearerChallenge, KeySet, ResourceMetadata, SigningKey, UnixTime,
-//!     Validator, VerificationKeys, bearer_token,
+//!     Validator, VerificationKeys,
 //! };
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -141,36 +143,34 @@
 //!
 //! # Map of the crate
 //!
-//! | concept | items |
-//! |---|---|
-//! | request syntax | [`RequestParts`], [`TokenRequest`], [`TokenQuery`] |
-//! | client authentication | [`ClientAuth`], [`authenticate`], [`AuthenticatedClient`], [`AuthThrottle`] |
-//! | JWT client assertions (RFC 7523) | [`ClientAssertion`], [`verify_assertion`], [`VerifiedAssertion`], [`AssertionSettings`], [`JWT_BEARER_ASSERTION_TYPE`] |
-//! | assertion replay | [`ReplayGuard`], [`MemoryReplayGuard`] |
-//! | registered clients | [`Client`], [`ClientId`], [`CredentialId`], [`SecretCredential`], [`ClientStore`], [`MemoryClientStore`] |
-//! | client keys | [`ClientJwks`], [`ClientKey`], [`JwtSecretCredential`], [`JwksFetcher`], [`JwksCache`], [`JwksCacheConfig`] |
-//! | secrets | [`ClientSecret`], [`SecretHash`] |
-//! | scopes and audiences | [`Scope`], [`ScopeSet`], [`Audience`] |
-//! | grant decisions | [`Policy`], [`ScopePolicy`], [`Grant`] |
-//! | keys and tokens | [`SigningKey`], [`KeySet`], [`Algorithm`], [`AccessTokenClaims`], [`JtiSource`], [`Jwk`], [`JwkSet`] |
-//! | responses and errors | [`TokenResponse`], [`TokenError`], [`HttpResponse`], [`ErrorCode`], [`Reason`], [`ConfigError`], [`StoreError`] |
-//! | the driver | [`Issuer`], [`IssuerBuilder`]; revocation and introspection endpoints: [`Issuer::handle_revocation_request`], [`Issuer::handle_introspection_request`] |
-//! | revocation | [`RevocationStore`], [`MemoryRevocationStore`], [`RevocationConfig`], [`NoRevocation`], [`TokenView`] |
-//! | token validation (resource servers) | [`Validator`], [`ValidatorBuilder`], [`VerifiedToken`], [`VerificationKeys`], [`ValidationError`], [`InsufficientScope`], [`ScopeHierarchy`], [`DEFAULT_LEEWAY`], [`MAX_LEEWAY`], [`DEFAULT_MAX_TOKEN_BYTES`] |
-//! | challenges and resource metadata | [`bearer_token`], [`BearerChallenge`], [`BearerError`], [`ResourceMetadata`], [`ResourceMetadataBuilder`], [`resource_metadata_url`], [`resource_metadata_path`] |
-//! | audit | [`AuditSink`], [`AuditEvent`], [`MemoryAuditSink`], `TracingAudit` (feature `tracing`) |
-//! | time | [`UnixTime`], [`Clock`], [`SystemClock`], [`FixedClock`] |
-//! | design rationale | [`manual`] |
-//! | `http` 1.x types (feature `http`) | `RequestParts::from_http`, `RequestParts::from_http_request`, `From<HttpResponse> for http::Response<Vec<u8>>` |
+//! The crate is laid out in wings that follow the request's path. Each wing
+//! imports only the wings above it in this table, so the resource-server side
+//! never links the token endpoint:
+//!
+//! | wing | what it holds | its public items |
+//! |---|---|---|
+//! | shared vocabulary (private; items at the root) | identifiers, scopes, audiences, time, secrets, errors | [`ClientId`], [`CredentialId`], [`AuthMethod`], [`Scope`], [`ScopeSet`], [`Audience`], [`UnixTime`], [`Clock`], [`SystemClock`], [`FixedClock`], [`ClientSecret`], [`SecretHash`], [`ConfigError`], [`TokenError`], [`ErrorCode`], [`Reason`], [`StoreError`], [`ValidationError`] |
+//! | the wire (private; items at the root) | request parts in, response parts out, form and Basic decoding, JSON writing, `http` 1.x conversions (feature `http`) | [`RequestParts`], [`HttpResponse`] |
+//! | [`jose`] | algorithms, signing and verification keys, JWK parsing and thumbprints, compact JWS, access-token claims | [`Algorithm`], [`SigningKey`], [`KeySet`], [`VerificationKeys`], [`ClientJwks`], [`ClientKey`], [`JwtSecretCredential`], [`AccessTokenClaims`], [`jose::PrivateKeyPem`], [`jose::JwksFetcher`], [`jose::JwksCache`], [`jose::JwksCacheConfig`], [`jose::Jwk`], [`jose::JwkSet`], [`jose::MAX_CLIENT_KEYS`] |
+//! | [`store`] | registered clients and the shared state of the checks: traits with their contracts, and in-memory implementations | [`Client`], [`SecretCredential`], [`store::ClientBuilder`], [`ClientStore`], [`store::MemoryClientStore`], [`RevocationStore`], [`store::MemoryRevocationStore`], [`store::NoRevocation`], [`store::RevocationConfig`], [`store::TokenView`], [`ReplayGuard`], [`store::MemoryReplayGuard`], [`store::DEFAULT_REPLAY_CAPACITY`], [`AuthThrottle`], [`store::MemoryThrottle`], [`store::NoThrottle`], [`store::ThrottleConfig`] |
+//! | [`audit`] | one structured event per decision | [`AuditSink`], [`audit::AuditEvent`], [`audit::AuditRecord`], [`audit::Outcome`], [`audit::MemoryAuditSink`], [`audit::NoAudit`], `audit::TracingAudit` (feature `tracing`) |
+//! | [`issuer`] | the token endpoint (parse, authenticate, grant, mint), revocation, introspection, metadata | [`Issuer`], [`TokenRequest`], [`ClientAuth`], [`issuer::IssuerBuilder`], [`issuer::AuthenticatedClient`], [`issuer::ClientAssertion`], [`issuer::VerifiedAssertion`], [`issuer::verify_assertion`], [`issuer::AssertionSettings`], [`issuer::Policy`], [`issuer::ScopePolicy`], [`issuer::Grant`], [`issuer::JtiSource`], [`issuer::RandomJti`], [`issuer::TokenResponse`], [`issuer::TokenQuery`], [`issuer::well_known_path`], [`issuer::DEFAULT_MAX_BODY_BYTES`], [`issuer::JWT_BEARER_ASSERTION_TYPE`] |
+//! | [`resource`] | token validation, bearer challenges, protected-resource metadata | [`Validator`], [`VerifiedToken`], [`BearerChallenge`], [`ResourceMetadata`], [`resource::ValidatorBuilder`], [`resource::InsufficientScope`], [`resource::ScopeHierarchy`], [`resource::BearerError`], [`resource::bearer_token`], [`resource::ResourceMetadataBuilder`], [`resource::resource_metadata_url`], [`resource::resource_metadata_path`], [`resource::DEFAULT_LEEWAY`], [`resource::MAX_LEEWAY`], [`resource::DEFAULT_MAX_TOKEN_BYTES`] |
+//! | [`manual`] | design rationale, the security model, and the map from RFC requirements to the tests that hold them | prose only |
+//!
+//! The crate root re-exports the types a user starts from; stock
+//! implementations, the step-by-step API and constants stay in their wing.
+//! With the `http` feature, [`RequestParts::from_http`] and
+//! `From<HttpResponse> for http::Response<Vec<u8>>` convert at the boundary.
 //!
 //! # Types from other crates
 //!
 //! The public API names few types of other crates, each on purpose:
 //!
-//! - [`Jwk`] and [`JwkSet`] are `jsonwebtoken` 11's JSON Web Key types,
+//! - [`jose::Jwk`] and [`jose::JwkSet`] are `jsonwebtoken` 11's JSON Web Key types,
 //!   re-exported here so that code passing key sets around (to
 //!   [`ClientJwks::from_jwk_set`], [`VerificationKeys::from_jwks`], from
-//!   [`KeySet::jwks`] or a [`JwksFetcher`]) uses the version this crate was
+//!   [`KeySet::jwks`] or a [`jose::JwksFetcher`]) uses the version this crate was
 //!   built with. Each of those has a JSON-text twin
 //!   ([`ClientJwks::from_json`], [`VerificationKeys::from_jwks_json`],
 //!   [`KeySet::jwks_json`]) that names no other crate.
@@ -190,7 +190,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use client_credentials::{MemoryRevocationStore, RevocationConfig, ThrottleConfig};
+//! use client_credentials::store::{MemoryRevocationStore, RevocationConfig, ThrottleConfig};
 //!
 //! let mut revocation = RevocationConfig::default();
 //! revocation.max_revoked_tokens = 10_000;
@@ -215,7 +215,7 @@
 //!   names; each is accepted once ([`ReplayGuard`]), must be short-lived, and
 //!   must name this issuer as its audience.
 //! - No secret, token, assertion or `Authorization` header appears in any
-//!   `Debug` output, error or [`AuditEvent`].
+//!   `Debug` output, error or [`audit::AuditEvent`].
 //! - Tokens are checked with configured keys only: `alg` must equal the key's
 //!   algorithm (no `none`, no HS256 keyed with a public key), and keys offered
 //!   in token headers (`jwk`, `jku`, `x5u`) are ignored.
@@ -226,91 +226,36 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
-mod assertion;
-mod audience;
-mod audit;
-mod challenge;
-mod claims;
-mod client;
-mod client_auth;
-mod client_keys;
-mod clock;
-mod error;
-#[cfg(feature = "http")]
-mod http_compat;
-mod issuer;
-mod json;
-mod jwks_cache;
-mod keys;
+mod vocab;
+mod wire;
+
+pub mod audit;
+pub mod issuer;
+pub mod jose;
 pub mod manual;
-mod metadata;
-mod mint;
-mod policy;
-mod replay;
-mod request;
-mod resource_metadata;
-mod response;
-mod revocation;
-mod scope;
-mod scope_hierarchy;
-mod secret;
-mod secret_hash;
-mod throttle;
-mod time;
-mod token_query;
-mod token_verifier;
-#[cfg(feature = "tracing")]
-mod tracing_audit;
-mod validate;
-mod verification_keys;
+pub mod resource;
+pub mod store;
 
 // The public interface is:
-pub use crate::assertion::{
-    AssertionSettings, ClientAssertion, JWT_BEARER_ASSERTION_TYPE, VerifiedAssertion,
-    verify_assertion,
+pub use crate::audit::AuditSink;
+pub use crate::issuer::{ClientAuth, Issuer, TokenRequest};
+pub use crate::jose::{
+    AccessTokenClaims, Algorithm, ClientJwks, ClientKey, JwtSecretCredential, KeySet, SigningKey,
+    VerificationKeys,
 };
-pub use crate::audience::Audience;
-pub use crate::audit::{AuditEvent, AuditRecord, AuditSink, MemoryAuditSink, NoAudit, Outcome};
-pub use crate::challenge::{BearerChallenge, BearerError, bearer_token};
-pub use crate::claims::AccessTokenClaims;
-pub use crate::client::{
-    AuthMethod, Client, ClientBuilder, ClientId, ClientStore, CredentialId, MemoryClientStore,
-    SecretCredential,
+pub use crate::resource::{BearerChallenge, ResourceMetadata, Validator, VerifiedToken};
+pub use crate::store::{
+    AuthThrottle, Client, ClientStore, ReplayGuard, RevocationStore, SecretCredential,
 };
-pub use crate::client_auth::{AuthenticatedClient, ClientAuth, authenticate};
-pub use crate::client_keys::{ClientJwks, ClientKey, JwtSecretCredential, MAX_CLIENT_KEYS};
-pub use crate::clock::{Clock, FixedClock, SystemClock};
-pub use crate::error::{ConfigError, ErrorCode, Reason, StoreError, TokenError, ValidationError};
-pub use crate::issuer::{Issuer, IssuerBuilder};
-pub use crate::jwks_cache::{JwksCache, JwksCacheConfig, JwksFetcher};
-pub use crate::keys::{Algorithm, KeySet, PrivateKeyPem, SigningKey};
-pub use crate::metadata::well_known_path;
-pub use crate::mint::{JtiSource, RandomJti};
-pub use crate::policy::{Grant, Policy, ScopePolicy};
-pub use crate::replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayGuard, ReplayGuard};
-pub use crate::request::{DEFAULT_MAX_BODY_BYTES, RequestParts, TokenRequest};
-pub use crate::resource_metadata::{
-    ResourceMetadata, ResourceMetadataBuilder, resource_metadata_path, resource_metadata_url,
+pub use crate::vocab::audience::Audience;
+pub use crate::vocab::clock::{Clock, FixedClock, SystemClock};
+pub use crate::vocab::error::{
+    ConfigError, ErrorCode, Reason, StoreError, TokenError, ValidationError,
 };
-pub use crate::response::{HttpResponse, TokenResponse};
-pub use crate::revocation::{
-    MemoryRevocationStore, NoRevocation, RevocationConfig, RevocationStore, TokenView,
-};
-pub use crate::scope::{Scope, ScopeSet};
-pub use crate::scope_hierarchy::ScopeHierarchy;
-pub use crate::secret::{ClientSecret, GENERATED_SECRET_BYTES};
-pub use crate::secret_hash::{PBKDF2_DEFAULT_ITERATIONS, SecretHash};
-pub use crate::throttle::{AuthThrottle, MemoryThrottle, NoThrottle, ThrottleConfig};
-pub use crate::time::UnixTime;
-pub use crate::token_query::TokenQuery;
-#[cfg(feature = "tracing")]
-pub use crate::tracing_audit::TracingAudit;
-pub use crate::validate::{
-    DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_BYTES, InsufficientScope, MAX_LEEWAY, Validator,
-    ValidatorBuilder, VerifiedToken,
-};
-pub use crate::verification_keys::VerificationKeys;
-/// JSON Web Key types (RFC 7517) of `jsonwebtoken` 11, the version this crate
-/// takes and returns.
-#[doc(no_inline)]
-pub use jsonwebtoken::jwk::{Jwk, JwkSet};
+pub use crate::vocab::ids::{AuthMethod, ClientId, CredentialId};
+pub use crate::vocab::scope::{Scope, ScopeSet};
+pub use crate::vocab::secret::ClientSecret;
+pub use crate::vocab::secret_hash::SecretHash;
+pub use crate::vocab::time::UnixTime;
+pub use crate::wire::request::RequestParts;
+pub use crate::wire::response::HttpResponse;

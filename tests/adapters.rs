@@ -87,7 +87,7 @@ async fn check_adapter(name: &str, base: &str, demo: &demo::Demo) {
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(format!(
             "grant_type=client_credentials&pad={}",
-            "a".repeat(2 * client_credentials::DEFAULT_MAX_BODY_BYTES)
+            "a".repeat(2 * client_credentials::issuer::DEFAULT_MAX_BODY_BYTES)
         ))
         .send()
         .await

@@ -7,10 +7,8 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use client_credentials::{
-    Audience, AuditRecord, AuthMethod, Issuer, MemoryAuditSink, Outcome, Reason, RequestParts,
-    ScopeSet, UnixTime,
-};
+use client_credentials::audit::{AuditRecord, MemoryAuditSink, Outcome};
+use client_credentials::{Audience, AuthMethod, Issuer, Reason, RequestParts, ScopeSet, UnixTime};
 use common::*;
 
 fn scopes(s: &str) -> Option<ScopeSet> {

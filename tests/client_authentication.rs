@@ -6,7 +6,8 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use client_credentials::{AuthMethod, MemoryThrottle, RequestParts, ThrottleConfig};
+use client_credentials::store::{MemoryThrottle, ThrottleConfig};
+use client_credentials::{AuthMethod, RequestParts};
 use common::*;
 
 #[tokio::test]

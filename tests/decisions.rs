@@ -5,7 +5,8 @@
 
 mod common;
 
-use client_credentials::{Issuer, MemoryClientStore, RequestParts};
+use client_credentials::store::MemoryClientStore;
+use client_credentials::{Issuer, RequestParts};
 use common::*;
 use serde_json::Value;
 

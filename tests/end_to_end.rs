@@ -16,9 +16,10 @@ mod mcp_routes;
 use std::sync::Arc;
 use std::time::Duration;
 
+use client_credentials::store::MemoryClientStore;
 use client_credentials::{
-    Algorithm, Audience, Client, ClientId, ClientSecret, CredentialId, Issuer, KeySet,
-    MemoryClientStore, ScopeSet, SecretCredential, SecretHash, SigningKey,
+    Algorithm, Audience, Client, ClientId, ClientSecret, CredentialId, Issuer, KeySet, ScopeSet,
+    SecretCredential, SecretHash, SigningKey,
 };
 use mcp_routes::{IntrospectionSettings, McpServer, Settings};
 use serde_json::{Value, json};
@@ -43,7 +44,7 @@ impl Drop for Servers {
     }
 }
 
-fn client(id: &str, secret: &ClientSecret) -> client_credentials::ClientBuilder {
+fn client(id: &str, secret: &ClientSecret) -> client_credentials::store::ClientBuilder {
     Client::builder(ClientId::new(id).unwrap()).secret(SecretCredential::new(
         CredentialId::new(format!("{id}-secret")).unwrap(),
         SecretHash::fast(secret).unwrap(),

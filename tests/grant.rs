@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use client_credentials::{Policy, RandomJti};
+use client_credentials::issuer::{Policy, RandomJti};
 use common::*;
 
 #[tokio::test]

@@ -5,7 +5,8 @@ mod rs_fixtures;
 
 use std::time::Duration;
 
-use client_credentials::{Algorithm, Issuer, KeySet, MemoryClientStore, RequestParts, SigningKey};
+use client_credentials::store::MemoryClientStore;
+use client_credentials::{Algorithm, Issuer, KeySet, RequestParts, SigningKey};
 use rs_fixtures::{Fixture, ISSUER, LIFETIME, decode_part, json};
 
 #[tokio::test]

@@ -9,12 +9,14 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use client_credentials::audit::{AuditRecord, MemoryAuditSink, Outcome};
+use client_credentials::issuer::{AssertionSettings, IssuerBuilder, JWT_BEARER_ASSERTION_TYPE};
+use client_credentials::jose::{Jwk, JwkSet, JwksFetcher};
+use client_credentials::store::MemoryClientStore;
 use client_credentials::{
-    Algorithm, AssertionSettings, Audience, AuditRecord, AuthMethod, Client, ClientId, ClientJwks,
-    ClientSecret, CredentialId, FixedClock, HttpResponse, Issuer, IssuerBuilder,
-    JWT_BEARER_ASSERTION_TYPE, Jwk, JwkSet, JwksFetcher, JwtSecretCredential, MemoryAuditSink,
-    MemoryClientStore, Outcome, Reason, RequestParts, ScopeSet, SecretCredential, SecretHash,
-    SigningKey, StoreError, TokenRequest, UnixTime,
+    Algorithm, Audience, AuthMethod, Client, ClientId, ClientJwks, ClientSecret, CredentialId,
+    FixedClock, HttpResponse, Issuer, JwtSecretCredential, Reason, RequestParts, ScopeSet,
+    SecretCredential, SecretHash, SigningKey, StoreError, TokenRequest, UnixTime,
 };
 use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::{Value, json};
@@ -151,7 +153,7 @@ struct Fixture {
     keys: Keys,
 }
 
-fn client(id: &str) -> client_credentials::ClientBuilder {
+fn client(id: &str) -> client_credentials::store::ClientBuilder {
     Client::builder(ClientId::new(id).unwrap())
         .allowed_scopes(ScopeSet::from_strs(["mcp:read", "mcp:write"]).unwrap())
         .default_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())

@@ -8,9 +8,8 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use client_credentials::{
-    Algorithm, Issuer, KeySet, MemoryClientStore, SigningKey, SystemClock, UnixTime,
-};
+use client_credentials::store::MemoryClientStore;
+use client_credentials::{Algorithm, Issuer, KeySet, SigningKey, SystemClock, UnixTime};
 use common::*;
 use serde_json::Value;
 

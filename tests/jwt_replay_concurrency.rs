@@ -5,9 +5,11 @@
 use std::sync::Arc;
 
 use base64::Engine as _;
+use client_credentials::issuer::JWT_BEARER_ASSERTION_TYPE;
+use client_credentials::jose::JwkSet;
+use client_credentials::store::{MemoryClientStore, MemoryReplayGuard};
 use client_credentials::{
-    Algorithm, Audience, Client, ClientId, ClientJwks, FixedClock, Issuer,
-    JWT_BEARER_ASSERTION_TYPE, JwkSet, KeySet, MemoryClientStore, MemoryReplayGuard, RequestParts,
+    Algorithm, Audience, Client, ClientId, ClientJwks, FixedClock, Issuer, KeySet, RequestParts,
     ScopeSet, SigningKey, UnixTime,
 };
 use jsonwebtoken::{EncodingKey, Header, encode};

@@ -4,9 +4,9 @@
 
 mod common;
 
-use client_credentials::{
-    AuthMethod, ConfigError, Issuer, MemoryClientStore, ScopeSet, well_known_path,
-};
+use client_credentials::issuer::well_known_path;
+use client_credentials::store::MemoryClientStore;
+use client_credentials::{AuthMethod, ConfigError, Issuer, ScopeSet};
 use common::*;
 use serde_json::{Value, json};
 

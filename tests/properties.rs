@@ -10,9 +10,8 @@ use std::collections::BTreeSet;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use client_credentials::{
-    Audience, ClientAuth, DEFAULT_MAX_BODY_BYTES, RequestParts, ScopeSet, TokenError, TokenRequest,
-};
+use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
+use client_credentials::{Audience, ClientAuth, RequestParts, ScopeSet, TokenError, TokenRequest};
 use common::{basic_raw, form_urlencode, is_nqschar};
 use proptest::prelude::*;
 

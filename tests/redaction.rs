@@ -9,9 +9,11 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use client_credentials::audit::AuditEvent;
+use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
 use client_credentials::{
-    Algorithm, AuditEvent, AuditSink, ClientSecret, DEFAULT_MAX_BODY_BYTES, KeySet, RequestParts,
-    SecretHash, SigningKey, TokenRequest, UnixTime,
+    Algorithm, AuditSink, ClientSecret, KeySet, RequestParts, SecretHash, SigningKey, TokenRequest,
+    UnixTime,
 };
 use common::*;
 

@@ -3,7 +3,8 @@
 
 mod common;
 
-use client_credentials::{ConfigError, Issuer, MemoryClientStore, RequestParts};
+use client_credentials::store::MemoryClientStore;
+use client_credentials::{ConfigError, Issuer, RequestParts};
 use common::*;
 
 #[tokio::test]

@@ -7,10 +7,11 @@ mod rs_fixtures;
 
 use std::sync::Arc;
 
+use client_credentials::resource::{ScopeHierarchy, bearer_token, resource_metadata_url};
+use client_credentials::store::MemoryRevocationStore;
 use client_credentials::{
-    Audience, BearerChallenge, HttpResponse, MemoryRevocationStore, ResourceMetadata, Scope,
-    ScopeHierarchy, ScopeSet, UnixTime, Validator, VerificationKeys, VerifiedToken, bearer_token,
-    resource_metadata_url,
+    Audience, BearerChallenge, HttpResponse, ResourceMetadata, Scope, ScopeSet, UnixTime,
+    Validator, VerificationKeys, VerifiedToken,
 };
 use rs_fixtures::{Fixture, ISSUER, LIFETIME, MCP, T0};
 

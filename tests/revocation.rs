@@ -6,9 +6,9 @@ mod rs_fixtures;
 
 use std::time::Duration;
 
+use client_credentials::audit::Outcome;
 use client_credentials::{
-    ClientId, CredentialId, Outcome, Reason, RequestParts, RevocationStore, UnixTime,
-    ValidationError,
+    ClientId, CredentialId, Reason, RequestParts, RevocationStore, UnixTime, ValidationError,
 };
 use rs_fixtures::{Fixture, LIFETIME, T0, json};
 

@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use client_credentials::resource::ScopeHierarchy;
 use client_credentials::{
-    Algorithm, Audience, KeySet, Scope, ScopeHierarchy, SigningKey, UnixTime, ValidationError,
-    Validator, VerificationKeys,
+    Algorithm, Audience, KeySet, Scope, SigningKey, UnixTime, ValidationError, Validator,
+    VerificationKeys,
 };
 use proptest::prelude::*;
 use rs_fixtures::{Fixture, ISSUER, LIFETIME, MCP, MCP2, T0, decode_part};
@@ -561,7 +562,7 @@ async fn c64_errors_never_contain_the_token() {
 #[tokio::test]
 async fn oversized_tokens_are_refused_cheaply() {
     let f = Fixture::new();
-    let huge = "a".repeat(client_credentials::DEFAULT_MAX_TOKEN_BYTES + 1);
+    let huge = "a".repeat(client_credentials::resource::DEFAULT_MAX_TOKEN_BYTES + 1);
     assert_eq!(
         f.validator().validate(&huge, at(1)).await.err(),
         Some(ValidationError::TooLarge)

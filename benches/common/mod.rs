@@ -13,9 +13,10 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use client_credentials::store::MemoryClientStore;
 use client_credentials::{
     Algorithm, Audience, AuditSink, Client, ClientId, ClientSecret, CredentialId, Issuer, KeySet,
-    MemoryClientStore, RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey,
+    RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey,
 };
 use criterion::Criterion;
 use ring::rand::SystemRandom;

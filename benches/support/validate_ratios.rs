@@ -29,10 +29,12 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use client_credentials::store::{
+    MemoryClientStore, MemoryRevocationStore, RevocationConfig, TokenView,
+};
 use client_credentials::{
-    AccessTokenClaims, Algorithm, Audience, Issuer, MemoryClientStore, MemoryRevocationStore,
-    RequestParts, RevocationConfig, RevocationStore, SigningKey, TokenView, UnixTime, Validator,
-    VerificationKeys,
+    AccessTokenClaims, Algorithm, Audience, Issuer, RequestParts, RevocationStore, SigningKey,
+    UnixTime, Validator, VerificationKeys,
 };
 
 use crate::common::measure::{cpu_time, interleaved, ops_per_sec, scaled};

@@ -8,9 +8,8 @@ use actix_web::HttpRequest;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use actix_web::web::{self, Data, Payload, ServiceConfig};
-use client_credentials::{
-    ClientStore, DEFAULT_MAX_BODY_BYTES, HttpResponse, Issuer, Reason, RequestParts, TokenError,
-};
+use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
+use client_credentials::{ClientStore, HttpResponse, Issuer, Reason, RequestParts, TokenError};
 
 /// Registers `/token`, `/jwks.json` and the metadata path on an `App`.
 pub fn configure<S: ClientStore + 'static>(

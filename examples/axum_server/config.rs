@@ -7,10 +7,11 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+use client_credentials::issuer::{AssertionSettings, Policy, ScopePolicy};
+use client_credentials::store::MemoryClientStore;
 use client_credentials::{
-    Algorithm, AssertionSettings, Audience, AuthMethod, Client, ClientId, ClientJwks, CredentialId,
-    Issuer, KeySet, MemoryClientStore, Policy, ScopePolicy, ScopeSet, SecretCredential, SecretHash,
-    SigningKey, UnixTime,
+    Algorithm, Audience, AuthMethod, Client, ClientId, ClientJwks, CredentialId, Issuer, KeySet,
+    ScopeSet, SecretCredential, SecretHash, SigningKey, UnixTime,
 };
 use serde::Deserialize;
 

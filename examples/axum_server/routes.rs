@@ -8,9 +8,8 @@ use axum::extract::State;
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::{get, post};
-use client_credentials::{
-    ClientStore, DEFAULT_MAX_BODY_BYTES, HttpResponse, Issuer, Reason, RequestParts, TokenError,
-};
+use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
+use client_credentials::{ClientStore, HttpResponse, Issuer, Reason, RequestParts, TokenError};
 
 /// `POST /token`, `POST /revoke` (RFC 7009), `POST /introspect` (RFC 7662),
 /// `GET /jwks.json` and the RFC 8414 metadata at its well-known path. The

@@ -6,9 +6,10 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use client_credentials::store::MemoryClientStore;
 use client_credentials::{
     Algorithm, Audience, Client, ClientId, ClientSecret, ConfigError, CredentialId, Issuer, KeySet,
-    MemoryClientStore, ScopeSet, SecretCredential, SecretHash, SigningKey,
+    ScopeSet, SecretCredential, SecretHash, SigningKey,
 };
 
 /// The demo client's id.

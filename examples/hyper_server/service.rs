@@ -3,9 +3,8 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use client_credentials::{
-    ClientStore, DEFAULT_MAX_BODY_BYTES, HttpResponse, Issuer, Reason, RequestParts, TokenError,
-};
+use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
+use client_credentials::{ClientStore, HttpResponse, Issuer, Reason, RequestParts, TokenError};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;

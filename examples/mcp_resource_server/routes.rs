@@ -11,10 +11,11 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use client_credentials::resource::{ScopeHierarchy, bearer_token};
+use client_credentials::store::NoRevocation;
 use client_credentials::{
-    Audience, BearerChallenge, HttpResponse, NoRevocation, ResourceMetadata, RevocationStore,
-    Scope, ScopeHierarchy, ScopeSet, UnixTime, ValidationError, Validator, VerificationKeys,
-    VerifiedToken, bearer_token,
+    Audience, BearerChallenge, HttpResponse, ResourceMetadata, RevocationStore, Scope, ScopeSet,
+    UnixTime, ValidationError, Validator, VerificationKeys, VerifiedToken,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -111,13 +112,14 @@ impl McpServer {
 impl<R> McpServer<R> {
     /// A server protected by `validator`, described by `metadata`.
     pub fn new(validator: Validator<R>, metadata: ResourceMetadata) -> Self {
-        let resource_path = client_credentials::resource_metadata_path(metadata.resource())
-            .and_then(|p| {
-                p.strip_prefix("/.well-known/oauth-protected-resource")
-                    .map(str::to_owned)
-            })
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| "/".to_owned());
+        let resource_path =
+            client_credentials::resource::resource_metadata_path(metadata.resource())
+                .and_then(|p| {
+                    p.strip_prefix("/.well-known/oauth-protected-resource")
+                        .map(str::to_owned)
+                })
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| "/".to_owned());
         Self {
             validator,
             metadata,

@@ -7,9 +7,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use client_credentials::{
-    ClientAuth, DEFAULT_MAX_BODY_BYTES, RequestParts, ScopeSet, TokenError, TokenRequest,
-};
+use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
+use client_credentials::{ClientAuth, RequestParts, ScopeSet, TokenError, TokenRequest};
 
 /// How `TokenRequest::parse` took an input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

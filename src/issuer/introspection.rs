@@ -3,15 +3,15 @@
 use serde::Serialize;
 
 use crate::audit::AuditEvent;
-use crate::claims::AccessTokenClaims;
-use crate::client::ClientStore;
-use crate::error::{Reason, TokenError};
-use crate::replay::ReplayGuard;
-use crate::request::RequestParts;
-use crate::response::HttpResponse;
-use crate::revocation::{RevocationStore, TokenView};
+use crate::jose::claims::AccessTokenClaims;
+use crate::store::client_store::ClientStore;
+use crate::store::replay::ReplayGuard;
+use crate::store::revocation::{RevocationStore, TokenView};
+use crate::vocab::error::{Reason, TokenError};
+use crate::wire::request::RequestParts;
+use crate::wire::response::HttpResponse;
 
-use super::Issuer;
+use crate::issuer::endpoint::Issuer;
 
 /// The whole answer about a token that is not active (RFC 7662 §2.2, C96).
 const INACTIVE: &[u8] = br#"{"active":false}"#;

@@ -1,17 +1,17 @@
 //! The token revocation endpoint (RFC 7009).
 
 use crate::audit::{AuditEvent, Outcome};
-use crate::client::ClientStore;
-use crate::client_auth::AuthenticatedClient;
-use crate::error::{Reason, TokenError};
-use crate::replay::ReplayGuard;
-use crate::request::RequestParts;
-use crate::response::HttpResponse;
-use crate::revocation::RevocationStore;
-use crate::time::UnixTime;
-use crate::token_query::TokenQuery;
+use crate::issuer::client_auth::AuthenticatedClient;
+use crate::issuer::token_query::TokenQuery;
+use crate::store::client_store::ClientStore;
+use crate::store::replay::ReplayGuard;
+use crate::store::revocation::RevocationStore;
+use crate::vocab::error::{Reason, TokenError};
+use crate::vocab::time::UnixTime;
+use crate::wire::request::RequestParts;
+use crate::wire::response::HttpResponse;
 
-use super::Issuer;
+use crate::issuer::endpoint::Issuer;
 
 impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// The revocation endpoint (RFC 7009 §2): HTTP parts in, HTTP response out.

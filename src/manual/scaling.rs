@@ -13,7 +13,7 @@
 //!
 //! Token ids are 128 random bits, unique across instances without coordination.
 //!
-//! Brute-force throttling ([`MemoryThrottle`](crate::MemoryThrottle)) counts per
+//! Brute-force throttling ([`MemoryThrottle`](crate::store::MemoryThrottle)) counts per
 //! instance: with `n` instances behind a load balancer an attacker gets up to `n`
 //! times the configured attempts. Implement [`AuthThrottle`](crate::AuthThrottle)
 //! over a shared counter if that matters, or throttle at the load balancer too.

@@ -22,7 +22,7 @@
 //! the same hash work as one with a wrong secret, and gets the same answer, so
 //! neither timing nor error text tells an attacker which client ids exist.
 //! Failed attempts are throttled per presented client id
-//! ([`MemoryThrottle`](crate::MemoryThrottle)), as RFC 6749 §2.3.1 requires.
+//! ([`MemoryThrottle`](crate::store::MemoryThrottle)), as RFC 6749 §2.3.1 requires.
 //!
 //! Plaintext secrets live only in [`ClientSecret`](crate::ClientSecret), whose
 //! memory is zeroized on drop and whose `Debug` prints `[redacted]`.

@@ -13,10 +13,12 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use client_credentials::audit::MemoryAuditSink;
+use client_credentials::issuer::{IssuerBuilder, JtiSource, Policy, ScopePolicy};
+use client_credentials::store::MemoryClientStore;
 use client_credentials::{
     Algorithm, Audience, AuthMethod, Client, ClientId, ClientSecret, CredentialId, FixedClock,
-    HttpResponse, Issuer, IssuerBuilder, JtiSource, KeySet, MemoryAuditSink, MemoryClientStore,
-    Policy, RequestParts, ScopePolicy, ScopeSet, SecretCredential, SecretHash, SigningKey,
+    HttpResponse, Issuer, KeySet, RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey,
     UnixTime,
 };
 use serde_json::Value;
@@ -177,7 +179,7 @@ fn credential(id: &str, hash: SecretHash) -> SecretCredential {
 
 /// A secret client with `mcp:read mcp:write` allowed, `mcp:read` by default, and
 /// [`RESOURCE`] as its default audience.
-pub fn secret_client(id: &str, secret: &str) -> client_credentials::ClientBuilder {
+pub fn secret_client(id: &str, secret: &str) -> client_credentials::store::ClientBuilder {
     Client::builder(ClientId::new(id).unwrap())
         .secret(credential("s1", pbkdf2(secret)))
         .allowed_scopes(scopes("mcp:read mcp:write"))

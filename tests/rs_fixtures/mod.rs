@@ -8,11 +8,13 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use client_credentials::audit::MemoryAuditSink;
+use client_credentials::jose::PrivateKeyPem;
+use client_credentials::store::{MemoryClientStore, MemoryRevocationStore};
 use client_credentials::{
     Algorithm, Audience, Client, ClientId, ClientSecret, CredentialId, FixedClock, HttpResponse,
-    Issuer, KeySet, MemoryAuditSink, MemoryClientStore, MemoryRevocationStore, PrivateKeyPem,
-    RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey, UnixTime, Validator,
-    VerificationKeys,
+    Issuer, KeySet, RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey, UnixTime,
+    Validator, VerificationKeys,
 };
 
 pub const ISSUER: &str = "https://as.example.com";

@@ -1,0 +1,181 @@
+//! The authorization server metadata document (RFC 8414).
+
+use serde::Serialize;
+
+use crate::jose::keys::Algorithm;
+use crate::vocab::ids::AuthMethod;
+use crate::vocab::scope::ScopeSet;
+
+/// The RFC 8414 §2 document, rendered once when the issuer is built.
+///
+/// `response_types_supported` is left out (C134): RFC 8414 §2 calls it REQUIRED,
+/// but this server has no authorization endpoint and so supports no response type,
+/// and §3.2 says members with zero elements MUST be omitted. Emitting `[]` would
+/// break §3.2 and a made-up value would mislead clients; omission is the one
+/// choice that says nothing false.
+///
+/// The revocation (RFC 7009) and introspection (RFC 7662) endpoints authenticate
+/// clients exactly as the token endpoint does, so all three advertise the same
+/// methods (C85).
+#[derive(Debug)]
+pub(crate) struct ServerMetadata<'a> {
+    pub(crate) issuer: &'a str,
+    pub(crate) token_endpoint: &'a str,
+    pub(crate) jwks_uri: &'a str,
+    pub(crate) revocation_endpoint: &'a str,
+    pub(crate) introspection_endpoint: &'a str,
+    pub(crate) auth_methods: &'a [AuthMethod],
+    /// The assertion algorithms accepted; listed whenever a JWT method is (C83).
+    pub(crate) signing_algs: &'a [Algorithm],
+    pub(crate) scopes: &'a ScopeSet,
+}
+
+#[derive(Serialize)]
+struct Wire<'a> {
+    issuer: &'a str,
+    token_endpoint: &'a str,
+    jwks_uri: &'a str,
+    grant_types_supported: [&'static str; 1],
+    token_endpoint_auth_methods_supported: &'a [&'static str],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    token_endpoint_auth_signing_alg_values_supported: &'a [&'static str],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    scopes_supported: Vec<&'a str>,
+    revocation_endpoint: &'a str,
+    revocation_endpoint_auth_methods_supported: &'a [&'static str],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    revocation_endpoint_auth_signing_alg_values_supported: &'a [&'static str],
+    introspection_endpoint: &'a str,
+    introspection_endpoint_auth_methods_supported: &'a [&'static str],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    introspection_endpoint_auth_signing_alg_values_supported: &'a [&'static str],
+}
+
+impl ServerMetadata<'_> {
+    pub(crate) fn to_json(&self) -> String {
+        let methods: Vec<&'static str> = self.auth_methods.iter().map(|m| m.as_str()).collect();
+        let algs: Vec<&'static str> = if self.auth_methods.iter().any(|m| m.is_jwt()) {
+            self.signing_algs.iter().map(|a| a.as_str()).collect()
+        } else {
+            Vec::new()
+        };
+        serde_json::to_string(&Wire {
+            issuer: self.issuer,
+            token_endpoint: self.token_endpoint,
+            jwks_uri: self.jwks_uri,
+            grant_types_supported: ["client_credentials"],
+            token_endpoint_auth_methods_supported: &methods,
+            token_endpoint_auth_signing_alg_values_supported: &algs,
+            scopes_supported: self.scopes.iter().collect(),
+            revocation_endpoint: self.revocation_endpoint,
+            revocation_endpoint_auth_methods_supported: &methods,
+            revocation_endpoint_auth_signing_alg_values_supported: &algs,
+            introspection_endpoint: self.introspection_endpoint,
+            introspection_endpoint_auth_methods_supported: &methods,
+            introspection_endpoint_auth_signing_alg_values_supported: &algs,
+        })
+        .expect("metadata holds only strings")
+    }
+}
+
+/// The path at which the metadata of `issuer` is served (RFC 8414 §3, C74): the
+/// well-known segment goes between the host and the issuer's path.
+///
+/// `https://as.example.com` → `/.well-known/oauth-authorization-server`;
+/// `https://as.example.com/tenant1` → `/.well-known/oauth-authorization-server/tenant1`.
+pub fn well_known_path(issuer: &str) -> String {
+    let after_scheme = issuer.split_once("://").map_or(issuer, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+    let path = path.trim_end_matches('/');
+    format!("/.well-known/oauth-authorization-server{path}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c74_well_known_path_inserts_after_host() {
+        assert_eq!(
+            well_known_path("https://as.example.com"),
+            "/.well-known/oauth-authorization-server"
+        );
+        assert_eq!(
+            well_known_path("https://as.example.com/tenant1"),
+            "/.well-known/oauth-authorization-server/tenant1"
+        );
+        assert_eq!(
+            well_known_path("https://as.example.com/tenant1/"),
+            "/.well-known/oauth-authorization-server/tenant1"
+        );
+    }
+
+    #[test]
+    fn c76_c80_c85_c134_document_shape() {
+        let scopes = ScopeSet::new();
+        let m = ServerMetadata {
+            issuer: "https://as.example.com",
+            token_endpoint: "https://as.example.com/token",
+            jwks_uri: "https://as.example.com/jwks.json",
+            revocation_endpoint: "https://as.example.com/revoke",
+            introspection_endpoint: "https://as.example.com/introspect",
+            auth_methods: &[AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost],
+            signing_algs: &[Algorithm::ES256],
+            scopes: &scopes,
+        };
+        let v: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();
+        assert_eq!(
+            v["grant_types_supported"],
+            serde_json::json!(["client_credentials"])
+        );
+        assert!(
+            v.get("scopes_supported").is_none(),
+            "empty arrays are omitted"
+        );
+        assert!(v.get("response_types_supported").is_none());
+        assert_eq!(v["revocation_endpoint"], "https://as.example.com/revoke");
+        assert_eq!(
+            v["introspection_endpoint"],
+            "https://as.example.com/introspect"
+        );
+        let methods = serde_json::json!(["client_secret_basic", "client_secret_post"]);
+        for member in [
+            "token_endpoint_auth_methods_supported",
+            "revocation_endpoint_auth_methods_supported",
+            "introspection_endpoint_auth_methods_supported",
+        ] {
+            assert_eq!(v[member], methods, "{member}");
+        }
+        assert!(
+            v.get("token_endpoint_auth_signing_alg_values_supported")
+                .is_none(),
+            "no JWT method, no algorithm list"
+        );
+        for (_, value) in v.as_object().unwrap() {
+            assert_ne!(value, &serde_json::json!([]));
+        }
+    }
+
+    #[test]
+    fn c83_c85_algorithms_listed_with_jwt_methods() {
+        let scopes = ScopeSet::new();
+        let m = ServerMetadata {
+            issuer: "https://as.example.com",
+            token_endpoint: "https://as.example.com/token",
+            jwks_uri: "https://as.example.com/jwks.json",
+            revocation_endpoint: "https://as.example.com/revoke",
+            introspection_endpoint: "https://as.example.com/introspect",
+            auth_methods: &[AuthMethod::ClientSecretBasic, AuthMethod::PrivateKeyJwt],
+            signing_algs: &[Algorithm::ES256, Algorithm::EdDSA],
+            scopes: &scopes,
+        };
+        let v: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();
+        for member in [
+            "token_endpoint_auth_signing_alg_values_supported",
+            "revocation_endpoint_auth_signing_alg_values_supported",
+            "introspection_endpoint_auth_signing_alg_values_supported",
+        ] {
+            assert_eq!(v[member], serde_json::json!(["ES256", "EdDSA"]), "{member}");
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! The part of token validation that needs neither the audience nor the clock:
+//! compact JWS syntax, the JOSE header, the signature, the claims and `iss`
+//! (RFC 7515 §5.2, RFC 9068 §4). The resource server's [`Validator`] and the
+//! issuer's revocation and introspection endpoints share it.
+//!
+//! [`Validator`]: crate::Validator
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny};
+
+use crate::jose::claims::{AccessTokenClaims, deserialize_audiences, numeric_date};
+use crate::jose::keys::Algorithm;
+use crate::jose::verification_keys::{VerificationKey, VerificationKeys};
+use crate::vocab::error::ValidationError;
+use crate::vocab::time::UnixTime;
+
+/// Longest base64url header accepted (768 bytes decoded).
+/// The default limit on a token's length: far above any token this crate mints
+/// (an RS256-4096 token is under 1.5 KiB), far below anything that hurts.
+pub const DEFAULT_MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+const MAX_HEADER_B64: usize = 1024;
+/// Longest base64url signature: an RSA-8192 signature, 1024 bytes.
+const MAX_SIGNATURE_B64: usize = 1366;
+/// A buffer fitting base64's conservative estimate for `n` input characters.
+const fn decode_buffer_len(n: usize) -> usize {
+    n.div_ceil(4) * 3
+}
+
+/// The checks of one issuer's tokens that need neither the audience nor the
+/// clock: syntax, header, signature, claims and `iss`. The [`Validator`](crate::Validator) and the
+/// issuer's own revocation and introspection endpoints share it.
+pub(crate) struct TokenVerifier {
+    keys: VerificationKeys,
+    issuer: String,
+    max_token_bytes: usize,
+}
+
+/// The JOSE header members read; the rest (`jwk`, `jku`, `x5u`, `x5c`, …) are
+/// ignored, never trusted.
+#[derive(Deserialize)]
+struct Header<'a> {
+    #[serde(borrow, default)]
+    alg: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    typ: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    kid: Option<Cow<'a, str>>,
+    #[serde(default)]
+    crit: Option<IgnoredAny>,
+}
+
+/// The claims as they arrive: every member optional, so a missing one is
+/// reported by name. Duplicate members are refused by serde.
+#[derive(Deserialize)]
+struct Payload {
+    iss: Option<String>,
+    sub: Option<String>,
+    #[serde(default, deserialize_with = "some_audiences")]
+    aud: Option<Vec<String>>,
+    client_id: Option<String>,
+    #[serde(default, deserialize_with = "some_date")]
+    iat: Option<UnixTime>,
+    #[serde(default, deserialize_with = "some_date")]
+    exp: Option<UnixTime>,
+    #[serde(default, deserialize_with = "some_date")]
+    nbf: Option<UnixTime>,
+    jti: Option<String>,
+    scope: Option<String>,
+    credential_id: Option<String>,
+}
+
+fn some_audiences<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    deserialize_audiences(d).map(Some)
+}
+
+fn some_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<UnixTime>, D::Error> {
+    numeric_date::deserialize(d).map(Some)
+}
+
+/// A decoded payload larger than this is dropped after use rather than kept per thread.
+const MAX_RETAINED_PAYLOAD: usize = 16 * 1024;
+
+thread_local! {
+    /// Reused per thread, so decoding the payload does not allocate.
+    static PAYLOAD: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+impl TokenVerifier {
+    /// A verifier of `issuer`'s tokens signed by `keys`, up to `max_token_bytes`.
+    pub(crate) fn new(keys: VerificationKeys, issuer: String, max_token_bytes: usize) -> Self {
+        Self {
+            keys,
+            issuer,
+            max_token_bytes,
+        }
+    }
+
+    /// The issuer identifier `iss` must equal.
+    pub(crate) fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The keys signatures are checked with.
+    pub(crate) fn keys(&self) -> &VerificationKeys {
+        &self.keys
+    }
+
+    /// Steps 1 to 4 of [`Validator`](crate::Validator) without `aud` and times: is this a token
+    /// this issuer signed, and what does it say?
+    pub(crate) fn verify(&self, token: &str) -> Result<SignedClaims, ValidationError> {
+        if token.len() > self.max_token_bytes {
+            return Err(ValidationError::TooLarge);
+        }
+        let (header_b64, rest) = token.split_once('.').ok_or(ValidationError::Malformed)?;
+        let (payload_b64, signature_b64) =
+            rest.split_once('.').ok_or(ValidationError::Malformed)?;
+        if header_b64.is_empty()
+            || payload_b64.is_empty()
+            || signature_b64.is_empty()
+            || signature_b64.contains('.')
+            || header_b64.len() > MAX_HEADER_B64
+            || signature_b64.len() > MAX_SIGNATURE_B64
+        {
+            return Err(ValidationError::Malformed);
+        }
+
+        let key = match self.keys.find_by_known_header(header_b64) {
+            Some(key) => key,
+            None => self.header_key(header_b64)?,
+        };
+
+        let mut signature = [0u8; decode_buffer_len(MAX_SIGNATURE_B64)];
+        let signature_len = URL_SAFE_NO_PAD
+            .decode_slice(signature_b64, &mut signature)
+            .map_err(|_| ValidationError::Malformed)?;
+        let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
+        if !key.verify(signing_input, &signature[..signature_len]) {
+            return Err(ValidationError::InvalidSignature);
+        }
+
+        let claims = PAYLOAD.with_borrow_mut(|buf| {
+            buf.clear();
+            let claims = URL_SAFE_NO_PAD
+                .decode_vec(payload_b64, buf)
+                .map_err(|_| ValidationError::Malformed)
+                .and_then(|()| json_object::<Payload>(buf).ok_or(ValidationError::MalformedClaims));
+            if buf.capacity() > MAX_RETAINED_PAYLOAD {
+                *buf = Vec::new();
+            }
+            claims
+        })?;
+        let signed = required_claims(claims)?;
+        if signed.claims.iss != self.issuer {
+            return Err(ValidationError::WrongIssuer);
+        }
+        Ok(signed)
+    }
+
+    /// Step 2 for a header other than the one this crate's issuer writes: decode
+    /// it, check `crit` and `typ`, and find the key its `kid` names, whose
+    /// algorithm must be its `alg`.
+    fn header_key(&self, header_b64: &str) -> Result<&VerificationKey, ValidationError> {
+        let mut header_buf = [0u8; decode_buffer_len(MAX_HEADER_B64)];
+        let header_len = URL_SAFE_NO_PAD
+            .decode_slice(header_b64, &mut header_buf)
+            .map_err(|_| ValidationError::Malformed)?;
+        let header: Header<'_> =
+            json_object(&header_buf[..header_len]).ok_or(ValidationError::MalformedHeader)?;
+        if header.crit.is_some() {
+            return Err(ValidationError::CriticalHeader);
+        }
+        if !header.typ.as_deref().is_some_and(is_access_token_type) {
+            return Err(ValidationError::WrongType);
+        }
+        let alg: Algorithm = header
+            .alg
+            .as_deref()
+            .and_then(|alg| alg.parse().ok())
+            .ok_or(ValidationError::UnsupportedAlgorithm)?;
+        let key = header
+            .kid
+            .as_deref()
+            .and_then(|kid| self.keys.find(kid))
+            .ok_or(ValidationError::UnknownKey)?;
+        if key.algorithm() != alg {
+            return Err(ValidationError::AlgorithmMismatch);
+        }
+        Ok(key)
+    }
+}
+
+/// A JSON object (never an array, which serde would also read into a struct).
+/// JSON is UTF-8 (RFC 8259 §8.1): checked once for the whole text, not string
+/// by string as `serde_json::from_slice` would.
+fn json_object<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    if text.trim_ascii_start().as_bytes().first() != Some(&b'{') {
+        return None;
+    }
+    serde_json::from_str(text).ok()
+}
+
+/// `at+jwt` or `application/at+jwt`, in any case: media types are
+/// case-insensitive (RFC 9068 §4, C62).
+fn is_access_token_type(typ: &str) -> bool {
+    let typ = typ.as_bytes();
+    let subtype = match typ.split_at_checked(12) {
+        Some((prefix, subtype)) if prefix.eq_ignore_ascii_case(b"application/") => subtype,
+        _ => typ,
+    };
+    subtype.eq_ignore_ascii_case(b"at+jwt")
+}
+
+fn required_claims(p: Payload) -> Result<SignedClaims, ValidationError> {
+    fn present(value: Option<String>, name: &'static str) -> Result<String, ValidationError> {
+        value
+            .filter(|v| !v.is_empty())
+            .ok_or(ValidationError::MissingClaim(name))
+    }
+    let claims = AccessTokenClaims {
+        iss: present(p.iss, "iss")?,
+        sub: present(p.sub, "sub")?,
+        aud: p
+            .aud
+            .filter(|aud| !aud.is_empty())
+            .ok_or(ValidationError::MissingClaim("aud"))?,
+        client_id: present(p.client_id, "client_id")?,
+        iat: p.iat.ok_or(ValidationError::MissingClaim("iat"))?,
+        exp: p.exp.ok_or(ValidationError::MissingClaim("exp"))?,
+        jti: present(p.jti, "jti")?,
+        scope: p.scope,
+        credential_id: p.credential_id,
+    };
+    Ok(SignedClaims {
+        claims,
+        not_before: p.nbf,
+    })
+}
+
+/// The claims of a token whose signature and issuer checked out.
+pub(crate) struct SignedClaims {
+    pub(crate) claims: AccessTokenClaims,
+    /// `nbf`, which tokens of this crate never carry but other issuers' may.
+    not_before: Option<UnixTime>,
+}
+
+impl SignedClaims {
+    /// `exp`, `nbf` and `iat` against `now`, with `leeway` seconds each way.
+    pub(crate) fn check_times(&self, now: UnixTime, leeway: u64) -> Result<(), ValidationError> {
+        let now = now.as_secs();
+        if now >= self.claims.exp.as_secs().saturating_add(leeway) {
+            return Err(ValidationError::Expired);
+        }
+        let ahead = |t: UnixTime| now.saturating_add(leeway) < t.as_secs();
+        if self.not_before.is_some_and(ahead) {
+            return Err(ValidationError::NotYetValid);
+        }
+        if ahead(self.claims.iat) {
+            return Err(ValidationError::IssuedInFuture);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

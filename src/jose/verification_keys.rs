@@ -1,0 +1,318 @@
+//! The keys a resource server checks token signatures with: taken from a
+//! same-process [`KeySet`], or parsed once from the issuer's JWK Set.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::jwk::{
+    AlgorithmParameters, EllipticCurve, Jwk, JwkSet, KeyAlgorithm, KeyOperations, PublicKeyUse,
+};
+use ring::hmac;
+use ring::signature::{self, RsaPublicKeyComponents, UnparsedPublicKey};
+
+use crate::jose::keys::{Algorithm, KeySet, PublicHalf, SigningKey, encode_header};
+use crate::vocab::error::ConfigError;
+
+/// RSA moduli ring verifies with the `*_2048_8192_*` algorithms, in bytes.
+const RSA_MODULUS_BYTES: std::ops::RangeInclusive<usize> = 256..=1024;
+/// Smallest HS256 secret accepted: as long as the hash output (RFC 7518 §3.2).
+const MIN_HMAC_SECRET_BYTES: usize = 32;
+
+/// The verification keys of one issuer, each bound to one `kid` and one
+/// [`Algorithm`].
+///
+/// Keys are parsed when the set is built, never per token. A token is checked
+/// only with the key its `kid` names, and only if its `alg` is exactly that
+/// key's algorithm, so no token can pick how it is verified (no `alg`
+/// confusion). HS256 keys are shared secrets: they come only from a
+/// same-process [`KeySet`] or from [`with_hs256`](Self::with_hs256), never from a
+/// JWK Set document.
+///
+/// Key rotation: every key the issuer still publishes verifies, so a token
+/// signed by a retired-but-published key stays valid until it expires. To pick
+/// up a new JWKS, build a new set (and a new [`Validator`](crate::Validator)).
+#[derive(Clone)]
+pub struct VerificationKeys {
+    keys: Vec<VerificationKey>,
+}
+
+/// One key, ready to verify.
+#[derive(Clone)]
+pub(crate) struct VerificationKey {
+    kid: String,
+    algorithm: Algorithm,
+    verifier: Verifier,
+    /// The base64url JOSE header this crate's issuer writes for this key
+    /// (`{"alg":…,"typ":"at+jwt","kid":…}`): a token whose header is exactly
+    /// these bytes passes every header check and names this key.
+    known_header: Box<str>,
+}
+
+#[derive(Clone)]
+enum Verifier {
+    /// EC point, Ed25519 key or DER `RSAPublicKey`, with its ring algorithm.
+    Public(UnparsedPublicKey<Box<[u8]>>),
+    /// An RSA key given by its JWK components.
+    Rsa {
+        components: RsaPublicKeyComponents<Box<[u8]>>,
+        params: &'static signature::RsaParameters,
+    },
+    Hmac(hmac::Key),
+}
+
+impl VerificationKey {
+    /// The key's algorithm: a token's `alg` must equal it.
+    pub(crate) fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// Whether `signature` signs `message` under this key. One ring call.
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        match &self.verifier {
+            Verifier::Public(key) => key.verify(message, signature).is_ok(),
+            Verifier::Rsa { components, params } => {
+                components.verify(params, message, signature).is_ok()
+            }
+            Verifier::Hmac(key) => hmac::verify(key, message, signature).is_ok(),
+        }
+    }
+}
+
+impl VerificationKeys {
+    /// Every key of a same-process key set, the active one and the previous
+    /// ones, HS256 keys included.
+    pub fn from_key_set(keys: &KeySet) -> Self {
+        Self {
+            keys: keys.iter().map(from_signing_key).collect(),
+        }
+    }
+
+    /// The signature keys of a JWK Set (RFC 7517 §5), as an issuer publishes at
+    /// its `jwks_uri`.
+    ///
+    /// A key is used when it has a `kid`, is not marked for another use than
+    /// `sig` (`use`, `key_ops`), and is a P-256 key (ES256), a P-384 key (ES384), an Ed25519 key
+    /// (EdDSA) or an RSA key of 2048 to 8192 bits (RS256 or PS256). Its
+    /// algorithm is its `alg` member; without one, the algorithm its key type
+    /// implies, and RS256 for RSA keys (the algorithm RFC 9068 §2.1 makes
+    /// mandatory). Other keys are skipped, as are symmetric (`oct`) keys: a
+    /// shared secret is never taken from a published document.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidKey`] when no key is usable;
+    /// [`ConfigError::DuplicateKeyId`] when two usable keys share a `kid`.
+    pub fn from_jwks(jwks: &JwkSet) -> Result<Self, ConfigError> {
+        let mut set = Self { keys: Vec::new() };
+        for key in jwks.keys.iter().filter_map(from_jwk) {
+            set.push(key)?;
+        }
+        if set.keys.is_empty() {
+            return Err(ConfigError::InvalidKey(
+                "the JWK Set holds no usable signature key".into(),
+            ));
+        }
+        Ok(set)
+    }
+
+    /// [`from_jwks`](Self::from_jwks) for the JSON text of a JWK Set.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidKey`] when the text is not a JWK Set, and as
+    /// [`from_jwks`](Self::from_jwks).
+    pub fn from_jwks_json(json: &str) -> Result<Self, ConfigError> {
+        let jwks: JwkSet = serde_json::from_str(json)
+            .map_err(|e| ConfigError::InvalidKey(format!("not a JWK Set: {e}")))?;
+        Self::from_jwks(&jwks)
+    }
+
+    /// Adds an HS256 key: the secret shared with the issuer, under its `kid`
+    /// (as given to [`SigningKey::hs256`], which derives the same `kid` from the
+    /// secret when none is given).
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidKey`] for a secret shorter than 32 bytes or a bad
+    /// `kid`; [`ConfigError::DuplicateKeyId`] when the set already holds the `kid`.
+    pub fn with_hs256(mut self, secret: &[u8], kid: Option<String>) -> Result<Self, ConfigError> {
+        if secret.len() < MIN_HMAC_SECRET_BYTES {
+            return Err(ConfigError::InvalidKey(format!(
+                "an HS256 secret needs at least {MIN_HMAC_SECRET_BYTES} bytes"
+            )));
+        }
+        // Reuse the signing key's kid rules and derivation, then keep its HMAC key.
+        let key = SigningKey::hs256(secret, kid)?;
+        self.push(from_signing_key(&key))?;
+        Ok(self)
+    }
+
+    /// The key with this `kid`. A linear scan: an issuer publishes a handful of
+    /// keys, and comparing a few short strings beats hashing one.
+    pub(crate) fn find(&self, kid: &str) -> Option<&VerificationKey> {
+        self.keys.iter().find(|key| key.kid == kid)
+    }
+
+    /// The key whose issuer-written header is exactly `header_b64`, which then
+    /// needs no decoding: the header of every token this crate mints.
+    pub(crate) fn find_by_known_header(&self, header_b64: &str) -> Option<&VerificationKey> {
+        self.keys
+            .iter()
+            .find(|key| *key.known_header == *header_b64)
+    }
+
+    /// The `kid`s and algorithms of the keys, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Algorithm)> {
+        self.keys
+            .iter()
+            .map(|key| (key.kid.as_str(), key.algorithm))
+    }
+
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the set holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    fn push(&mut self, key: VerificationKey) -> Result<(), ConfigError> {
+        if self.find(&key.kid).is_some() {
+            return Err(ConfigError::DuplicateKeyId(key.kid));
+        }
+        self.keys.push(key);
+        Ok(())
+    }
+}
+
+impl fmt::Debug for VerificationKeys {
+    /// Lists `kid`s and algorithms; never key material.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+fn from_signing_key(key: &SigningKey) -> VerificationKey {
+    let verifier = match key.public_half() {
+        PublicHalf::Key { algorithm, bytes } => {
+            Verifier::Public(UnparsedPublicKey::new(algorithm, bytes.into()))
+        }
+        PublicHalf::Secret(secret) => Verifier::Hmac(secret.clone()),
+    };
+    VerificationKey {
+        kid: key.kid().to_owned(),
+        algorithm: key.algorithm(),
+        verifier,
+        known_header: known_header(key.algorithm(), key.kid()),
+    }
+}
+
+/// The header [`encode_header`] writes, without its trailing `.`.
+fn known_header(algorithm: Algorithm, kid: &str) -> Box<str> {
+    let mut header = encode_header(algorithm, kid);
+    header.pop();
+    header.into()
+}
+
+/// The usable signature key in `jwk`, or `None` to skip it.
+fn from_jwk(jwk: &Jwk) -> Option<VerificationKey> {
+    let common = &jwk.common;
+    let kid = common.key_id.as_deref().filter(|kid| !kid.is_empty())?;
+    if matches!(
+        common.public_key_use,
+        Some(PublicKeyUse::Encryption | PublicKeyUse::Other(_))
+    ) {
+        return None;
+    }
+    if let Some(ops) = &common.key_operations
+        && !ops.iter().any(|op| matches!(op, KeyOperations::Verify))
+    {
+        return None;
+    }
+    let declared = match common.key_algorithm {
+        None => None,
+        Some(KeyAlgorithm::ES256) => Some(Algorithm::ES256),
+        Some(KeyAlgorithm::ES384) => Some(Algorithm::ES384),
+        Some(KeyAlgorithm::EdDSA) => Some(Algorithm::EdDSA),
+        Some(KeyAlgorithm::RS256) => Some(Algorithm::RS256),
+        Some(KeyAlgorithm::PS256) => Some(Algorithm::PS256),
+        Some(_) => return None,
+    };
+    let (algorithm, verifier) = match &jwk.algorithm {
+        AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {
+            let algorithm = declared.unwrap_or(Algorithm::ES256);
+            let x = decode_exact(&ec.x, 32)?;
+            let y = decode_exact(&ec.y, 32)?;
+            // An uncompressed SEC1 point: 0x04 || x || y.
+            let point: Box<[u8]> = [&[0x04][..], &x, &y].concat().into();
+            (algorithm, public(algorithm, Algorithm::ES256, point)?)
+        }
+        AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P384 => {
+            let algorithm = declared.unwrap_or(Algorithm::ES384);
+            let x = decode_exact(&ec.x, 48)?;
+            let y = decode_exact(&ec.y, 48)?;
+            let point: Box<[u8]> = [&[0x04][..], &x, &y].concat().into();
+            (algorithm, public(algorithm, Algorithm::ES384, point)?)
+        }
+        AlgorithmParameters::OctetKeyPair(okp) if okp.curve == EllipticCurve::Ed25519 => {
+            let algorithm = declared.unwrap_or(Algorithm::EdDSA);
+            let x = decode_exact(&okp.x, 32)?;
+            (algorithm, public(algorithm, Algorithm::EdDSA, x.into())?)
+        }
+        AlgorithmParameters::RSA(rsa) => {
+            let algorithm = declared.unwrap_or(Algorithm::RS256);
+            let params: &'static signature::RsaParameters = match algorithm {
+                Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+                Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
+                _ => return None,
+            };
+            let n = strip_leading_zeros(URL_SAFE_NO_PAD.decode(&rsa.n).ok()?);
+            let e = strip_leading_zeros(URL_SAFE_NO_PAD.decode(&rsa.e).ok()?);
+            if !RSA_MODULUS_BYTES.contains(&n.len()) || e.is_empty() || e.len() > 4 {
+                return None;
+            }
+            let components = RsaPublicKeyComponents {
+                n: n.into(),
+                e: e.into(),
+            };
+            (algorithm, Verifier::Rsa { components, params })
+        }
+        _ => return None,
+    };
+    Some(VerificationKey {
+        kid: kid.to_owned(),
+        algorithm,
+        verifier,
+        known_header: known_header(algorithm, kid),
+    })
+}
+
+/// A public-key verifier, if the JWK's algorithm suits its key type.
+fn public(declared: Algorithm, key_type: Algorithm, bytes: Box<[u8]>) -> Option<Verifier> {
+    let algorithm: &'static dyn signature::VerificationAlgorithm = match (declared, key_type) {
+        (Algorithm::ES256, Algorithm::ES256) => &signature::ECDSA_P256_SHA256_FIXED,
+        (Algorithm::ES384, Algorithm::ES384) => &signature::ECDSA_P384_SHA384_FIXED,
+        (Algorithm::EdDSA, Algorithm::EdDSA) => &signature::ED25519,
+        _ => return None,
+    };
+    Some(Verifier::Public(UnparsedPublicKey::new(algorithm, bytes)))
+}
+
+/// Strict base64url of exactly `len` bytes.
+fn decode_exact(value: &str, len: usize) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD
+        .decode(value)
+        .ok()
+        .filter(|bytes| bytes.len() == len)
+}
+
+/// A JWK integer is big-endian and should have no leading zero octet
+/// (RFC 7518 §6.3.1.1); tolerate them rather than mis-size the key.
+fn strip_leading_zeros(mut bytes: Vec<u8>) -> Vec<u8> {
+    let zeros = bytes.iter().take_while(|b| **b == 0).count();
+    bytes.drain(..zeros);
+    bytes
+}
+
+#[cfg(test)]
+mod tests;

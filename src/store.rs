@@ -1,0 +1,25 @@
+//! Registered clients and the state the checks share: the store traits, each
+//! with its contract and an in-memory implementation.
+//!
+//! | store | trait | in memory |
+//! |---|---|---|
+//! | registered clients | [`ClientStore`] | [`MemoryClientStore`] |
+//! | revoked tokens, clients and credentials | [`RevocationStore`] | [`MemoryRevocationStore`], [`NoRevocation`] |
+//! | first use of client assertions | [`ReplayGuard`] | [`MemoryReplayGuard`] |
+//! | failed authentications | [`AuthThrottle`] | [`MemoryThrottle`], [`NoThrottle`] |
+//!
+//! This wing imports the shared vocabulary and `jose`, nothing else.
+
+pub(crate) mod client;
+pub(crate) mod client_store;
+pub(crate) mod replay;
+pub(crate) mod revocation;
+pub(crate) mod throttle;
+
+pub use self::client::{Client, ClientBuilder, SecretCredential};
+pub use self::client_store::{ClientStore, MemoryClientStore};
+pub use self::replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayGuard, ReplayGuard};
+pub use self::revocation::{
+    MemoryRevocationStore, NoRevocation, RevocationConfig, RevocationStore, TokenView,
+};
+pub use self::throttle::{AuthThrottle, MemoryThrottle, NoThrottle, ThrottleConfig};

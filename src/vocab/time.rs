@@ -1,0 +1,137 @@
+//! Instants as the JWT world sees them: whole seconds since the Unix epoch.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A point in time, in whole seconds since 1970-01-01T00:00:00Z (a JWT `NumericDate`).
+///
+/// The crate never reads the clock by itself in its pure steps: every check takes
+/// a `UnixTime` argument, and the [`Issuer`](crate::Issuer) asks its
+/// [`Clock`](crate::Clock) once per request.
+///
+/// It converts from [`SystemTime`], and with the `time` feature to and from
+/// `time::OffsetDateTime`; from other date-time libraries, go through Unix
+/// seconds with [`UnixTime::from_secs`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct UnixTime(u64);
+
+impl UnixTime {
+    /// The last representable instant: as a revocation cutoff, "for good".
+    pub const MAX: Self = Self(u64::MAX);
+
+    /// The instant `secs` seconds after the epoch.
+    pub const fn from_secs(secs: u64) -> Self {
+        Self(secs)
+    }
+
+    /// Seconds since the epoch.
+    pub const fn as_secs(self) -> u64 {
+        self.0
+    }
+
+    /// The current system time (clamped to the epoch if the system clock is before it).
+    pub fn now() -> Self {
+        Self::from(SystemTime::now())
+    }
+
+    /// `self + d`, saturating at the largest representable instant.
+    pub const fn saturating_add(self, d: Duration) -> Self {
+        Self(self.0.saturating_add(d.as_secs()))
+    }
+
+    /// `self - d`, saturating at the epoch.
+    pub const fn saturating_sub(self, d: Duration) -> Self {
+        Self(self.0.saturating_sub(d.as_secs()))
+    }
+
+    /// The time from `earlier` to `self`, zero if `earlier` is later.
+    pub const fn duration_since(self, earlier: UnixTime) -> Duration {
+        Duration::from_secs(self.0.saturating_sub(earlier.0))
+    }
+}
+
+impl From<SystemTime> for UnixTime {
+    fn from(t: SystemTime) -> Self {
+        Self(t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()))
+    }
+}
+
+/// Instants before 1970 become the epoch, as for [`SystemTime`].
+#[cfg(feature = "time")]
+impl From<time::OffsetDateTime> for UnixTime {
+    fn from(t: time::OffsetDateTime) -> Self {
+        Self(u64::try_from(t.unix_timestamp()).unwrap_or(0))
+    }
+}
+
+/// Instants past the end of `time`'s range (year 9999) become its last second.
+#[cfg(feature = "time")]
+impl From<UnixTime> for time::OffsetDateTime {
+    fn from(t: UnixTime) -> Self {
+        let secs = i64::try_from(t.0).unwrap_or(i64::MAX);
+        Self::from_unix_timestamp(secs)
+            .unwrap_or_else(|_| time::PrimitiveDateTime::MAX.assume_utc())
+    }
+}
+
+impl fmt::Display for UnixTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The default clock leeway for `exp`, `nbf` and `iat`: 60 seconds.
+pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
+
+/// The largest leeway a [`Validator`](crate::Validator) accepts: 5 minutes ("usually no more than
+/// a few minutes", RFC 9068 §4). Revocation stores keep a revoked `jti` at least
+/// this long past its expiry.
+pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arithmetic_saturates() {
+        let t = UnixTime::from_secs(10);
+        assert_eq!(
+            t.saturating_sub(Duration::from_secs(20)),
+            UnixTime::from_secs(0)
+        );
+        assert_eq!(
+            UnixTime::from_secs(u64::MAX).saturating_add(Duration::from_secs(1)),
+            UnixTime::from_secs(u64::MAX)
+        );
+        assert_eq!(
+            UnixTime::from_secs(30).duration_since(t),
+            Duration::from_secs(20)
+        );
+        assert_eq!(t.duration_since(UnixTime::from_secs(30)), Duration::ZERO);
+    }
+
+    #[test]
+    fn converts_from_system_time() {
+        let st = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(UnixTime::from(st).as_secs(), 1_700_000_000);
+        assert_eq!(
+            UnixTime::from(UNIX_EPOCH - Duration::from_secs(1)).as_secs(),
+            0
+        );
+    }
+
+    #[cfg(feature = "time")]
+    #[test]
+    fn converts_to_and_from_offset_date_time() {
+        let odt = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        assert_eq!(UnixTime::from(odt).as_secs(), 1_700_000_000);
+        assert_eq!(
+            time::OffsetDateTime::from(UnixTime::from_secs(1_700_000_000)),
+            odt
+        );
+        let before_epoch = time::OffsetDateTime::from_unix_timestamp(-5).unwrap();
+        assert_eq!(UnixTime::from(before_epoch), UnixTime::from_secs(0));
+        let far = time::OffsetDateTime::from(UnixTime::from_secs(u64::MAX));
+        assert_eq!(far.year(), 9999);
+    }
+}

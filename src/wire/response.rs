@@ -1,0 +1,295 @@
+//! Framework-free HTTP responses of the token endpoint (RFC 6749 §5.1, §5.2).
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::vocab::error::{ErrorCode, TokenError};
+use crate::wire::json;
+
+/// A complete HTTP response: status, headers and body, ready for any framework.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Header names (lowercase) and values.
+    pub headers: Vec<(&'static str, Cow<'static, str>)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first value of header `name` (lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| &**v)
+    }
+
+    /// A JSON response that must never be cached: every token endpoint response
+    /// carries `Cache-Control: no-store` and `Pragma: no-cache` (C25, C138).
+    pub(crate) fn no_store_json(status: u16, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            headers: vec![
+                ("content-type", Cow::Borrowed("application/json")),
+                ("cache-control", Cow::Borrowed("no-store")),
+                ("pragma", Cow::Borrowed("no-cache")),
+            ],
+            body,
+        }
+    }
+
+    /// An empty response that must never be cached (a revocation's 200, a
+    /// challenge without an error code).
+    pub(crate) fn no_store_empty(status: u16) -> Self {
+        Self {
+            status,
+            headers: vec![
+                ("cache-control", Cow::Borrowed("no-store")),
+                ("pragma", Cow::Borrowed("no-cache")),
+            ],
+            body: Vec::new(),
+        }
+    }
+
+    /// A cacheable public JSON document (metadata, JWKS).
+    pub(crate) fn public_json(body: &str) -> Self {
+        Self {
+            status: 200,
+            headers: vec![("content-type", Cow::Borrowed("application/json"))],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+}
+
+/// A successful token response (RFC 6749 §5.1): never a `refresh_token` (C23).
+///
+/// It holds its JSON body, rendered once as the token was minted into it, so
+/// answering copies nothing. Its `Debug` shows everything but the token itself.
+#[derive(Clone)]
+pub struct TokenResponse {
+    /// `{"access_token":"…","token_type":"Bearer","expires_in":…,"scope":"…"}`,
+    /// UTF-8 (it is written from `str`s only).
+    body: Vec<u8>,
+    /// Where the JWT access token, a bearer credential, lies in `body`.
+    access_token: Range<usize>,
+    /// Lifetime in seconds, a JSON integer (C24).
+    expires_in: u64,
+    /// Where the granted scope, always present (C22), lies in `body`.
+    scope: Range<usize>,
+}
+
+/// How a token response body starts: the token follows.
+pub(crate) const BODY_START: &str = "{\"access_token\":\"";
+
+/// Bytes to reserve after the token for the rest of a response body with a
+/// `scope` of `scope_len` bytes.
+pub(crate) const fn body_tail_len(scope_len: usize) -> usize {
+    // `","token_type":"Bearer","expires_in":`, up to 20 digits, `,"scope":`,
+    // the scope between quotes (scope tokens need no escape), `}`.
+    TOKEN_TYPE_AND_EXPIRES_IN.len() + 20 + SCOPE_MEMBER.len() + scope_len + 3
+}
+
+const TOKEN_TYPE_AND_EXPIRES_IN: &str = "\",\"token_type\":\"Bearer\",\"expires_in\":";
+const SCOPE_MEMBER: &str = ",\"scope\":";
+
+impl TokenResponse {
+    #[cfg(test)]
+    pub(crate) fn new(access_token: &str, expires_in: u64, scope: &str) -> Self {
+        let mut body = BODY_START.as_bytes().to_vec();
+        body.extend_from_slice(access_token.as_bytes());
+        Self::finish_body(
+            body,
+            BODY_START.len()..BODY_START.len() + access_token.len(),
+            expires_in,
+            scope,
+        )
+    }
+
+    /// Completes a body that holds [`BODY_START`] then the access token (in
+    /// `access_token`: base64url and dots, nothing to escape).
+    pub(crate) fn finish_body(
+        mut body: Vec<u8>,
+        access_token: Range<usize>,
+        expires_in: u64,
+        scope: &str,
+    ) -> Self {
+        body.extend_from_slice(TOKEN_TYPE_AND_EXPIRES_IN.as_bytes());
+        json::push_u64(&mut body, expires_in);
+        body.extend_from_slice(SCOPE_MEMBER.as_bytes());
+        let scope_start = body.len() + 1;
+        json::push_unescaped_str(&mut body, scope);
+        let scope_end = body.len() - 1;
+        body.push(b'}');
+        Self {
+            body,
+            access_token,
+            expires_in,
+            scope: scope_start..scope_end,
+        }
+    }
+
+    /// The access token.
+    pub fn access_token(&self) -> &str {
+        str_at(&self.body, &self.access_token)
+    }
+
+    /// The token type, `Bearer`.
+    pub fn token_type(&self) -> &str {
+        "Bearer"
+    }
+
+    /// Lifetime in seconds.
+    pub fn expires_in(&self) -> u64 {
+        self.expires_in
+    }
+
+    /// The granted scope, space-delimited.
+    pub fn scope(&self) -> &str {
+        // Scope tokens are NQCHAR (RFC 6749 §3.3), which JSON never escapes.
+        str_at(&self.body, &self.scope)
+    }
+
+    /// Renders the 200 response.
+    pub fn to_http(&self) -> HttpResponse {
+        self.clone().into_http()
+    }
+
+    /// Renders the 200 response, handing over the body already written.
+    pub fn into_http(self) -> HttpResponse {
+        HttpResponse::no_store_json(200, self.body)
+    }
+}
+
+/// The text at `range` of a body written from `str`s, at their boundaries.
+fn str_at<'b>(body: &'b [u8], range: &Range<usize>) -> &'b str {
+    std::str::from_utf8(&body[range.clone()]).expect("written from a str")
+}
+
+impl std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &"[redacted]")
+            .field("token_type", &self.token_type())
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope())
+            .finish()
+    }
+}
+
+/// The realm named in `WWW-Authenticate: Basic` challenges.
+const BASIC_CHALLENGE: &str = "Basic realm=\"token\", charset=\"UTF-8\"";
+
+impl TokenError {
+    /// Renders the RFC 6749 §5.2 error response: JSON `error` and
+    /// `error_description`, `no-store`, and the headers the status calls for —
+    /// `WWW-Authenticate: Basic` on 401 (C28), `Retry-After` on 429, `Allow` on 405.
+    pub fn to_http(&self) -> HttpResponse {
+        #[derive(Serialize)]
+        struct Wire {
+            error: &'static str,
+            error_description: &'static str,
+        }
+        let body = serde_json::to_vec(&Wire {
+            error: self.code().as_str(),
+            error_description: self.reason().description(),
+        })
+        .expect("serialising static strings cannot fail");
+        let mut response = HttpResponse::no_store_json(self.status(), body);
+        match self.status() {
+            401 if self.code() == ErrorCode::InvalidClient => {
+                response
+                    .headers
+                    .push(("www-authenticate", Cow::Borrowed(BASIC_CHALLENGE)));
+            }
+            405 => response.headers.push(("allow", Cow::Borrowed("POST"))),
+            _ => {}
+        }
+        if let Some(secs) = self.retry_after_secs() {
+            response
+                .headers
+                .push(("retry-after", Cow::Owned(secs.to_string())));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::error::Reason;
+
+    #[test]
+    fn c24_c25_c23_success_body_and_headers() {
+        let r = TokenResponse::new("a.b.c", 600, "mcp:read").to_http();
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+        assert_eq!(r.header("pragma"), Some("no-cache"));
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(v["access_token"], "a.b.c");
+        assert_eq!(v["token_type"], "Bearer");
+        assert!(v["expires_in"].is_u64());
+        assert_eq!(v["scope"], "mcp:read");
+        assert!(v.get("refresh_token").is_none());
+        assert_eq!(
+            r.body,
+            br#"{"access_token":"a.b.c","token_type":"Bearer","expires_in":600,"scope":"mcp:read"}"#
+        );
+        let t = TokenResponse::new("h.p.s", 1, "a b");
+        assert_eq!(
+            (t.access_token(), t.token_type(), t.expires_in(), t.scope()),
+            ("h.p.s", "Bearer", 1, "a b")
+        );
+        assert_eq!(t.clone().into_http(), t.to_http());
+    }
+
+    #[test]
+    fn the_reserved_tail_holds_the_longest_rest_of_a_body() {
+        let scope = "mcp:read mcp:write";
+        let mut body = Vec::with_capacity(BODY_START.len() + 5 + body_tail_len(scope.len()));
+        body.extend_from_slice(BODY_START.as_bytes());
+        body.extend_from_slice(b"a.b.c");
+        let capacity = body.capacity();
+        let range = BODY_START.len()..body.len();
+        let t = TokenResponse::finish_body(body, range, u64::MAX, scope);
+        assert_eq!(t.body.len(), capacity, "exactly the reservation, no more");
+        assert_eq!(t.body.capacity(), capacity, "no reallocation");
+    }
+
+    #[test]
+    fn c27_c28_errors_render_with_challenge_and_no_store() {
+        let r = TokenError::new(Reason::WrongSecret).to_http();
+        assert_eq!(r.status, 401);
+        assert!(
+            r.header("www-authenticate")
+                .unwrap()
+                .starts_with("Basic realm=")
+        );
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(v["error"], "invalid_client");
+
+        let r = TokenError::new(Reason::MissingGrantType).to_http();
+        assert_eq!(r.status, 400);
+        assert!(r.header("www-authenticate").is_none());
+        assert_eq!(r.header("pragma"), Some("no-cache"));
+
+        let r = TokenError::new(Reason::MethodNotAllowed).to_http();
+        assert_eq!((r.status, r.header("allow")), (405, Some("POST")));
+
+        let r = TokenError::throttled(42).to_http();
+        assert_eq!((r.status, r.header("retry-after")), (429, Some("42")));
+    }
+
+    #[test]
+    fn token_response_debug_hides_the_token() {
+        let t = TokenResponse::new("secret.token.value", 1, "a");
+        let d = format!("{t:?} {t:#?}");
+        assert!(!d.contains("secret.token.value"));
+        assert!(d.contains("[redacted]"));
+    }
+}
