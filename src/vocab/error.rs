@@ -55,123 +55,180 @@ impl fmt::Display for ErrorCode {
 /// Why a request was refused: more precise than the [`ErrorCode`], for audit
 /// events and logs. It never holds request data, so it can never leak a secret.
 ///
-/// The wire sees only [`Reason::description`], which for client-authentication
-/// failures is the same text whatever the cause, so an attacker cannot tell an
-/// unknown client from a wrong secret.
+/// Its `Display` is the precise cause, for logs and audit; it is the one text
+/// of each variant. The wire sees only [`Reason::description`], which for
+/// client-authentication failures is the same text whatever the cause, so an
+/// attacker cannot tell an unknown client from a wrong secret.
 #[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
 pub enum Reason {
     /// The HTTP method was not `POST` (C1, C94).
+    #[error("the HTTP method was not POST")]
     MethodNotAllowed,
     /// The body is not `application/x-www-form-urlencoded` (C2).
+    #[error("the body is not application/x-www-form-urlencoded")]
     UnsupportedContentType,
     /// The body is larger than the configured limit.
+    #[error("the body is larger than the configured limit")]
     BodyTooLarge,
     /// The body is not valid form encoding of UTF-8 text (C2).
+    #[error("the body is not valid form encoding of UTF-8 text")]
     MalformedBody,
     /// The named parameter appears more than once (C3).
+    #[error("the {0} parameter appears more than once")]
     RepeatedParameter(&'static str),
     /// `grant_type` is missing (C17).
+    #[error("grant_type is missing")]
     MissingGrantType,
     /// Client credentials were sent in the request URI (C11).
+    #[error("client credentials were sent in the request URI")]
     CredentialsInUri,
     /// More than one client authentication method was used (C7).
+    #[error("more than one client authentication method was used")]
     MultipleAuthMethods,
     /// The `Authorization` header is not a well-formed `Basic` credential: not
     /// base64, no `:`, or not UTF-8 once decoded (`invalid_client`, C28, C31).
+    #[error("the Authorization header is not a well-formed Basic credential")]
     MalformedAuthorization,
     /// The `Authorization` header appears more than once: two credentials (C7).
+    #[error("the Authorization header appears more than once")]
     RepeatedAuthorization,
     /// `client_secret` without `client_id` in the body.
+    #[error("client_secret without client_id in the body")]
     SecretWithoutClientId,
     /// The grant type is not `client_credentials` (C17).
+    #[error("the grant type is not client_credentials")]
     UnsupportedGrantType,
     /// The client authenticated with a scheme or method this server does not
     /// support (C29).
+    #[error("the client authenticated with a scheme or method this server does not support")]
     UnsupportedAuthScheme,
     /// A `client_id` parameter names another client than the credentials (C38).
+    #[error("a client_id parameter names another client than the credentials")]
     ClientIdMismatch,
     /// The request carried no client authentication (C12, C29).
+    #[error("the request carried no client authentication")]
     NoClientAuthentication,
     /// No client is registered under the presented id (C127).
+    #[error("no client is registered under the presented id")]
     UnknownClient,
     /// The presented secret matches none of the client's live secrets.
+    #[error("the presented secret matches none of the client's live secrets")]
     WrongSecret,
     /// The client may not use the authentication method it used (C14).
+    #[error("the client may not use the authentication method it used")]
     AuthMethodNotAllowed,
     /// The client is a public client and may not use this grant (C13).
+    #[error("the client is a public client and may not use this grant")]
     PublicClient,
     /// Too many failed authentications for this client id (C15).
+    #[error("too many failed authentications for this client id")]
     Throttled,
     /// The client is disabled (C18).
+    #[error("the client is disabled")]
     ClientDisabled,
     /// The client's registration does not allow the client-credentials grant (C18).
+    #[error("the client's registration does not allow the client-credentials grant")]
     GrantNotAllowed,
     /// The client, or the credential it used, has been revoked.
+    #[error("the client, or the credential it used, has been revoked")]
     CredentialRevoked,
     /// The `scope` parameter is malformed (C32).
+    #[error("the scope parameter is malformed")]
     MalformedScope,
     /// A requested scope is not allowed for this client (C21).
+    #[error("a requested scope is not allowed for this client")]
     ScopeNotAllowed,
     /// No scope was requested and the client has no default scope (C19).
+    #[error("no scope was requested and the client has no default scope")]
     NoScope,
     /// A `resource` parameter is not an absolute URI without fragment (C65, C66).
+    #[error("a resource parameter is not an absolute URI without fragment")]
     MalformedResource,
     /// A requested resource is not allowed for this client (C68).
+    #[error("a requested resource is not allowed for this client")]
     ResourceNotAllowed,
     /// More resources were requested than the policy allows in one token (C70).
+    #[error("more resources were requested than the policy allows in one token")]
     TooManyResources,
     /// No resource was requested and the client has no default audience (C58).
+    #[error("no resource was requested and the client has no default audience")]
     NoAudience,
     /// A revocation or introspection request has no `token` parameter (C88, C94).
+    #[error("a revocation or introspection request has no token parameter")]
     MissingToken,
     /// A client asked to revoke a token issued to another client (RFC 7009 §2.1, C89).
+    #[error("a client asked to revoke a token issued to another client")]
     TokenNotOwned,
     /// The client store or the revocation store failed.
+    #[error("the client store or the revocation store failed")]
     StoreUnavailable,
     /// Signing the token failed.
+    #[error("signing the token failed")]
     SigningFailed,
     /// `client_assertion` came without `client_assertion_type`, or the reverse
     /// (RFC 7521 §4.2).
+    #[error("client_assertion came without client_assertion_type, or the reverse")]
     AssertionIncomplete,
     /// `client_assertion_type` is not the JWT bearer URN (C36).
+    #[error("client_assertion_type is not the JWT bearer URN")]
     AssertionTypeUnsupported,
     /// `client_assertion` is not one compact JWS with base64url JSON parts (C37, C47).
+    #[error("client_assertion is not one compact JWS with base64url JSON parts")]
     MalformedAssertion,
     /// The assertion is unsigned (`alg: none`, C46).
+    #[error("the assertion is unsigned (alg: none)")]
     AssertionUnsigned,
     /// The assertion's `alg` is unknown, not accepted by the server, not pinned by
     /// the client, or does not suit any of its keys (C46, C83).
+    #[error(
+        "the assertion's alg is unknown, not accepted by the server, not pinned by the client, or does not suit any of its keys"
+    )]
     AssertionAlgorithmNotAllowed,
     /// The assertion's `typ` names another kind of JWT, such as `at+jwt` (C50).
+    #[error("the assertion's typ names another kind of JWT, such as at+jwt")]
     AssertionTypeHeaderRefused,
     /// The assertion carries a `crit` header this server does not understand.
+    #[error("the assertion carries a crit header this server does not understand")]
     AssertionCriticalHeader,
     /// The assertion's `iss` and `sub` are not both the client id (C40).
+    #[error("the assertion's iss and sub are not both the client id")]
     AssertionIssuerMismatch,
     /// The assertion's `aud` does not name this authorization server (C41).
+    #[error("the assertion's aud does not name this authorization server")]
     AssertionAudienceMismatch,
     /// The assertion has no `exp` (C42).
+    #[error("the assertion has no exp")]
     AssertionMissingExpiry,
     /// The assertion's `exp` has passed, beyond the clock-skew leeway (C42).
+    #[error("the assertion's exp has passed, beyond the clock-skew leeway")]
     AssertionExpired,
     /// The assertion's `exp` is further ahead than the maximum assertion lifetime (C42).
+    #[error("the assertion's exp is further ahead than the maximum assertion lifetime")]
     AssertionLifetimeTooLong,
     /// The assertion's `nbf` or `iat` is in the future, beyond the leeway (C43).
+    #[error("the assertion's nbf or iat is in the future, beyond the leeway")]
     AssertionNotYetValid,
     /// The assertion's `iat` is older than the maximum assertion lifetime (C44).
+    #[error("the assertion's iat is older than the maximum assertion lifetime")]
     AssertionStale,
     /// The assertion has no `jti`, so it cannot be held to one use (C45).
+    #[error("the assertion has no jti, so it cannot be held to one use")]
     AssertionMissingJti,
     /// No registered key of the client has the assertion's `kid` or suits its `alg`.
+    #[error("no registered key of the client has the assertion's kid or suits its alg")]
     AssertionUnknownKey,
     /// The assertion's signature does not verify (C46).
+    #[error("the assertion's signature does not verify")]
     AssertionBadSignature,
     /// The assertion was already used (C45).
+    #[error("the assertion was already used")]
     AssertionReplayed,
     /// The client's `jwks_uri` could not be fetched, or no fetcher is configured.
+    #[error("the client's jwks_uri could not be fetched, or no fetcher is configured")]
     ClientJwksUnavailable,
     /// The replay guard failed or is full, so no assertion can be accepted.
+    #[error("the replay guard failed or is full, so no assertion can be accepted")]
     ReplayGuardUnavailable,
 }
 
@@ -374,7 +431,11 @@ impl fmt::Display for TokenError {
     }
 }
 
-impl StdError for TokenError {}
+impl StdError for TokenError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&self.reason)
+    }
+}
 
 /// Why a token was refused. Every variant is reported as RFC 6750
 /// `invalid_token` with HTTP 401 (RFC 9068 §4, C64); see
