@@ -144,8 +144,9 @@
 //! # Map of the crate
 //!
 //! The crate is laid out in wings that follow the request's path. Each wing
-//! imports only the wings above it in this table, so the resource-server side
-//! never links the token endpoint:
+//! imports only wings listed above it in this table, `audit` imports only the
+//! vocabulary, and `resource` never imports `issuer`, so a resource server
+//! does not link the token endpoint (`tests/crate_map.rs` keeps this true):
 //!
 //! | wing | what it holds | its public items |
 //! |---|---|---|

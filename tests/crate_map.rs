@@ -58,3 +58,56 @@ fn the_reader_sees_grouped_and_single_reexports() {
     let text = "pub use crate::a::{B, c::D, E as F};\npub use self::g::H;\n";
     assert_eq!(reexported_names(text), ["B", "D", "F", "H"]);
 }
+
+/// Which wings each wing may import: the order of the request's path, with
+/// the resource server's side kept apart from the token endpoint.
+const MAY_IMPORT: &[(&str, &[&str])] = &[
+    ("vocab", &[]),
+    ("wire", &["vocab"]),
+    ("jose", &["vocab", "wire"]),
+    ("store", &["vocab", "wire", "jose"]),
+    ("audit", &["vocab"]),
+    ("issuer", &["vocab", "wire", "jose", "store", "audit"]),
+    ("resource", &["vocab", "wire", "jose", "store"]),
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn wings_import_only_the_wings_before_them() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let wings: Vec<&str> = MAY_IMPORT.iter().map(|(w, _)| *w).collect();
+    let mut breaches = Vec::new();
+    for (wing, allowed) in MAY_IMPORT {
+        let mut files = vec![src.join(format!("{wing}.rs"))];
+        if src.join(wing).is_dir() {
+            rust_files(&src.join(wing), &mut files);
+        }
+        for file in files
+            .iter()
+            .filter(|f| f.file_name().unwrap() != "tests.rs")
+        {
+            let text = fs::read_to_string(file).unwrap();
+            for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                for other in wings.iter().filter(|w| *w != wing && !allowed.contains(w)) {
+                    if line.contains(&format!("crate::{other}::")) {
+                        breaches.push(format!("{}: {}", file.display(), line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        breaches.is_empty(),
+        "imports against the layering: {breaches:#?}"
+    );
+}
