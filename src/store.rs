@@ -18,7 +18,7 @@ pub(crate) mod throttle;
 
 pub use self::client::{Client, ClientBuilder, SecretCredential};
 pub use self::client_store::{ClientStore, MemoryClientStore};
-pub use self::replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayGuard, ReplayGuard};
+pub use self::replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayGuard, ReplayCheck, ReplayGuard};
 pub use self::revocation::{
     MemoryRevocationStore, NoRevocation, RevocationConfig, RevocationStore, TokenView,
 };

@@ -220,7 +220,7 @@ fn c27_c28_c33_every_token_error_renders_a_valid_response() {
             assert_eq!(status, 401, "C139: {reason:?}");
         }
         let body = assert_error(&error.to_http(), status, reason.code().as_str());
-        assert_eq!(body["error_description"], reason.description());
+        assert_eq!(body["error_description"], reason.error_description());
         assert!(
             matches!(status, 400 | 401 | 405 | 413 | 500),
             "{reason:?}: {status}"

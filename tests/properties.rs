@@ -121,7 +121,7 @@ fn check_parse(parts: &RequestParts<'_>) -> Result<(), TestCaseError> {
                 reason,
                 response.status
             );
-            prop_assert!(is_nqschar(reason.description()));
+            prop_assert!(is_nqschar(reason.error_description()));
         }
     }
     Ok(())

@@ -127,7 +127,7 @@ fn check(parts: &RequestParts<'_>) -> Outcome {
             );
             assert!(
                 reason
-                    .description()
+                    .error_description()
                     .bytes()
                     .all(|b| matches!(b, 0x20 | 0x21 | 0x23..=0x5B | 0x5D..=0x7E)),
                 "{reason:?}: description outside NQSCHAR"

@@ -20,7 +20,7 @@ use crate::jose::token_verifier::DEFAULT_MAX_TOKEN_BYTES;
 use crate::jose::token_verifier::TokenVerifier;
 use crate::jose::verification_keys::VerificationKeys;
 use crate::store::client_store::ClientStore;
-use crate::store::replay::{MemoryReplayGuard, ReplayGuard};
+use crate::store::replay::{MemoryReplayGuard, ReplayCheck, ReplayGuard};
 use crate::store::revocation::{MemoryRevocationStore, RevocationStore, TokenView};
 use crate::store::throttle::{AuthThrottle, MemoryThrottle, ThrottleConfig};
 use crate::vocab::clock::{Clock, SystemClock};
@@ -318,11 +318,17 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             verify_assertion(assertion, &client, keys, &self.issuer, now, &self.assertion)?;
         match self
             .replay
-            .first_use(verified.replay_key(), verified.replay_until(), now)
+            .first_use(
+                client.id().as_str(),
+                verified.replay_key(),
+                verified.replay_until(),
+                now,
+            )
             .await
         {
-            Ok(true) => Ok(AuthenticatedClient::from_assertion(client, &verified)),
-            Ok(false) => Err(Reason::AssertionReplayed),
+            Ok(ReplayCheck::FirstUse) => Ok(AuthenticatedClient::from_assertion(client, &verified)),
+            Ok(ReplayCheck::Replayed) => Err(Reason::AssertionReplayed),
+            Ok(_) => Err(Reason::ReplayQuotaExceeded),
             Err(_) => Err(Reason::ReplayGuardUnavailable),
         }
     }

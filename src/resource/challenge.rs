@@ -102,7 +102,10 @@ impl BearerChallenge {
     /// The token was refused: 401 `invalid_token` (RFC 9068 §4, C64), with the
     /// error's fixed description.
     pub fn invalid_token(error: ValidationError) -> Self {
-        Self::new(Some(BearerError::InvalidToken), Some(error.description()))
+        Self::new(
+            Some(BearerError::InvalidToken),
+            Some(error.error_description()),
+        )
     }
 
     /// The token lacks a scope: 403 `insufficient_scope` naming the scope

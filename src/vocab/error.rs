@@ -56,7 +56,7 @@ impl fmt::Display for ErrorCode {
 /// events and logs. It never holds request data, so it can never leak a secret.
 ///
 /// Its `Display` is the precise cause, for logs and audit; it is the one text
-/// of each variant. The wire sees only [`Reason::description`], which for
+/// of each variant. The wire sees only [`Reason::error_description`], which for
 /// client-authentication failures is the same text whatever the cause, so an
 /// attacker cannot tell an unknown client from a wrong secret.
 #[non_exhaustive]
@@ -227,6 +227,10 @@ pub enum Reason {
     /// The client's `jwks_uri` could not be fetched, or no fetcher is configured.
     #[error("the client's jwks_uri could not be fetched, or no fetcher is configured")]
     ClientJwksUnavailable,
+    /// The client holds its whole share of the replay guard: it sent more fresh
+    /// assertions than its share in one assertion lifetime.
+    #[error("the client holds its whole share of the replay guard")]
+    ReplayQuotaExceeded,
     /// The replay guard failed or is full, so no assertion can be accepted.
     #[error("the replay guard failed or is full, so no assertion can be accepted")]
     ReplayGuardUnavailable,
@@ -235,7 +239,7 @@ pub enum Reason {
 impl Reason {
     /// The `error_description` sent on the wire: fixed text made only of
     /// `NQSCHAR` characters (C33), never an echo of the request.
-    pub const fn description(self) -> &'static str {
+    pub const fn error_description(self) -> &'static str {
         match self {
             Self::MethodNotAllowed => "this endpoint accepts POST only",
             Self::UnsupportedContentType => "the body must be application/x-www-form-urlencoded",
@@ -277,6 +281,7 @@ impl Reason {
             | Self::AssertionUnknownKey
             | Self::AssertionBadSignature
             | Self::AssertionReplayed
+            | Self::ReplayQuotaExceeded
             | Self::ClientJwksUnavailable => "client authentication failed",
             Self::Throttled => "too many failed client authentication attempts",
             Self::ClientDisabled => "the client is disabled",
@@ -342,6 +347,7 @@ impl Reason {
             | Self::AssertionUnknownKey
             | Self::AssertionBadSignature
             | Self::AssertionReplayed
+            | Self::ReplayQuotaExceeded
             | Self::ClientJwksUnavailable => ErrorCode::InvalidClient,
             Self::ClientDisabled | Self::GrantNotAllowed | Self::TokenNotOwned => {
                 ErrorCode::UnauthorizedClient
@@ -427,7 +433,7 @@ impl From<Reason> for TokenError {
 
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code(), self.reason.description())
+        write!(f, "{}: {}", self.code(), self.reason.error_description())
     }
 }
 
@@ -520,7 +526,7 @@ impl ValidationError {
 
     /// The `error_description`: fixed text of `NQSCHAR`s, never an echo of the
     /// token.
-    pub const fn description(self) -> &'static str {
+    pub const fn error_description(self) -> &'static str {
         match self {
             Self::TooLarge => "the token is too large",
             Self::Malformed => "the token is not a well-formed compact JWS",
@@ -680,13 +686,14 @@ mod tests {
         Reason::AssertionBadSignature,
         Reason::AssertionReplayed,
         Reason::ClientJwksUnavailable,
+        Reason::ReplayQuotaExceeded,
         Reason::ReplayGuardUnavailable,
     ];
 
     #[test]
     fn c33_descriptions_are_nqschar() {
         for r in ALL {
-            let d = r.description();
+            let d = r.error_description();
             assert!(!d.is_empty());
             assert!(
                 d.bytes()
@@ -712,8 +719,8 @@ mod tests {
     #[test]
     fn authentication_failures_look_alike_on_the_wire() {
         assert_eq!(
-            Reason::UnknownClient.description(),
-            Reason::WrongSecret.description()
+            Reason::UnknownClient.error_description(),
+            Reason::WrongSecret.error_description()
         );
     }
 
@@ -729,7 +736,11 @@ mod tests {
             count += 1;
             assert_eq!(r.code(), ErrorCode::InvalidClient, "{r:?}");
             assert_eq!(r.status(), 401, "{r:?}");
-            assert_eq!(r.description(), Reason::WrongSecret.description(), "{r:?}");
+            assert_eq!(
+                r.error_description(),
+                Reason::WrongSecret.error_description(),
+                "{r:?}"
+            );
         }
         assert_eq!(count, 18);
         assert_eq!(

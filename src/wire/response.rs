@@ -195,7 +195,7 @@ impl TokenError {
         }
         let body = serde_json::to_vec(&Wire {
             error: self.code().as_str(),
-            error_description: self.reason().description(),
+            error_description: self.reason().error_description(),
         })
         .expect("serialising static strings cannot fail");
         let mut response = HttpResponse::no_store_json(self.status(), body);

@@ -232,7 +232,7 @@ fn every_error_is_invalid_token_with_a_nqschar_description() {
     ];
     for e in all {
         assert_eq!((e.error_code(), e.status()), ("invalid_token", 401));
-        let d = e.description();
+        let d = e.error_description();
         assert!(!d.is_empty() && !e.to_string().is_empty());
         assert!(
             d.bytes()
