@@ -33,8 +33,8 @@ use client_credentials::store::{
     MemoryClientStore, MemoryRevocationStore, RevocationConfig, TokenView,
 };
 use client_credentials::{
-    AccessTokenClaims, Algorithm, Audience, Issuer, RequestParts, RevocationStore, SigningKey,
-    UnixTime, Validator, VerificationKeys,
+    AccessTokenClaims, Algorithm, Audience, ClientId, Issuer, RequestParts, RevocationStore,
+    SigningKey, UnixTime, Validator, VerificationKeys,
 };
 
 use crate::common::measure::{cpu_time, interleaved, ops_per_sec, scaled};
@@ -179,7 +179,9 @@ pub(crate) fn store_with(jtis: &Jtis, now: UnixTime) -> MemoryRevocationStore {
     let store = MemoryRevocationStore::new(RevocationConfig::default());
     let expires = now.saturating_add(Duration::from_secs(3_600));
     for i in 0..jtis.len() {
-        ready(store.revoke_token(jtis.get(i), expires, now)).unwrap();
+        // Spread over clients, so no client's share binds.
+        let owner = ClientId::new(format!("c{}", i % 1_000)).unwrap();
+        ready(store.revoke_token(&owner, jtis.get(i), expires, now)).unwrap();
     }
     assert_eq!(store.revoked_tokens(), jtis.len());
     store

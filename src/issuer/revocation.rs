@@ -50,7 +50,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             Err(Reason::TokenNotOwned)
         } else {
             self.revocation
-                .revoke_token(&claims.jti, claims.exp, now)
+                .revoke_token(client.client().id(), &claims.jti, claims.exp, now)
                 .await
                 .map_err(|_| Reason::StoreUnavailable)
         };

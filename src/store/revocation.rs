@@ -83,11 +83,17 @@ impl<'a> TokenView<'a> {
 ///   failure (the revocation endpoint answers `server_error`) and may retry.
 /// - An `Err` from `is_revoked` makes the validator refuse the token (fail closed).
 /// - Ids are compared exactly, like [`ClientStore`](crate::ClientStore) ids.
+/// - A bounded store keeps one client from filling it for the others: past a
+///   share of `jti` revocations, it may revoke the client's tokens with a
+///   client cutoff of `now` instead (every token of that client issued up to
+///   now dies, its later tokens live). That revokes more, never less.
 pub trait RevocationStore: Send + Sync {
-    /// Revokes the token with this `jti`, which expires at `expires_at`. `now`
-    /// lets the store drop entries of tokens that expired long ago.
+    /// Revokes the token of `client_id` with this `jti`, which expires at
+    /// `expires_at`. `now` lets the store drop entries of tokens that expired
+    /// long ago, and is the cutoff should the client be over its share.
     fn revoke_token(
         &self,
+        client_id: &ClientId,
         jti: &str,
         expires_at: UnixTime,
         now: UnixTime,
@@ -119,11 +125,12 @@ pub trait RevocationStore: Send + Sync {
 impl<T: RevocationStore + ?Sized> RevocationStore for Arc<T> {
     fn revoke_token(
         &self,
+        client_id: &ClientId,
         jti: &str,
         expires_at: UnixTime,
         now: UnixTime,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        (**self).revoke_token(jti, expires_at, now)
+        (**self).revoke_token(client_id, jti, expires_at, now)
     }
 
     fn revoke_client(
@@ -169,6 +176,7 @@ impl NoRevocation {
 impl RevocationStore for NoRevocation {
     fn revoke_token(
         &self,
+        _: &ClientId,
         _: &str,
         _: UnixTime,
         _: UnixTime,
@@ -209,6 +217,7 @@ impl RevocationStore for NoRevocation {
 /// |---|--:|
 /// | `max_revoked_tokens` | 1,000,000 |
 /// | `max_revoked_clients` | 100,000 |
+/// | `max_revoked_tokens_per_client` | 10,000 |
 /// | `expiry_grace` | [`MAX_LEEWAY`] (5 minutes) |
 #[non_exhaustive]
 #[derive(Clone, Debug)]
@@ -218,6 +227,11 @@ pub struct RevocationConfig {
     pub max_revoked_tokens: usize,
     /// Most client and credential cutoffs kept at once (0 counts as 1).
     pub max_revoked_clients: usize,
+    /// Most unexpired `jti` revocations of one client (0 counts as 1). Past
+    /// it, a further `jti` revocation of that client becomes a client cutoff
+    /// of `now`: all its tokens issued so far die, and no other client loses
+    /// room in the store.
+    pub max_revoked_tokens_per_client: usize,
     /// How long a revoked `jti` is kept after its token expires: at least the
     /// largest leeway of any validator using the store. Whole seconds, rounded up.
     pub expiry_grace: Duration,
@@ -228,6 +242,7 @@ impl Default for RevocationConfig {
         Self {
             max_revoked_tokens: 1_000_000,
             max_revoked_clients: 100_000,
+            max_revoked_tokens_per_client: 10_000,
             expiry_grace: MAX_LEEWAY,
         }
     }
@@ -270,6 +285,7 @@ impl Default for RevocationConfig {
 pub struct MemoryRevocationStore {
     max_tokens: usize,
     max_clients: usize,
+    max_tokens_per_client: u32,
     grace_secs: u64,
     config: RevocationConfig,
     /// The key of a `jti`'s fingerprint.
@@ -318,6 +334,16 @@ struct Inner {
     clients: HashMap<String, ClientCutoffs>,
     /// Client cutoffs plus credential cutoffs held.
     client_entries: usize,
+    /// Unexpired `jti` revocations per client, for the per-client share.
+    shares: HashMap<String, Share>,
+}
+
+/// One client's `jti` revocations: how many, and the second from which all of
+/// them may be forgotten (the count starts again from there).
+#[derive(Clone, Copy)]
+struct Share {
+    count: u32,
+    keep_until: u64,
 }
 
 #[derive(Default)]
@@ -332,6 +358,8 @@ impl MemoryRevocationStore {
         Self {
             max_tokens: config.max_revoked_tokens.max(1),
             max_clients: config.max_revoked_clients.max(1),
+            max_tokens_per_client: u32::try_from(config.max_revoked_tokens_per_client.max(1))
+                .unwrap_or(u32::MAX),
             grace_secs: ceil_secs(config.expiry_grace),
             config,
             fingerprint_key: RandomState::new(),
@@ -369,13 +397,14 @@ impl MemoryRevocationStore {
 
     fn insert_token(
         &self,
+        client_id: &str,
         jti: &str,
         expires_at: UnixTime,
         now: UnixTime,
     ) -> Result<(), StoreError> {
         let keep_until = expires_at.as_secs().saturating_add(self.grace_secs);
-        let now = now.as_secs();
-        if keep_until <= now {
+        let now_secs = now.as_secs();
+        if keep_until <= now_secs {
             return Ok(()); // Expired beyond any leeway: no validator accepts it.
         }
         let key = self.fingerprint(jti);
@@ -387,9 +416,23 @@ impl MemoryRevocationStore {
             *until = (*until).max(keep_until);
             return Ok(());
         }
+        let share = inner
+            .shares
+            .get(client_id)
+            .copied()
+            .filter(|share| share.keep_until > now_secs)
+            .unwrap_or(Share {
+                count: 0,
+                keep_until: 0,
+            });
+        if share.count >= self.max_tokens_per_client {
+            // Over its share: revoke all of this client's tokens so far, which
+            // takes one cutoff instead of another table slot.
+            return self.cutoff_in(&mut inner, client_id, None, now);
+        }
         let len = inner.tokens.len();
-        if len >= inner.purge_at_len.min(self.max_tokens) && inner.last_purge != Some(now) {
-            inner.purge(now);
+        if len >= inner.purge_at_len.min(self.max_tokens) && inner.last_purge != Some(now_secs) {
+            inner.purge(now_secs);
         }
         if inner.tokens.len() >= self.max_tokens {
             return Err(StoreError::msg(
@@ -397,6 +440,13 @@ impl MemoryRevocationStore {
             ));
         }
         inner.tokens.insert(key, keep_until);
+        inner.shares.insert(
+            client_id.to_owned(),
+            Share {
+                count: share.count + 1,
+                keep_until: share.keep_until.max(keep_until),
+            },
+        );
         Ok(())
     }
 
@@ -412,6 +462,17 @@ impl MemoryRevocationStore {
     ) -> Result<(), StoreError> {
         let mut inner = self.write();
         self.any_revoked.store(true, Ordering::Release);
+        self.cutoff_in(&mut inner, client_id, credential_id, cutoff)
+    }
+
+    /// Records a client or credential cutoff, under the write lock.
+    fn cutoff_in(
+        &self,
+        inner: &mut Inner,
+        client_id: &str,
+        credential_id: Option<&str>,
+        cutoff: UnixTime,
+    ) -> Result<(), StoreError> {
         let full = inner.client_entries >= self.max_clients;
         let known = inner
             .clients
@@ -469,6 +530,7 @@ impl Inner {
     /// table memory once the table is mostly empty.
     fn purge(&mut self, now: u64) {
         self.tokens.retain(|_, keep_until| *keep_until > now);
+        self.shares.retain(|_, share| share.keep_until > now);
         if self.tokens.capacity() > 4 * self.tokens.len().max(MIN_PURGE_LEN) {
             self.tokens.shrink_to(2 * self.tokens.len());
         }
@@ -497,11 +559,12 @@ impl fmt::Debug for MemoryRevocationStore {
 impl RevocationStore for MemoryRevocationStore {
     fn revoke_token(
         &self,
+        client_id: &ClientId,
         jti: &str,
         expires_at: UnixTime,
         now: UnixTime,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        ready(self.insert_token(jti, expires_at, now))
+        ready(self.insert_token(client_id.as_str(), jti, expires_at, now))
     }
 
     fn revoke_client(

@@ -154,6 +154,7 @@ async fn a_failing_store_fails_closed() {
     impl RevocationStore for Broken {
         async fn revoke_token(
             &self,
+            _: &ClientId,
             _: &str,
             _: UnixTime,
             _: UnixTime,

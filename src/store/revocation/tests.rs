@@ -12,6 +12,11 @@ fn client(id: &str) -> ClientId {
     ClientId::new(id).unwrap()
 }
 
+/// The client whose tokens most tests revoke.
+fn owner() -> ClientId {
+    client("owner")
+}
+
 fn credential(id: &str) -> CredentialId {
     CredentialId::new(id).unwrap()
 }
@@ -37,11 +42,17 @@ fn small(max_tokens: usize, max_clients: usize) -> MemoryRevocationStore {
 async fn c92_a_revoked_jti_reads_revoked_at_once_and_others_do_not() {
     let store = MemoryRevocationStore::default();
     assert!(!store.is_revoked(&token("j1", "c1", "s1", 0)).await.unwrap());
-    store.revoke_token("j1", at(600), at(10)).await.unwrap();
+    store
+        .revoke_token(&owner(), "j1", at(600), at(10))
+        .await
+        .unwrap();
     assert!(store.is_revoked(&token("j1", "c1", "s1", 0)).await.unwrap());
     assert!(!store.is_revoked(&token("j2", "c1", "s1", 0)).await.unwrap());
     // Revoking again is harmless.
-    store.revoke_token("j1", at(600), at(20)).await.unwrap();
+    store
+        .revoke_token(&owner(), "j1", at(600), at(20))
+        .await
+        .unwrap();
     assert_eq!(store.revoked_tokens(), 1);
 }
 
@@ -119,8 +130,14 @@ async fn cutoffs_only_grow() {
             .unwrap()
     );
     assert_eq!(store.revoked_clients(), 2);
-    store.revoke_token("j", at(1000), at(0)).await.unwrap();
-    store.revoke_token("j", at(500), at(0)).await.unwrap();
+    store
+        .revoke_token(&owner(), "j", at(1000), at(0))
+        .await
+        .unwrap();
+    store
+        .revoke_token(&owner(), "j", at(500), at(0))
+        .await
+        .unwrap();
     // Kept until the later expiry plus the grace, not the earlier one.
     let key = store.fingerprint("j");
     assert_eq!(store.read().tokens[&key], T0 + 1000 + 300);
@@ -130,10 +147,16 @@ async fn cutoffs_only_grow() {
 async fn tokens_long_expired_are_not_recorded() {
     let store = MemoryRevocationStore::default();
     // Expired 301 s ago: beyond the 300 s grace, no validator accepts it.
-    store.revoke_token("old", at(0), at(301)).await.unwrap();
+    store
+        .revoke_token(&owner(), "old", at(0), at(301))
+        .await
+        .unwrap();
     assert_eq!(store.revoked_tokens(), 0);
     // Expired 299 s ago: a validator with the largest leeway still would.
-    store.revoke_token("recent", at(0), at(299)).await.unwrap();
+    store
+        .revoke_token(&owner(), "recent", at(0), at(299))
+        .await
+        .unwrap();
     assert!(
         store
             .is_revoked(&token("recent", "c1", "s1", 0))
@@ -147,7 +170,7 @@ async fn expired_entries_are_purged_in_amortised_sweeps() {
     let store = MemoryRevocationStore::default();
     for i in 0..MIN_PURGE_LEN {
         store
-            .revoke_token(&format!("short-{i}"), at(10), at(0))
+            .revoke_token(&owner(), &format!("short-{i}"), at(10), at(0))
             .await
             .unwrap();
     }
@@ -155,7 +178,7 @@ async fn expired_entries_are_purged_in_amortised_sweeps() {
     // The table reached the sweep length: the next insert, after the short
     // tokens' grace, sweeps them all.
     store
-        .revoke_token("long", at(10_000), at(1_000))
+        .revoke_token(&owner(), "long", at(10_000), at(1_000))
         .await
         .unwrap();
     assert_eq!(store.revoked_tokens(), 1);
@@ -175,17 +198,25 @@ async fn a_full_store_refuses_rather_than_forgets() {
     let store = small(10, 2);
     for i in 0..10 {
         store
-            .revoke_token(&format!("j{i}"), at(100), at(0))
+            .revoke_token(&owner(), &format!("j{i}"), at(100), at(0))
             .await
             .unwrap();
     }
-    assert!(store.revoke_token("j10", at(100), at(0)).await.is_err());
+    assert!(
+        store
+            .revoke_token(&owner(), "j10", at(100), at(0))
+            .await
+            .is_err()
+    );
     for i in 0..10 {
         let jti = format!("j{i}");
         assert!(store.is_revoked(&token(&jti, "c", "s", 0)).await.unwrap());
     }
     // Once they expired (plus grace), room is made.
-    store.revoke_token("j10", at(1_000), at(401)).await.unwrap();
+    store
+        .revoke_token(&owner(), "j10", at(1_000), at(401))
+        .await
+        .unwrap();
     assert_eq!(store.revoked_tokens(), 1);
 
     store.revoke_client(&client("c1"), at(1)).await.unwrap();
@@ -226,7 +257,12 @@ async fn memory_per_revoked_jti_is_as_documented() {
     for i in 0..40_000 {
         // jtis of any length cost the same: they are stored as fingerprints.
         let jti = format!("{i:0>width$}", width = 22 + i % 200);
-        store.revoke_token(&jti, at(3_600), at(0)).await.unwrap();
+        // Spread over clients, so no client's share binds.
+        let owner = client(&format!("c{}", i % 1_000));
+        store
+            .revoke_token(&owner, &jti, at(3_600), at(0))
+            .await
+            .unwrap();
         let n = i + 1;
         if n >= 1_000 {
             let bytes = table_bytes(store.read().tokens.capacity());
@@ -248,7 +284,7 @@ async fn revoked_jtis_are_found_and_others_are_not() {
     let store = MemoryRevocationStore::default();
     for i in 0..5_000 {
         store
-            .revoke_token(&format!("revoked-{i}"), at(3_600), at(0))
+            .revoke_token(&owner(), &format!("revoked-{i}"), at(3_600), at(0))
             .await
             .unwrap();
     }
@@ -276,7 +312,9 @@ fn fingerprints_are_keyed_per_store() {
 #[test]
 fn a_fingerprint_shared_with_a_revoked_jti_reads_as_revoked() {
     let store = MemoryRevocationStore::default();
-    store.insert_token("other", at(100), at(0)).unwrap();
+    store
+        .insert_token("owner", "other", at(100), at(0))
+        .unwrap();
     // Pretend "mine" has the fingerprint of a jti revoked until later.
     store
         .write()
@@ -284,7 +322,7 @@ fn a_fingerprint_shared_with_a_revoked_jti_reads_as_revoked() {
         .insert(store.fingerprint("mine"), T0 + 1_000);
     assert!(store.lookup(&token("mine", "c", "s", 0)));
     // Revoking "mine" keeps the later keep-until: the entry covers both.
-    store.insert_token("mine", at(100), at(0)).unwrap();
+    store.insert_token("owner", "mine", at(100), at(0)).unwrap();
     assert_eq!(store.read().tokens[&store.fingerprint("mine")], T0 + 1_000);
     assert!(store.lookup(&token("other", "c", "s", 0)));
 }
@@ -292,8 +330,10 @@ fn a_fingerprint_shared_with_a_revoked_jti_reads_as_revoked() {
 #[test]
 fn sweeps_keep_entries_for_good() {
     let store = MemoryRevocationStore::default();
-    store.insert_token("first", at(10), at(0)).unwrap();
-    store.insert_token("forever", UnixTime::MAX, at(0)).unwrap();
+    store.insert_token("owner", "first", at(10), at(0)).unwrap();
+    store
+        .insert_token("owner", "forever", UnixTime::MAX, at(0))
+        .unwrap();
     let mut inner = store.write();
     inner.purge(T0 + 10_000);
     assert_eq!(inner.tokens.len(), 1);
@@ -307,8 +347,8 @@ fn sweeps_keep_entries_for_good() {
 #[test]
 fn a_sweep_drops_exactly_the_entries_past_their_keep_until() {
     let store = MemoryRevocationStore::default();
-    store.insert_token("a", at(100), at(0)).unwrap();
-    store.insert_token("b", at(200), at(0)).unwrap();
+    store.insert_token("owner", "a", at(100), at(0)).unwrap();
+    store.insert_token("owner", "b", at(200), at(0)).unwrap();
     // Kept through expiry plus the 300 s grace, dropped from then on.
     store.write().purge(T0 + 399);
     assert_eq!(store.revoked_tokens(), 2);
@@ -324,7 +364,10 @@ fn a_sweep_drops_exactly_the_entries_past_their_keep_until() {
 async fn an_arc_shares_one_store() {
     let store = Arc::new(MemoryRevocationStore::default());
     let shared = Arc::clone(&store);
-    shared.revoke_token("j", at(100), at(0)).await.unwrap();
+    shared
+        .revoke_token(&owner(), "j", at(100), at(0))
+        .await
+        .unwrap();
     shared.revoke_client(&client("c9"), at(100)).await.unwrap();
     shared
         .revoke_credential(&client("c8"), &credential("s"), at(100))
@@ -338,7 +381,12 @@ async fn an_arc_shares_one_store() {
 #[tokio::test]
 async fn no_revocation_refuses_to_revoke_and_revokes_nothing() {
     let store = NoRevocation;
-    assert!(store.revoke_token("j", at(100), at(0)).await.is_err());
+    assert!(
+        store
+            .revoke_token(&owner(), "j", at(100), at(0))
+            .await
+            .is_err()
+    );
     assert!(store.revoke_client(&client("c"), at(0)).await.is_err());
     assert!(
         store
@@ -358,7 +406,7 @@ fn concurrent_revocations_are_all_seen() {
             s.spawn(move || {
                 for i in 0..500 {
                     store
-                        .insert_token(&format!("t{thread}-{i}"), at(100), at(0))
+                        .insert_token("owner", &format!("t{thread}-{i}"), at(100), at(0))
                         .unwrap();
                     assert!(store.lookup(&token(&format!("t{thread}-{i}"), "c", "s", 0)));
                 }
@@ -372,10 +420,117 @@ fn concurrent_revocations_are_all_seen() {
 fn debug_shows_counts_only() {
     let store = MemoryRevocationStore::default();
     store
-        .insert_token("secret-looking-jti", at(100), at(0))
+        .insert_token("owner", "secret-looking-jti", at(100), at(0))
         .unwrap();
     let debug = format!("{store:?}");
     assert!(debug.contains("revoked_tokens: 1"), "{debug}");
     assert!(!debug.contains("secret-looking-jti"));
     assert_eq!(store.config().expiry_grace, Duration::from_secs(300));
+}
+
+fn small_shares() -> MemoryRevocationStore {
+    MemoryRevocationStore::new(RevocationConfig {
+        max_revoked_tokens: 100,
+        max_revoked_tokens_per_client: 10,
+        ..RevocationConfig::default()
+    })
+}
+
+#[tokio::test]
+async fn a_client_past_its_share_is_revoked_by_a_cutoff_and_nobody_else_loses_room() {
+    let store = small_shares();
+    for i in 0..10 {
+        let jti = format!("mine-{i}");
+        store
+            .revoke_token(&owner(), &jti, at(3_600), at(100))
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.revoked_tokens(), 10);
+    assert_eq!(store.revoked_clients(), 0);
+    // The eleventh costs no slot: the client's tokens so far die by a cutoff.
+    store
+        .revoke_token(&owner(), "mine-10", at(3_600), at(100))
+        .await
+        .unwrap();
+    assert_eq!(store.revoked_tokens(), 10);
+    assert_eq!(store.revoked_clients(), 1);
+    for jti in ["mine-10", "never-revoked"] {
+        assert!(
+            store
+                .is_revoked(&token(jti, "owner", "s", 100))
+                .await
+                .unwrap()
+        );
+    }
+    // Its tokens issued after the cutoff live.
+    assert!(
+        !store
+            .is_revoked(&token("new", "owner", "s", 101))
+            .await
+            .unwrap()
+    );
+    // However many more it revokes, the others keep their room.
+    for i in 11..1_000 {
+        let jti = format!("mine-{i}");
+        store
+            .revoke_token(&owner(), &jti, at(3_600), at(100))
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.revoked_tokens(), 10);
+    for i in 0..10 {
+        let jti = format!("theirs-{i}");
+        store
+            .revoke_token(&client("other"), &jti, at(3_600), at(100))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store.revoked_tokens(),
+        20,
+        "the other client got slots of its own"
+    );
+    assert!(
+        store
+            .is_revoked(&token("theirs-0", "other", "s", 0))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .is_revoked(&token("live", "third", "s", 0))
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_share_is_counted_again_once_its_revocations_expire() {
+    let store = small_shares();
+    for i in 0..10 {
+        let jti = format!("mine-{i}");
+        store
+            .revoke_token(&owner(), &jti, at(10), at(0))
+            .await
+            .unwrap();
+    }
+    // Long after those tokens and their grace: room again, no cutoff.
+    store
+        .revoke_token(&owner(), "later", at(5_000), at(1_000))
+        .await
+        .unwrap();
+    assert_eq!(store.revoked_clients(), 0);
+    assert!(
+        !store
+            .is_revoked(&token("live", "owner", "s", 1_000))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .is_revoked(&token("later", "owner", "s", 1_000))
+            .await
+            .unwrap()
+    );
 }
