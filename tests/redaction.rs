@@ -311,3 +311,33 @@ async fn audit_events_and_records_hold_no_secret_token_or_header() {
         assert_absent(r, &forbidden);
     }
 }
+
+#[tokio::test]
+async fn http_responses_show_status_headers_and_body_length_only() {
+    let fx = Fixture::new();
+    let header = basic(C1, C1_SECRET);
+    let response = fx
+        .issuer
+        .handle_token_request(RequestParts::form_post(GRANT.as_bytes()).authorization(&header))
+        .await;
+    assert_eq!(response.status, 200);
+    let body = String::from_utf8(response.body.clone()).unwrap();
+    let token = body.split('"').nth(3).unwrap().to_owned();
+    // The body in any rendering: as text, and as the decimal bytes a derived
+    // `Debug` of a `Vec<u8>` prints.
+    let decimal = response.body[..24]
+        .iter()
+        .map(u8::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    assert_debug_redacted(&response, &[&token, &body, &decimal]);
+    let rendered = format!("{response:?}");
+    assert!(
+        rendered.contains("200") && rendered.contains("no-store"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains(&format!("body_len: {}", response.body.len())),
+        "{rendered}"
+    );
+}

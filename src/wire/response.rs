@@ -9,7 +9,10 @@ use crate::vocab::error::{ErrorCode, TokenError};
 use crate::wire::json;
 
 /// A complete HTTP response: status, headers and body, ready for any framework.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its `Debug` shows the status, the headers and the body's length, never the
+/// body, which may hold an access token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
@@ -17,6 +20,16 @@ pub struct HttpResponse {
     pub headers: Vec<(&'static str, Cow<'static, str>)>,
     /// The body bytes.
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 impl HttpResponse {
