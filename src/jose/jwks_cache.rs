@@ -8,6 +8,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use event_listener::{Event, EventListener};
 use jsonwebtoken::jwk::JwkSet;
 
 use crate::jose::client_keys::ClientJwks;
@@ -43,17 +44,24 @@ impl<T: JwksFetcher + ?Sized> JwksFetcher for Arc<T> {
 ///
 /// # Defaults
 /// - `ttl`: 5 minutes; a set older than this is fetched again when next needed.
-/// - `min_refresh_interval`: 60 seconds between two fetches of one URI, however
-///   many assertions name an unknown `kid`, so an attacker cannot make the server
-///   fetch once per request.
+/// - `min_refresh_interval`: 60 seconds between two fetches of one URI that
+///   refresh an expired set or follow a failed fetch, so a failing `jwks_uri`
+///   is not fetched once per request.
+/// - `kid_miss_interval`: 5 seconds between two fetches of one URI caused by
+///   a `kid` the cached set lacks (the client rotated its key), counted apart
+///   from the others: an assertion with a made-up `kid` holds off a real
+///   rotation for at most this long.
 /// - `max_uris`: 1024 cached sets; the least recently fetched is dropped first.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug)]
 pub struct JwksCacheConfig {
     /// How long a fetched set is used without fetching it again.
     pub ttl: Duration,
-    /// The least time between two fetches of one URI.
+    /// The least time between two fetches of one URI, but for `kid` misses.
     pub min_refresh_interval: Duration,
+    /// The least time between two fetches of one URI for a `kid` the cached
+    /// set lacks.
+    pub kid_miss_interval: Duration,
     /// The most URIs cached at once.
     pub max_uris: usize,
 }
@@ -63,6 +71,7 @@ impl Default for JwksCacheConfig {
         Self {
             ttl: Duration::from_secs(300),
             min_refresh_interval: Duration::from_secs(60),
+            kid_miss_interval: Duration::from_secs(5),
             max_uris: 1024,
         }
     }
@@ -72,24 +81,42 @@ impl Default for JwksCacheConfig {
 ///
 /// A set is fetched when first needed, again once its TTL has passed, and early
 /// when an assertion names a `kid` the cached set lacks (the client rotated its
-/// key) — but never more often than `min_refresh_interval` per URI. Between
-/// refreshes, an unknown `kid` simply fails. A failed refresh discards nothing:
+/// key), at most once per `kid_miss_interval`. A failed fetch discards nothing:
 /// the previous set keeps serving until its TTL has passed, then requests fail
 /// until a fetch succeeds (a key withdrawn by the client must stop working).
 ///
-/// Concurrent requests for a URI whose fetch is under way do not fetch again;
-/// they use the previous set, or fail when there is none yet.
+/// One fetch per URI runs at a time. While it runs, requests whose `kid` the
+/// previous set holds are served from it (stale while revalidating), and the
+/// others wait for the fetch's result instead of failing.
 pub struct JwksCache<F> {
     fetcher: F,
     config: JwksCacheConfig,
     entries: Mutex<HashMap<String, Entry>>,
+    /// Signalled whenever a fetch ends, for the requests waiting on one.
+    fetch_ended: Event,
 }
 
 struct Entry {
     keys: Option<Arc<ClientJwks>>,
     fetched_at: UnixTime,
-    last_attempt: UnixTime,
+    /// When the last fetch for an expired or missing set started.
+    last_refresh: Option<UnixTime>,
+    /// When the last fetch for an unknown `kid` started.
+    last_kid_miss: Option<UnixTime>,
+    fetching: bool,
 }
+
+/// What a request does next, decided under the lock.
+enum Step {
+    Serve(Arc<ClientJwks>),
+    Wait(EventListener),
+    Fetch(Option<(Arc<ClientJwks>, UnixTime)>),
+    Refuse(Option<Arc<ClientJwks>>),
+}
+
+/// How many times one request waits for other requests' fetches before it
+/// gives up: each wait ends with a finished fetch, so this bounds the request.
+const MAX_WAITS: usize = 2;
 
 impl<F: JwksFetcher> JwksCache<F> {
     /// A cache with [`JwksCacheConfig::default`].
@@ -103,6 +130,7 @@ impl<F: JwksFetcher> JwksCache<F> {
             fetcher,
             config,
             entries: Mutex::new(HashMap::new()),
+            fetch_ended: Event::new(),
         }
     }
 
@@ -122,86 +150,143 @@ impl<F: JwksFetcher> JwksCache<F> {
         kid: Option<&str>,
         now: UnixTime,
     ) -> Result<Arc<ClientJwks>, StoreError> {
-        let cached = match self.lookup(uri, kid, now) {
-            Lookup::Fresh(keys) => return Ok(keys),
-            Lookup::RateLimited(Some(keys)) => return Ok(keys),
-            Lookup::RateLimited(None) => {
-                return Err(StoreError::msg("client JWKS fetch rate-limited"));
+        let mut waits = 0;
+        let cached = loop {
+            match self.step(uri, kid, now, waits < MAX_WAITS) {
+                Step::Serve(keys) => return Ok(keys),
+                Step::Refuse(Some(keys)) => return Ok(keys),
+                Step::Refuse(None) => {
+                    return Err(StoreError::msg("client JWKS fetch rate-limited"));
+                }
+                Step::Wait(listener) => {
+                    listener.await;
+                    waits += 1;
+                }
+                Step::Fetch(cached) => break cached,
             }
-            Lookup::Fetch(cached) => cached,
         };
-        match self.fetcher.fetch(uri).await {
+        let fetch = Fetching { cache: self, uri };
+        let result = self.fetcher.fetch(uri).await;
+        match result {
             Ok(set) => {
                 let keys = Arc::new(ClientJwks::from_published(&set));
-                self.store(uri, Arc::clone(&keys), now);
+                fetch.finish(Some((Arc::clone(&keys), now)));
                 Ok(keys)
             }
-            Err(e) => match cached {
-                Some((keys, fetched_at)) if now < fetched_at.saturating_add(self.config.ttl) => {
-                    Ok(keys)
+            Err(e) => {
+                fetch.finish(None);
+                match cached {
+                    Some((keys, fetched_at))
+                        if now < fetched_at.saturating_add(self.config.ttl) =>
+                    {
+                        Ok(keys)
+                    }
+                    _ => Err(e),
                 }
-                _ => Err(e),
-            },
+            }
         }
     }
 
-    fn lookup(&self, uri: &str, kid: Option<&str>, now: UnixTime) -> Lookup {
+    fn step(&self, uri: &str, kid: Option<&str>, now: UnixTime, may_wait: bool) -> Step {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(entry) = entries.get_mut(uri) {
-            let fresh = now < entry.fetched_at.saturating_add(self.config.ttl);
-            if let Some(keys) = &entry.keys {
-                let has_kid = kid.is_none_or(|kid| keys.find(kid).is_some());
-                if fresh && has_kid {
-                    return Lookup::Fresh(Arc::clone(keys));
-                }
-            }
-            if now
-                < entry
-                    .last_attempt
-                    .saturating_add(self.config.min_refresh_interval)
-            {
-                let usable = entry.keys.clone().filter(|_| fresh);
-                return Lookup::RateLimited(usable);
-            }
-            entry.last_attempt = now;
-            return Lookup::Fetch(entry.keys.clone().map(|k| (k, entry.fetched_at)));
+        if !entries.contains_key(uri) {
+            self.make_room(&mut entries);
+            entries.insert(
+                uri.to_owned(),
+                Entry {
+                    keys: None,
+                    fetched_at: UnixTime::from_secs(0),
+                    last_refresh: None,
+                    last_kid_miss: None,
+                    fetching: false,
+                },
+            );
         }
-        if entries.len() >= self.config.max_uris {
-            let oldest = entries
-                .iter()
-                .min_by_key(|(_, e)| e.fetched_at)
-                .map(|(uri, _)| uri.clone());
-            if let Some(oldest) = oldest {
-                entries.remove(&oldest);
-            }
+        let entry = entries.get_mut(uri).expect("inserted above");
+        let fresh = now < entry.fetched_at.saturating_add(self.config.ttl);
+        let has_kid = entry
+            .keys
+            .as_ref()
+            .is_some_and(|keys| kid.is_none_or(|kid| keys.find(kid).is_some()));
+        if fresh && has_kid {
+            return Step::Serve(Arc::clone(entry.keys.as_ref().expect("has_kid")));
         }
-        entries.insert(
-            uri.to_owned(),
-            Entry {
-                keys: None,
-                fetched_at: UnixTime::from_secs(0),
-                last_attempt: now,
-            },
-        );
-        Lookup::Fetch(None)
+        if entry.fetching {
+            if has_kid {
+                // Stale while revalidating: the running fetch will renew it.
+                return Step::Serve(Arc::clone(entry.keys.as_ref().expect("has_kid")));
+            }
+            if may_wait {
+                // Listening before the lock is released: no end is missed.
+                return Step::Wait(self.fetch_ended.listen());
+            }
+            return Step::Refuse(entry.keys.clone().filter(|_| fresh));
+        }
+        let since = |last: Option<UnixTime>, interval: Duration| {
+            last.is_none_or(|last| now >= last.saturating_add(interval))
+        };
+        let kid_miss = fresh && entry.keys.is_some();
+        let allowed = if kid_miss {
+            since(entry.last_kid_miss, self.config.kid_miss_interval)
+        } else {
+            since(entry.last_refresh, self.config.min_refresh_interval)
+        };
+        if !allowed {
+            return Step::Refuse(entry.keys.clone().filter(|_| fresh));
+        }
+        if kid_miss {
+            entry.last_kid_miss = Some(now);
+        } else {
+            entry.last_refresh = Some(now);
+        }
+        entry.fetching = true;
+        Step::Fetch(entry.keys.clone().map(|k| (k, entry.fetched_at)))
     }
 
-    fn store(&self, uri: &str, keys: Arc<ClientJwks>, now: UnixTime) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = entries.entry(uri.to_owned()).or_insert(Entry {
-            keys: None,
-            fetched_at: now,
-            last_attempt: now,
-        });
-        entry.keys = Some(keys);
-        entry.fetched_at = now;
+    fn make_room(&self, entries: &mut HashMap<String, Entry>) {
+        if entries.len() < self.config.max_uris {
+            return;
+        }
+        let oldest = entries
+            .iter()
+            .filter(|(_, e)| !e.fetching)
+            .min_by_key(|(_, e)| e.fetched_at)
+            .map(|(uri, _)| uri.clone());
+        if let Some(oldest) = oldest {
+            entries.remove(&oldest);
+        }
     }
 }
 
-enum Lookup {
-    Fresh(Arc<ClientJwks>),
-    RateLimited(Option<Arc<ClientJwks>>),
-    Fetch(Option<(Arc<ClientJwks>, UnixTime)>),
+/// A fetch under way for one URI. Ending it, by [`finish`](Self::finish) or by
+/// being dropped with the request's future, clears the URI's `fetching` mark
+/// and wakes the requests waiting on it.
+struct Fetching<'a, F> {
+    cache: &'a JwksCache<F>,
+    uri: &'a str,
+}
+
+impl<F> Fetching<'_, F> {
+    fn finish(self, fetched: Option<(Arc<ClientJwks>, UnixTime)>) {
+        let mut entries = self.cache.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if let (Some(entry), Some((keys, at))) = (entries.get_mut(self.uri), fetched) {
+            entry.keys = Some(keys);
+            entry.fetched_at = at;
+        }
+        drop(entries);
+        // Drop clears the mark and wakes the waiters.
+    }
+}
+
+impl<F> Drop for Fetching<'_, F> {
+    fn drop(&mut self) {
+        let mut entries = self.cache.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = entries.get_mut(self.uri) {
+            entry.fetching = false;
+        }
+        drop(entries);
+        self.cache.fetch_ended.notify(usize::MAX);
+    }
 }
 
 impl<F> fmt::Debug for JwksCache<F> {

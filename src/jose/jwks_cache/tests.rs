@@ -52,29 +52,137 @@ async fn fetches_once_then_serves_from_cache_until_the_ttl() {
 }
 
 #[tokio::test]
-async fn unknown_kid_refreshes_at_most_once_per_interval() {
+async fn unknown_kid_refreshes_at_most_once_per_kid_miss_interval() {
     let (old_kid, old) = key();
     let (new_kid, new) = key();
     let fetcher = Counting::default();
     fetcher.set.lock().unwrap().keys.push(old);
     let cache = JwksCache::new(fetcher);
     cache.keys(URI, Some(&old_kid), t(1_000)).await.unwrap();
-    // The client rotates: the next assertion names a kid the cache lacks.
+    // The client rotates: the next assertion names a kid the cache lacks, and
+    // is served at once, however recent the last fetch.
     cache.fetcher().set.lock().unwrap().keys.push(new);
-    // Within the minimum interval of the first fetch, no fetch.
-    let keys = cache.keys(URI, Some(&new_kid), t(1_030)).await.unwrap();
-    assert!(keys.find(&new_kid).is_none());
-    assert_eq!(cache.fetcher().fetches.load(Ordering::SeqCst), 1);
-    let keys = cache.keys(URI, Some(&new_kid), t(1_060)).await.unwrap();
+    let keys = cache.keys(URI, Some(&new_kid), t(1_001)).await.unwrap();
     assert!(keys.find(&new_kid).is_some());
     assert_eq!(cache.fetcher().fetches.load(Ordering::SeqCst), 2);
-    // An attacker naming random kids cannot force a fetch per request.
+    // An attacker naming random kids, one a second for 100 seconds, forces
+    // one fetch per 5-second interval, not one per request.
     for i in 0..100 {
         let _ = cache
-            .keys(URI, Some(&format!("bogus{i}")), t(1_061 + i))
+            .keys(URI, Some(&format!("bogus{i}")), t(1_010 + i))
             .await;
     }
-    assert_eq!(cache.fetcher().fetches.load(Ordering::SeqCst), 3);
+    let fetches = cache.fetcher().fetches.load(Ordering::SeqCst);
+    assert!((2 + 19..=2 + 21).contains(&fetches), "{fetches} fetches");
+}
+
+#[tokio::test]
+async fn a_made_up_kid_holds_off_a_real_rotation_for_the_kid_miss_interval_only() {
+    let (old_kid, old) = key();
+    let (new_kid, new) = key();
+    let fetcher = Counting::default();
+    fetcher.set.lock().unwrap().keys.push(old);
+    let cache = JwksCache::new(fetcher);
+    cache.keys(URI, Some(&old_kid), t(1_000)).await.unwrap();
+    // An attacker's made-up kid forces a fetch just before the client rotates.
+    let _ = cache.keys(URI, Some("made-up"), t(1_010)).await;
+    cache.fetcher().set.lock().unwrap().keys.push(new);
+    let refused = cache.keys(URI, Some(&new_kid), t(1_011)).await.unwrap();
+    assert!(
+        refused.find(&new_kid).is_none(),
+        "within 5 s of the last kid miss"
+    );
+    let served = cache.keys(URI, Some(&new_kid), t(1_015)).await.unwrap();
+    assert!(served.find(&new_kid).is_some(), "5 s later, not 60");
+}
+
+/// Serves its set after the test lets it, counting fetches.
+struct Slow {
+    set: JwkSet,
+    fetches: AtomicUsize,
+    release: tokio::sync::Semaphore,
+}
+
+impl JwksFetcher for Slow {
+    async fn fetch(&self, _uri: &str) -> Result<JwkSet, StoreError> {
+        self.fetches.fetch_add(1, Ordering::SeqCst);
+        let _permit = self.release.acquire().await.unwrap();
+        Ok(self.set.clone())
+    }
+}
+
+fn slow(jwk: jsonwebtoken::jwk::Jwk) -> Arc<JwksCache<Slow>> {
+    Arc::new(JwksCache::new(Slow {
+        set: JwkSet { keys: vec![jwk] },
+        fetches: AtomicUsize::new(0),
+        release: tokio::sync::Semaphore::new(0),
+    }))
+}
+
+#[tokio::test]
+async fn concurrent_requests_during_a_first_slow_fetch_wait_for_it() {
+    let (kid, jwk) = key();
+    let cache = slow(jwk);
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (cache, kid) = (Arc::clone(&cache), kid.clone());
+            tokio::spawn(async move { cache.keys(URI, Some(&kid), t(1_000)).await })
+        })
+        .collect();
+    tokio::task::yield_now().await;
+    cache.fetcher().release.add_permits(1);
+    for task in tasks {
+        let keys = task.await.unwrap().expect("every request is served");
+        assert!(keys.find(&kid).is_some());
+    }
+    assert_eq!(cache.fetcher().fetches.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn an_expired_set_serves_while_one_slow_refresh_runs() {
+    let (kid, jwk) = key();
+    let cache = slow(jwk);
+    cache.fetcher().release.add_permits(1);
+    cache.keys(URI, Some(&kid), t(1_000)).await.unwrap();
+    // The TTL has passed: one request refreshes, slowly; the others are served
+    // from the previous set meanwhile.
+    let refresh = {
+        let (cache, kid) = (Arc::clone(&cache), kid.clone());
+        tokio::spawn(async move { cache.keys(URI, Some(&kid), t(1_400)).await })
+    };
+    while cache.fetcher().fetches.load(Ordering::SeqCst) < 2 {
+        tokio::task::yield_now().await;
+    }
+    for i in 0..8 {
+        let keys = cache.keys(URI, Some(&kid), t(1_400 + i)).await.unwrap();
+        assert!(keys.find(&kid).is_some());
+    }
+    assert_eq!(cache.fetcher().fetches.load(Ordering::SeqCst), 2);
+    cache.fetcher().release.add_permits(1);
+    refresh.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_fetch_dropped_midway_lets_the_next_request_fetch() {
+    let (kid, jwk) = key();
+    let cache = slow(jwk);
+    let abandoned = {
+        let (cache, kid) = (Arc::clone(&cache), kid.clone());
+        tokio::spawn(async move { cache.keys(URI, Some(&kid), t(1_000)).await })
+    };
+    while cache.fetcher().fetches.load(Ordering::SeqCst) < 1 {
+        tokio::task::yield_now().await;
+    }
+    abandoned.abort();
+    let _ = abandoned.await;
+    // The URI is no longer marked as being fetched; the refresh interval
+    // still holds back a second fetch, so the next request is refused rather
+    // than left waiting forever.
+    let again = cache.keys(URI, Some(&kid), t(1_001)).await;
+    assert!(again.is_err());
+    cache.fetcher().release.add_permits(1);
+    let later = cache.keys(URI, Some(&kid), t(1_061)).await.unwrap();
+    assert!(later.find(&kid).is_some());
 }
 
 #[tokio::test]
