@@ -1,11 +1,12 @@
-//! The token endpoint on actix-web 4: `cargo run --example actix_server` (demo
-//! client, ephemeral key, 127.0.0.1:8080 or `PORT`).
-
-mod app;
-#[path = "../common/demo.rs"]
-mod demo;
+//! The token endpoint on actix-web 4 (demo client, ephemeral key, 127.0.0.1:8080 or `PORT`):
+//!
+//! ```text
+//! cargo run -p client-credentials-examples --example actix_server
+//! ```
 
 use actix_web::{App, HttpServer};
+use client_credentials_examples::actix_server::app;
+use client_credentials_examples::demo;
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {

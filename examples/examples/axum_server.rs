@@ -1,8 +1,8 @@
 //! A complete client-credentials token server on axum.
 //!
 //! ```text
-//! cargo run --example axum_server                        # demo: ephemeral key, one demo client
-//! cargo run --example axum_server -- --config server.toml
+//! cargo run -p client-credentials-examples --example axum_server    # demo: ephemeral key, one demo client
+//! cargo run -p client-credentials-examples --example axum_server -- --config server.toml
 //! ```
 //!
 //! Serves `POST /token`, `POST /revoke`, `POST /introspect`, `GET /jwks.json` and
@@ -10,15 +10,12 @@
 //! Ctrl-C. The demo's clients also fit the `mcp_resource_server` example: see the
 //! README.
 
-mod config;
-#[path = "../common/demo.rs"]
-mod demo;
-mod routes;
-
 use std::path::PathBuf;
 use std::sync::Arc;
 
-type AnyError = Box<dyn std::error::Error + Send + Sync>;
+use client_credentials_examples::AnyError;
+use client_credentials_examples::axum_server::{config, routes};
+use client_credentials_examples::demo;
 
 #[tokio::main]
 async fn main() -> Result<(), AnyError> {

@@ -1,14 +1,15 @@
-//! The token endpoint on hyper 1.x: `cargo run --example hyper_server` (demo
-//! client, ephemeral key, 127.0.0.1:8080 or `PORT`).
+//! The token endpoint on hyper 1.x (demo client, ephemeral key, 127.0.0.1:8080 or `PORT`):
+//!
+//! ```text
+//! cargo run -p client-credentials-examples --example hyper_server
+//! ```
 
-#[path = "../common/demo.rs"]
-mod demo;
-mod service;
-
+use client_credentials_examples::hyper_server::service;
+use client_credentials_examples::{AnyError, demo};
 use tokio::net::TcpListener;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+async fn main() -> Result<(), AnyError> {
     let demo = demo::Demo::new(demo::listen_addr())?;
     let listener = TcpListener::bind(demo::listen_addr()).await?;
     demo.print();

@@ -1,7 +1,7 @@
 //! An MCP server protected by tokens of the `axum_server` example.
 //!
 //! ```text
-//! cargo run --example mcp_resource_server -- \
+//! cargo run -p client-credentials-examples --example mcp_resource_server -- \
 //!     --issuer http://127.0.0.1:8080 --jwks http://127.0.0.1:8080/jwks.json \
 //!     [--resource http://127.0.0.1:8081/mcp] \
 //!     [--introspect http://127.0.0.1:8080/introspect --client-id mcp-server --client-secret …]
@@ -16,12 +16,13 @@
 //! once at start-up. With `--introspect`, every request also asks the token
 //! server whether the token is still active, so revocation takes effect at once.
 
-mod routes;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use routes::{AnyError, IntrospectionSettings, McpServer, Settings};
+use client_credentials_examples::AnyError;
+use client_credentials_examples::mcp_resource_server::routes::{
+    self, IntrospectionSettings, McpServer, Settings,
+};
 
 const USAGE: &str = "usage: mcp_resource_server --issuer URL --jwks URL [--resource URL] \
                      [--introspect URL --client-id ID --client-secret SECRET]";

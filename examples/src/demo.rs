@@ -1,7 +1,6 @@
 //! The demo setup the axum, actix-web and hyper examples share: an ephemeral
 //! ES256 key and one client with a fresh secret, on the loopback interface.
-//! Included with `#[path]`, so every adapter serves the same issuer.
-#![allow(dead_code)] // Each includer uses its own part of it.
+//! Every token server starts from it, so each adapter serves the same issuer.
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,28 +1,12 @@
-//! Generates what a token server's configuration needs.
-//!
-//! ```text
-//! cargo run --example keygen -- secret            # a 256-bit client secret and its fast hash
-//! cargo run --example keygen -- secret --pbkdf2   # read a human-chosen secret from stdin, PBKDF2 hash
-//! cargo run --example keygen -- key ES256 > es256.pem   # or ES384, EdDSA: a PKCS#8 signing key
-//! cargo run --example keygen -- jwks ES256 client.pem    # the public JWK Set of a client's key
-//! ```
+//! The `keygen` example's work: a client secret and its hash, a PKCS#8 signing
+//! key, or the public JWK Set of a client's key, for a token server's
+//! configuration.
 
 use std::io::{Read, Write};
 
 use client_credentials::{Algorithm, ClientSecret, SecretHash, SigningKey};
 
-type AnyError = Box<dyn std::error::Error>;
-
-fn main() -> Result<(), AnyError> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    run(
-        &args,
-        &mut std::io::stdin().lock(),
-        &mut std::io::stdout().lock(),
-        &mut std::io::stderr().lock(),
-    )
-}
+use crate::AnyError;
 
 /// `keygen ARGS`, with its input and outputs passed in so tests can drive it.
 pub fn run(

@@ -2,18 +2,15 @@
 //! demo issuer: each must serve tokens, the JWKS and the metadata, and pass
 //! every header through so the crate can refuse what it must.
 
-#[path = "../examples/actix_server/app.rs"]
-mod actix_app;
-#[path = "../examples/common/demo.rs"]
-mod demo;
-#[path = "../examples/hyper_server/service.rs"]
-mod hyper_service;
-mod support;
+mod fixtures;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use serde_json::Value;
 
-use support::{bounded, http_client, token_basic, verify_access_token};
+use client_credentials_examples::actix_server::app as actix_app;
+use client_credentials_examples::demo;
+use client_credentials_examples::hyper_server::service as hyper_service;
+use fixtures::{bounded, http_client, token_basic, verify_access_token};
 
 /// What every adapter must do, checked over HTTP against `base`.
 async fn check_adapter(name: &str, base: &str, demo: &demo::Demo) {
@@ -115,9 +112,9 @@ fn base64_pair(id: &str, secret: &str) -> String {
 #[tokio::test]
 async fn axum_example_serves_the_token_endpoint() {
     bounded(async {
-        let (listener, addr) = support::bind().await;
+        let (listener, addr) = fixtures::bind().await;
         let demo = demo::Demo::new(addr).unwrap();
-        support::serve_axum(listener, demo.issuer.clone());
+        fixtures::serve_axum(listener, demo.issuer.clone());
         check_adapter("axum", &format!("http://{addr}"), &demo).await;
     })
     .await;
@@ -126,7 +123,7 @@ async fn axum_example_serves_the_token_endpoint() {
 #[tokio::test]
 async fn hyper_example_serves_the_token_endpoint() {
     bounded(async {
-        let (listener, addr) = support::bind().await;
+        let (listener, addr) = fixtures::bind().await;
         let demo = demo::Demo::new(addr).unwrap();
         tokio::spawn(hyper_service::serve(listener, demo.issuer.clone()));
         let base = format!("http://{addr}");

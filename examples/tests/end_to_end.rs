@@ -5,14 +5,6 @@
 //! discovers the authorization server from the MCP server's metadata (C116,
 //! C117), gets tokens, calls tools, and meets every challenge (C118–C122).
 
-#[allow(dead_code)]
-#[path = "../examples/axum_server/routes.rs"]
-mod token_routes;
-
-#[allow(dead_code)]
-#[path = "../examples/mcp_resource_server/routes.rs"]
-mod mcp_routes;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +13,8 @@ use client_credentials::{
     Algorithm, Audience, Client, ClientId, ClientSecret, CredentialId, Issuer, KeySet, ScopeSet,
     SecretCredential, SecretHash, SigningKey,
 };
+use client_credentials_examples::axum_server::routes as token_routes;
+use client_credentials_examples::mcp_resource_server::routes as mcp_routes;
 use mcp_routes::{IntrospectionSettings, McpServer, Settings};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;

@@ -1,12 +1,7 @@
 //! The example server's `--config` path end to end over HTTP, the errors a bad
 //! configuration gives, and the `keygen` example that makes what goes in it.
 
-#[path = "../examples/axum_server/config.rs"]
-mod config;
-#[allow(dead_code)] // its `main`
-#[path = "../examples/keygen.rs"]
-mod keygen;
-mod support;
+mod fixtures;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,10 +9,9 @@ use std::sync::Arc;
 use client_credentials::{Algorithm, ClientSecret, SecretHash, SigningKey};
 use serde_json::Value;
 
-use support::{bounded, get_json, http_client, temp_files, token_basic, verify_access_token};
-
-/// `config.rs` expects its binary's error type at the crate root.
-type AnyError = Box<dyn std::error::Error + Send + Sync>;
+use client_credentials_examples::axum_server::config;
+use client_credentials_examples::keygen;
+use fixtures::{bounded, get_json, http_client, temp_files, token_basic, verify_access_token};
 
 /// A configuration for an issuer at `http://{addr}` with one client `job`
 /// holding the secret hashed as `hash`, plus `extra` TOML for it.
@@ -71,7 +65,7 @@ fn load_and_serve(
     toml: &str,
     keys: Option<[&str; 2]>,
 ) -> tempfile::TempDir {
-    let fresh = [support::es256_pem(), support::es256_pem()];
+    let fresh = [fixtures::es256_pem(), fixtures::es256_pem()];
     let [signing, previous] = keys.unwrap_or([&fresh[0], &fresh[1]]);
     let dir = temp_files(&[
         ("server.toml", toml),
@@ -83,7 +77,7 @@ fn load_and_serve(
         Err(e) => panic!("{e}"),
     };
     assert_eq!(Some(server.listen), listener.local_addr().ok());
-    support::serve_axum(listener, Arc::new(server.issuer));
+    fixtures::serve_axum(listener, Arc::new(server.issuer));
     dir
 }
 
@@ -92,7 +86,7 @@ async fn config_file_serves_tokens_over_http() {
     bounded(async {
         let secret = ClientSecret::generate();
         let hash = SecretHash::fast(&secret).unwrap().to_string();
-        let (listener, addr) = support::bind().await;
+        let (listener, addr) = fixtures::bind().await;
         let base = format!("http://{addr}");
         let _dir = load_and_serve(listener, &config_toml(addr, &hash, ""), None);
 
@@ -149,7 +143,7 @@ async fn config_file_auth_methods_restrict_the_client() {
     bounded(async {
         let secret = ClientSecret::generate();
         let hash = SecretHash::fast(&secret).unwrap().to_string();
-        let (listener, addr) = support::bind().await;
+        let (listener, addr) = fixtures::bind().await;
         let base = format!("http://{addr}");
         let _dir = load_and_serve(
             listener,
@@ -178,7 +172,7 @@ async fn config_file_auth_methods_restrict_the_client() {
 fn load_error(toml: &str) -> String {
     let dir = temp_files(&[
         ("server.toml", toml),
-        ("signing.pem", &support::es256_pem()),
+        ("signing.pem", &fixtures::es256_pem()),
     ]);
     match config::ServerConfig::load(&dir.path().join("server.toml")) {
         Ok(_) => panic!("accepted:\n{toml}"),
@@ -207,7 +201,7 @@ hash = "$sha256$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 fn the_valid_base_loads() {
     let dir = temp_files(&[
         ("server.toml", VALID),
-        ("signing.pem", &support::es256_pem()),
+        ("signing.pem", &fixtures::es256_pem()),
     ]);
     let server = config::ServerConfig::load(&dir.path().join("server.toml"));
     assert!(server.is_ok_and(|s| s.issuer.issuer() == "http://127.0.0.1:8080"));
@@ -329,7 +323,7 @@ async fn keygen_outputs_make_a_working_config() {
         let (secret, _) = keygen(&["secret"], "").unwrap();
         let (signing, _) = keygen(&["key", "ES256"], "").unwrap();
         let (previous, _) = keygen(&["key", "ES256"], "").unwrap();
-        let (listener, addr) = support::bind().await;
+        let (listener, addr) = fixtures::bind().await;
         let base = format!("http://{addr}");
         let toml = config_toml(addr, field(&secret, "hash"), "");
         let _dir = load_and_serve(listener, &toml, Some([&signing, &previous]));

@@ -2,11 +2,7 @@
 //! against the axum example server on 127.0.0.1, its tokens checked by
 //! jsonwebtoken, an independent JWT implementation.
 
-#[path = "../examples/axum_server/config.rs"]
-mod config;
-#[path = "../examples/common/demo.rs"]
-mod demo;
-mod support;
+mod fixtures;
 
 use std::num::NonZeroU32;
 use std::sync::Mutex;
@@ -15,16 +11,15 @@ use oauth2::basic::{BasicClient, BasicErrorResponse, BasicErrorResponseType, Bas
 use oauth2::{AuthType, RequestTokenError, Scope, TokenResponse, TokenUrl};
 use serde_json::Value;
 
-use support::{bounded, http_client, verify_access_token};
-
-/// `config.rs` expects its binary's error type at the crate root.
-type AnyError = Box<dyn std::error::Error + Send + Sync>;
+use client_credentials_examples::axum_server::config;
+use client_credentials_examples::demo;
+use fixtures::{bounded, http_client, verify_access_token};
 
 /// The demo server of the axum example on a free loopback port, and its base URL.
 async fn demo_server() -> (demo::Demo, String) {
-    let (listener, addr) = support::bind().await;
+    let (listener, addr) = fixtures::bind().await;
     let demo = demo::Demo::new(addr).unwrap();
-    support::serve_axum(listener, demo.issuer.clone());
+    fixtures::serve_axum(listener, demo.issuer.clone());
     (demo, format!("http://{addr}"))
 }
 
@@ -247,7 +242,7 @@ async fn c9_oauth2_urlencoded_basic_credentials_against_a_config_file_server() {
             &client_credentials::ClientSecret::new(secret),
             NonZeroU32::new(1_000).unwrap(),
         );
-        let (listener, addr) = support::bind().await;
+        let (listener, addr) = fixtures::bind().await;
         let base = format!("http://{addr}");
         let toml = format!(
             r#"
@@ -269,11 +264,13 @@ id = "s1"
 hash = "{hash}"
 "#
         );
-        let dir =
-            support::temp_files(&[("server.toml", &toml), ("es256.pem", &support::es256_pem())]);
+        let dir = fixtures::temp_files(&[
+            ("server.toml", &toml),
+            ("es256.pem", &fixtures::es256_pem()),
+        ]);
         let server = config::ServerConfig::load(&dir.path().join("server.toml")).unwrap();
         assert_eq!(server.listen, addr);
-        support::serve_axum(listener, std::sync::Arc::new(server.issuer));
+        fixtures::serve_axum(listener, std::sync::Arc::new(server.issuer));
 
         let transport = Transport::new();
         for auth in [AuthType::BasicAuth, AuthType::RequestBody] {

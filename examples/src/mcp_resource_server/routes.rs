@@ -1,7 +1,6 @@
 //! An MCP server's protection, on axum: JSON-RPC `POST` at the resource path
 //! with one scope per tool, its RFC 9728 metadata, and RFC 6750 challenges.
 
-use std::error::Error;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,7 +19,7 @@ use client_credentials::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub type AnyError = Box<dyn Error + Send + Sync>;
+use crate::AnyError;
 
 /// Where the server finds its authorization server, and who it is.
 #[derive(Clone, Debug)]

@@ -1,14 +1,15 @@
-//! The bodies of the fuzz targets. They live here, not in `fuzz_targets/`, so that
-//! `tests/fuzz_corpus.rs` in the main crate can run them over the checked-in seed
-//! corpus on stable Rust (it includes this file as a module).
+//! The bodies of the fuzz targets: not part of the crate's API, hidden from its
+//! docs, and free to change in any release. They live here so that the cargo-fuzz
+//! targets in `fuzz/` and the seed-corpus replay in `tests/fuzz_corpus.rs` (on
+//! stable Rust, in every test run) call the very same code.
 //!
 //! Each body panics when an invariant breaks; it returns what happened to the
 //! input so the seed test can check the corpus reaches both outcomes.
 
+use crate::issuer::DEFAULT_MAX_BODY_BYTES;
+use crate::{ClientAuth, RequestParts, ScopeSet, TokenError, TokenRequest};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
-use client_credentials::{ClientAuth, RequestParts, ScopeSet, TokenError, TokenRequest};
 
 /// How `TokenRequest::parse` took an input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
