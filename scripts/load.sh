@@ -3,8 +3,9 @@
 #
 #   scripts/load.sh [--peer] [SECONDS] [CONNECTIONS]   (defaults: 10 s, 32 connections)
 #
-# Builds `examples/axum_server` in release mode, starts it on 127.0.0.1 (demo
-# mode: ephemeral ES256 key, one client with a fresh secret), drives `POST /token`
+# Builds the `axum_server` example (crate `client-credentials-examples`) in
+# release mode, starts it on 127.0.0.1 (demo mode: ephemeral ES256 key, one
+# client with a fresh secret), drives `POST /token`
 # with real `client_secret_basic` requests through `wrk` (Debian package `wrk`)
 # for a bounded time, prints tokens/s, p50, p99 and the count of non-2xx
 # responses, then stops the server by its own PID.
@@ -98,7 +99,7 @@ EOF
     fi
 }
 
-cargo build --release --quiet --example axum_server
+cargo build --release --quiet -p client-credentials-examples --example axum_server
 PORT="$port" "$target/release/examples/axum_server" >"$work/server.log" 2>&1 &
 server_pid=$!
 wait_listening "$work/server.log"

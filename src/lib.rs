@@ -237,6 +237,9 @@ pub mod manual;
 pub mod resource;
 pub mod store;
 
+#[doc(hidden)]
+pub mod fuzzing;
+
 // The public interface is:
 pub use crate::audit::AuditSink;
 pub use crate::issuer::{ClientAuth, Issuer, TokenRequest};

@@ -2,14 +2,14 @@
 //! client id, authentication method, credential id, requested and granted scope,
 //! audience, `jti`, lifetime, outcome and reason.
 
-mod common;
+mod fixtures;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use client_credentials::audit::{AuditRecord, MemoryAuditSink, Outcome};
 use client_credentials::{Audience, AuthMethod, Issuer, Reason, RequestParts, ScopeSet, UnixTime};
-use common::*;
+use fixtures::*;
 
 fn scopes(s: &str) -> Option<ScopeSet> {
     Some(ScopeSet::parse(s).unwrap())

@@ -1,9 +1,9 @@
 //! CONFORMANCE.md section E: character-set rules (RFC 6749 Appendix A), C31–C35.
 
-mod common;
+mod fixtures;
 
 use client_credentials::{ClientId, ConfigError, Scope, ScopeSet};
-use common::*;
+use fixtures::*;
 
 #[test]
 fn c31_client_ids_outside_vschar_cannot_be_registered() {

@@ -1,14 +1,14 @@
 //! CONFORMANCE.md section B: client authentication (RFC 6749 §2.2, §2.3, §2.3.1,
 //! §3.2.1), C7–C15. C16 (JWT client authentication) is tested with that feature.
 
-mod common;
+mod fixtures;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use client_credentials::store::{MemoryThrottle, ThrottleConfig};
 use client_credentials::{AuthMethod, RequestParts};
-use common::*;
+use fixtures::*;
 
 #[tokio::test]
 async fn c7_basic_plus_body_secret_is_invalid_request() {

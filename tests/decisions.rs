@@ -3,11 +3,11 @@
 //! C125, C134–C139). C137 (client-assertion `aud`) is tested with JWT client
 //! authentication.
 
-mod common;
+mod fixtures;
 
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{Issuer, RequestParts};
-use common::*;
+use fixtures::*;
 use serde_json::Value;
 
 #[tokio::test]

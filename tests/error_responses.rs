@@ -2,7 +2,7 @@
 //! response goes through `assert_error`, which checks the status, the `error`
 //! code, the headers and the NQSCHAR-only description (C33).
 
-mod common;
+mod fixtures;
 
 use std::future::{Future, ready};
 use std::sync::Arc;
@@ -10,7 +10,7 @@ use std::sync::Arc;
 use client_credentials::{
     Client, ClientId, ClientStore, ErrorCode, Issuer, Reason, RequestParts, StoreError, TokenError,
 };
-use common::*;
+use fixtures::*;
 
 #[tokio::test]
 async fn c27_missing_grant_type_is_a_400_json_error() {

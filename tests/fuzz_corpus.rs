@@ -3,12 +3,9 @@
 //! exercised on stable Rust in every test run. Fuzzing itself needs nightly and
 //! `cargo fuzz`: see `fuzz/README.md`.
 
-#[path = "../fuzz/src/lib.rs"]
-mod fuzz_bodies;
-
 use std::path::Path;
 
-use fuzz_bodies::Outcome;
+use client_credentials::fuzzing::{self, Outcome};
 
 /// Runs `body` over every seed of `target`; returns how many were accepted and
 /// how many refused.
@@ -35,14 +32,14 @@ fn run(target: &str, body: fn(&[u8]) -> Outcome) -> (usize, usize) {
 
 #[test]
 fn token_request_seeds() {
-    let (accepted, refused) = run("token_request", fuzz_bodies::token_request);
+    let (accepted, refused) = run("token_request", fuzzing::token_request);
     assert!(accepted >= 3, "{accepted} seeds accepted");
     assert!(refused >= 3, "{refused} seeds refused");
 }
 
 #[test]
 fn basic_header_seeds() {
-    let (accepted, refused) = run("basic_header", fuzz_bodies::basic_header);
+    let (accepted, refused) = run("basic_header", fuzzing::basic_header);
     assert!(accepted >= 3, "{accepted} seeds accepted");
     assert!(refused >= 3, "{refused} seeds refused");
 }
@@ -52,7 +49,7 @@ fn basic_header_seeds() {
 #[test]
 fn degenerate_inputs() {
     for data in [&b""[..], b"\x00", b"\xff", b"\x0c\x00\x00\x00", b"\x01"] {
-        fuzz_bodies::token_request(data);
-        fuzz_bodies::basic_header(data);
+        fuzzing::token_request(data);
+        fuzzing::basic_header(data);
     }
 }

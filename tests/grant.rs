@@ -1,7 +1,7 @@
 //! CONFORMANCE.md section C: the client-credentials grant request and response
 //! (RFC 6749 §3.3, §4.4, §5.1), C17–C26.
 
-mod common;
+mod fixtures;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -10,7 +10,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use client_credentials::issuer::{Policy, RandomJti};
-use common::*;
+use fixtures::*;
 
 #[tokio::test]
 async fn c17_missing_grant_type_is_invalid_request() {

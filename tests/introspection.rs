@@ -1,17 +1,17 @@
 //! Introspection, black-box: the RFC 7662 endpoint (CONFORMANCE section K,
 //! C93–C96) and its advertisement in the RFC 8414 metadata (C85).
 
-mod rs_fixtures;
+mod fixtures;
 
 use std::time::Duration;
 
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{Algorithm, Issuer, KeySet, RequestParts, SigningKey};
-use rs_fixtures::{Fixture, ISSUER, LIFETIME, decode_part, json};
+use fixtures::{DEFAULT_LIFETIME, ISSUER, ResourceFixture, decode_part, json};
 
 #[tokio::test]
 async fn c93_introspection_requires_client_authentication() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "").await;
     let body = format!("token={token}");
     let anonymous = f
@@ -33,7 +33,7 @@ async fn c93_introspection_requires_client_authentication() {
 
 #[tokio::test]
 async fn c94_a_post_form_with_a_token() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let r = f
         .issuer
         .handle_introspection_request(RequestParts::new("GET", b"").query("token=abc"))
@@ -48,7 +48,7 @@ async fn c94_a_post_form_with_a_token() {
 
 #[tokio::test]
 async fn c95_an_active_token_gets_its_claims_and_bearer() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "&scope=mcp:read%20mcp:write").await;
     let r = f.introspect("rs1", "s1", &format!("token={token}")).await;
     assert_eq!(r.status, 200);
@@ -92,7 +92,7 @@ async fn c95_an_active_token_gets_its_claims_and_bearer() {
 
 #[tokio::test]
 async fn any_authenticated_client_may_introspect() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "").await;
     for (client, credential) in [("c1", "s1"), ("c2", "s1"), ("rs1", "s1")] {
         let r = f
@@ -102,7 +102,7 @@ async fn any_authenticated_client_may_introspect() {
     }
 }
 
-async fn assert_inactive(f: &Fixture, token: &str) {
+async fn assert_inactive(f: &ResourceFixture, token: &str) {
     let r = f.introspect("rs1", "s1", &format!("token={token}")).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body, br#"{"active":false}"#, "{token}");
@@ -111,14 +111,14 @@ async fn assert_inactive(f: &Fixture, token: &str) {
 
 #[tokio::test]
 async fn c96_inactive_tokens_get_exactly_active_false() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     // Unknown, malformed, foreign.
     for junk in ["garbage", "a.b.c", "%20", "eyJhbGciOiJub25lIn0.e30."] {
         assert_inactive(&f, junk).await;
     }
-    let foreign = Fixture::new().token("c1", "s1", "").await;
+    let foreign = ResourceFixture::new().token("c1", "s1", "").await;
     assert_inactive(&f, &foreign).await;
-    let other_issuer = Fixture::with_keys(
+    let other_issuer = ResourceFixture::with_keys(
         "https://other-as.example.com",
         KeySet::new(
             SigningKey::from_pkcs8_pem(Algorithm::ES256, f.pem.expose_secret(), None).unwrap(),
@@ -138,7 +138,7 @@ async fn c96_inactive_tokens_get_exactly_active_false() {
     assert_inactive(&f, &revoked).await;
     // Expired: the issuer judges by its own clock, without leeway.
     let token = f.token("c1", "s1", "").await;
-    f.clock.advance(Duration::from_secs(LIFETIME - 1));
+    f.clock.advance(Duration::from_secs(DEFAULT_LIFETIME - 1));
     assert_eq!(
         json(&f.introspect("rs1", "s1", &format!("token={token}")).await)["active"],
         true
@@ -149,7 +149,7 @@ async fn c96_inactive_tokens_get_exactly_active_false() {
 
 #[tokio::test]
 async fn c85_both_endpoints_are_advertised_with_their_auth_methods() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let m: serde_json::Value = serde_json::from_str(f.issuer.metadata_json()).unwrap();
     assert_eq!(m["revocation_endpoint"], "https://as.example.com/revoke");
     assert_eq!(

@@ -3,321 +3,35 @@
 //! independent JWT implementation (`jsonwebtoken` with its RustCrypto backend), never
 //! by this crate.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+mod fixtures;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use client_credentials::audit::{AuditRecord, MemoryAuditSink, Outcome};
+use client_credentials::audit::{MemoryAuditSink, Outcome};
 use client_credentials::issuer::{AssertionSettings, IssuerBuilder, JWT_BEARER_ASSERTION_TYPE};
-use client_credentials::jose::{Jwk, JwkSet, JwksFetcher};
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{
-    Algorithm, Audience, AuthMethod, Client, ClientId, ClientJwks, ClientSecret, CredentialId,
-    FixedClock, HttpResponse, Issuer, JwtSecretCredential, Reason, RequestParts, ScopeSet,
-    SecretCredential, SecretHash, SigningKey, StoreError, TokenRequest, UnixTime,
+    Algorithm, Audience, AuthMethod, Client, ClientId, ClientSecret, CredentialId, FixedClock,
+    HttpResponse, Issuer, JwtSecretCredential, Reason, RequestParts, ScopeSet, SigningKey,
+    TokenRequest, UnixTime,
 };
-use jsonwebtoken::{EncodingKey, Header, encode};
+use jsonwebtoken::EncodingKey;
 use serde_json::{Value, json};
 
-const ISSUER: &str = "https://as.example.com";
-const TOKEN_ENDPOINT: &str = "https://as.example.com/token";
-const RESOURCE: &str = "https://mcp.example.com/mcp";
-const NOW: u64 = 1_700_000_000;
-const ES256_PEM: &str = include_str!("vectors/es256.pkcs8.pem");
-const EDDSA_PEM: &str = include_str!("vectors/eddsa.pkcs8.pem");
-const RSA_PEM: &str = include_str!("vectors/rs256.pkcs8.pem");
-const RSA_PKCS1_PEM: &str = include_str!("vectors/rs256.pkcs1.pem");
-const JWT_SECRET: &str = "jwt-secret-for-tests-0123456789-abcdefghijk";
-const CU_JWKS_URI: &str = "https://cu.example.com/jwks.json";
-
-/// The DER inside a PEM document (jsonwebtoken reads DER without its `use_pem`
-/// feature: PKCS#8 for EC and Ed25519, PKCS#1 for RSA).
-fn der(pem: &str) -> Vec<u8> {
-    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .unwrap()
-}
-
-/// A client's private key, as the independent implementation uses it.
-struct Signer {
-    alg: jsonwebtoken::Algorithm,
-    kid: Option<String>,
-    key: EncodingKey,
-}
-
-impl Signer {
-    fn header(&self) -> Header {
-        let mut h = Header::new(self.alg); // typ "JWT", as the MCP TypeScript SDK sends
-        h.kid = self.kid.clone();
-        h
-    }
-
-    fn sign(&self, claims: &Value) -> String {
-        self.sign_with(self.header(), claims)
-    }
-
-    fn sign_with(&self, header: Header, claims: &Value) -> String {
-        encode(&header, claims, &self.key).unwrap()
-    }
-}
-
-/// Keys of every test client, and their public JWKs.
-struct Keys {
-    cj_es256: Signer,
-    cj_eddsa: Signer,
-    cj_es256_jwk: Jwk,
-    cj_eddsa_jwk: Jwk,
-    rsa: Signer,
-    rsa_jwk: Jwk,
-    es384: Signer,
-    es384_jwk: Jwk,
-    hs256: Signer,
-    attacker: Signer,
-    attacker_jwk: Jwk,
-}
-
-fn keys() -> Keys {
-    let cj_es256 =
-        SigningKey::from_pkcs8_pem(Algorithm::ES256, ES256_PEM, Some("cj-1".into())).unwrap();
-    let cj_eddsa =
-        SigningKey::from_pkcs8_pem(Algorithm::EdDSA, EDDSA_PEM, Some("cj-2".into())).unwrap();
-    let rsa = SigningKey::from_pkcs8_pem(Algorithm::RS256, RSA_PEM, None).unwrap();
-    let mut rsa_jwk = rsa.public_jwk().unwrap();
-    rsa_jwk.common.key_algorithm = None; // serves RS256 and PS256
-    let (es384, es384_pem) = SigningKey::generate(Algorithm::ES384).unwrap();
-    let (attacker, attacker_pem) = SigningKey::generate(Algorithm::ES256).unwrap();
-    let mut attacker_jwk = attacker.public_jwk().unwrap();
-    attacker_jwk.common.key_id = Some("cj-1".into());
-    Keys {
-        cj_es256: Signer {
-            alg: jsonwebtoken::Algorithm::ES256,
-            kid: Some("cj-1".into()),
-            key: EncodingKey::from_ec_der(&der(ES256_PEM)),
-        },
-        cj_eddsa: Signer {
-            alg: jsonwebtoken::Algorithm::EdDSA,
-            kid: Some("cj-2".into()),
-            key: EncodingKey::from_ed_der(&der(EDDSA_PEM)),
-        },
-        cj_es256_jwk: cj_es256.public_jwk().unwrap(),
-        cj_eddsa_jwk: cj_eddsa.public_jwk().unwrap(),
-        rsa: Signer {
-            alg: jsonwebtoken::Algorithm::RS256,
-            kid: None,
-            key: EncodingKey::from_rsa_der(&der(RSA_PKCS1_PEM)),
-        },
-        rsa_jwk,
-        es384: Signer {
-            alg: jsonwebtoken::Algorithm::ES384,
-            kid: Some(es384.kid().into()),
-            key: EncodingKey::from_ec_der(&der(es384_pem.expose_secret())),
-        },
-        es384_jwk: es384.public_jwk().unwrap(),
-        hs256: Signer {
-            alg: jsonwebtoken::Algorithm::HS256,
-            kid: None,
-            key: EncodingKey::from_secret(JWT_SECRET.as_bytes()),
-        },
-        attacker: Signer {
-            alg: jsonwebtoken::Algorithm::ES256,
-            kid: Some("cj-1".into()),
-            key: EncodingKey::from_ec_der(&der(attacker_pem.expose_secret())),
-        },
-        attacker_jwk,
-    }
-}
-
-/// Serves a client's published JWK Set and counts fetches.
-#[derive(Default)]
-struct TestFetcher {
-    set: Mutex<JwkSet>,
-    fetches: AtomicUsize,
-}
-
-impl JwksFetcher for TestFetcher {
-    async fn fetch(&self, uri: &str) -> Result<JwkSet, StoreError> {
-        assert_eq!(uri, CU_JWKS_URI);
-        self.fetches.fetch_add(1, Ordering::SeqCst);
-        Ok(self.set.lock().unwrap().clone())
-    }
-}
-
-struct Fixture {
-    issuer: Arc<Issuer<MemoryClientStore>>,
-    audit: Arc<MemoryAuditSink>,
-    clock: Arc<FixedClock>,
-    fetcher: Arc<TestFetcher>,
-    keys: Keys,
-}
-
-fn client(id: &str) -> client_credentials::store::ClientBuilder {
-    Client::builder(ClientId::new(id).unwrap())
-        .allowed_scopes(ScopeSet::from_strs(["mcp:read", "mcp:write"]).unwrap())
-        .default_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
-        .default_audience(Audience::new(RESOURCE).unwrap())
-}
-
-fn jwks(keys: &[&Jwk]) -> ClientJwks {
-    ClientJwks::from_jwk_set(&JwkSet {
-        keys: keys.iter().map(|k| (*k).clone()).collect(),
-    })
-    .unwrap()
-}
-
-fn fixture() -> Fixture {
-    fixture_with(|b| b)
-}
-
-fn fixture_with(
-    configure: impl FnOnce(IssuerBuilder<MemoryClientStore>) -> IssuerBuilder<MemoryClientStore>,
-) -> Fixture {
-    let keys = keys();
-    let secret = ClientSecret::new(JWT_SECRET);
-    let jwt_secret = || JwtSecretCredential::new(CredentialId::new("jwt-1").unwrap(), &secret);
-    let mut no_kid = keys.cj_es256_jwk.clone();
-    no_kid.common.key_id = None;
-    let store = MemoryClientStore::from_iter([
-        // The MCP client: ES256 key plus a second key for rotation.
-        client("cj")
-            .jwks(jwks(&[&keys.cj_es256_jwk, &keys.cj_eddsa_jwk]))
-            .build()
-            .unwrap(),
-        client("cpin")
-            .jwks(jwks(&[&keys.cj_es256_jwk, &keys.cj_eddsa_jwk]))
-            .assertion_algorithms([Algorithm::ES256])
-            .build()
-            .unwrap(),
-        client("cnokid").jwks(jwks(&[&no_kid])).build().unwrap(),
-        client("cr").jwks(jwks(&[&keys.rsa_jwk])).build().unwrap(),
-        client("c384")
-            .jwks(jwks(&[&keys.es384_jwk]))
-            .build()
-            .unwrap(),
-        client("cs")
-            .jwt_secret(jwt_secret().unwrap())
-            .build()
-            .unwrap(),
-        client("cboth")
-            .jwks(jwks(&[&keys.cj_es256_jwk]))
-            .jwt_secret(jwt_secret().unwrap())
-            .build()
-            .unwrap(),
-        client("cu").jwks_uri(CU_JWKS_URI).build().unwrap(),
-        client("c1")
-            .secret(SecretCredential::new(
-                CredentialId::new("s1").unwrap(),
-                SecretHash::fast(&ClientSecret::new(JWT_SECRET)).unwrap(),
-            ))
-            .build()
-            .unwrap(),
-    ]);
-    let audit = Arc::new(MemoryAuditSink::new());
-    let clock = Arc::new(FixedClock::new(UnixTime::from_secs(NOW)));
-    let fetcher = Arc::new(TestFetcher::default());
-    let builder = Issuer::builder(
-        ISSUER,
-        client_credentials::KeySet::new(SigningKey::generate(Algorithm::ES256).unwrap().0),
-        store,
-    )
-    .auth_methods([
-        AuthMethod::ClientSecretBasic,
-        AuthMethod::ClientSecretPost,
-        AuthMethod::PrivateKeyJwt,
-        AuthMethod::ClientSecretJwt,
-    ])
-    .clock(clock.clone())
-    .audit(audit.clone())
-    .jwks_fetcher(Arc::clone(&fetcher));
-    Fixture {
-        issuer: Arc::new(configure(builder).build().unwrap()),
-        audit,
-        clock,
-        fetcher,
-        keys,
-    }
-}
-
-static JTI: AtomicUsize = AtomicUsize::new(0);
-
-/// The claims the MCP SDKs send: iss = sub = client, aud = issuer, 300 s.
-fn claims(client: &str) -> Value {
-    json!({
-        "iss": client,
-        "sub": client,
-        "aud": ISSUER,
-        "iat": NOW,
-        "exp": NOW + 300,
-        "jti": format!("jti-{}", JTI.fetch_add(1, Ordering::SeqCst)),
-    })
-}
-
-fn with(mut claims: Value, name: &str, value: Value) -> Value {
-    if value.is_null() {
-        claims.as_object_mut().unwrap().remove(name);
-    } else {
-        claims[name] = value;
-    }
-    claims
-}
-
-/// Exactly what the MCP SDKs post: no client_id.
-fn mcp_body(assertion: &str) -> String {
-    serde_urlencoded::to_string([
-        ("grant_type", "client_credentials"),
-        ("client_assertion_type", JWT_BEARER_ASSERTION_TYPE),
-        ("client_assertion", assertion),
-        ("resource", RESOURCE),
-        ("scope", "mcp:read"),
-    ])
-    .unwrap()
-}
-
-impl Fixture {
-    async fn post(&self, body: &str) -> HttpResponse {
-        self.issuer
-            .handle_token_request(RequestParts::form_post(body.as_bytes()))
-            .await
-    }
-
-    async fn assert_accepted(&self, assertion: &str) -> Value {
-        let r = self.post(&mcp_body(assertion)).await;
-        let body: Value = serde_json::from_slice(&r.body).unwrap();
-        assert_eq!(r.status, 200, "{body} {:?}", self.last());
-        token_claims(body["access_token"].as_str().unwrap())
-    }
-
-    /// Refused with `invalid_client`, 401 (C48, C139), for `reason`.
-    async fn assert_refused(&self, assertion: &str, reason: Reason) {
-        let r = self.post(&mcp_body(assertion)).await;
-        assert_invalid_client(&r);
-        assert_eq!(self.last().outcome, Outcome::Refused(reason));
-    }
-
-    fn last(&self) -> AuditRecord {
-        self.audit.records().pop().unwrap()
-    }
-}
-
-fn assert_invalid_client(r: &HttpResponse) {
-    let body: Value = serde_json::from_slice(&r.body).unwrap();
-    assert_eq!(r.status, 401, "{body}");
-    assert_eq!(body["error"], "invalid_client");
-    assert_eq!(body["error_description"], "client authentication failed");
-    assert_eq!(r.header("cache-control"), Some("no-store"));
-}
+use fixtures::jwt_clients::{
+    CU_JWKS_URI, JWT_SECRET, Signer, TOKEN_ENDPOINT, assert_invalid_client, claims, client,
+    fixture, fixture_with, keys, mcp_body, with,
+};
+use fixtures::{ES256_PEM, ISSUER, NOW, RESOURCE, RSA_PKCS1_PEM, der};
 
 fn assert_invalid_request(r: &HttpResponse) {
     let body: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(r.status, 400, "{body}");
     assert_eq!(body["error"], "invalid_request");
-}
-
-fn token_claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
 // ---------------------------------------------------------------- Q: what MCP sends

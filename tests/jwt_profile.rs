@@ -2,7 +2,7 @@
 //! C51–C61. Tokens are decoded with `base64` + `serde_json` and verified with an
 //! independent implementation (`jsonwebtoken`) against the published JWKS.
 
-mod common;
+mod fixtures;
 
 use std::sync::Arc;
 
@@ -10,18 +10,16 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{Algorithm, Issuer, KeySet, SigningKey, SystemClock, UnixTime};
-use common::*;
+use fixtures::*;
 use serde_json::Value;
 
 fn key(alg: Algorithm) -> SigningKey {
     let pem = match alg {
-        Algorithm::ES256 => include_str!("vectors/es256.pkcs8.pem"),
-        Algorithm::EdDSA => include_str!("vectors/eddsa.pkcs8.pem"),
-        Algorithm::RS256 | Algorithm::PS256 => include_str!("vectors/rs256.pkcs8.pem"),
+        Algorithm::ES256 => ES256_PEM,
+        Algorithm::EdDSA => EDDSA_PEM,
+        Algorithm::RS256 | Algorithm::PS256 => RSA_PEM,
         Algorithm::HS256 => {
-            let secret = URL_SAFE_NO_PAD
-                .decode(include_str!("vectors/hs256.secret.b64u").trim())
-                .unwrap();
+            let secret = URL_SAFE_NO_PAD.decode(HS256_SECRET_B64U.trim()).unwrap();
             return SigningKey::hs256(&secret, Some("hs-1".into())).unwrap();
         }
         other => panic!("no test key for {other:?}"),
@@ -59,9 +57,7 @@ async fn c51_c52_every_algorithm_signs_at_jwt_tokens_that_verify() {
             // A shared secret is never published; the resource server holds it.
             let jwks: Value = serde_json::from_str(fx.issuer.jwks_json()).unwrap();
             assert!(jwk(&jwks, "hs-1").is_none());
-            let secret = URL_SAFE_NO_PAD
-                .decode(include_str!("vectors/hs256.secret.b64u").trim())
-                .unwrap();
+            let secret = URL_SAFE_NO_PAD.decode(HS256_SECRET_B64U.trim()).unwrap();
             let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
             validation.validate_exp = false;
             validation.set_audience(&[RESOURCE]);

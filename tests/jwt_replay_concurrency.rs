@@ -2,9 +2,10 @@
 //! exactly one gets a token, on a multi-thread runtime. The assertion is made by
 //! an independent JWT implementation (`jsonwebtoken`).
 
+mod fixtures;
+
 use std::sync::Arc;
 
-use base64::Engine as _;
 use client_credentials::issuer::JWT_BEARER_ASSERTION_TYPE;
 use client_credentials::jose::JwkSet;
 use client_credentials::store::{MemoryClientStore, MemoryReplayGuard};
@@ -15,9 +16,8 @@ use client_credentials::{
 use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::json;
 
-const ES256_PEM: &str = include_str!("vectors/es256.pkcs8.pem");
-const ISSUER: &str = "https://as.example.com";
-const NOW: u64 = 1_700_000_000;
+use fixtures::{ES256_PEM, ISSUER, NOW, RESOURCE, der};
+
 const REQUESTS: usize = 16;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -30,7 +30,7 @@ async fn c45_of_sixteen_simultaneous_identical_assertions_exactly_one_succeeds()
         .jwks(ClientJwks::from_jwk_set(&JwkSet { keys: vec![public] }).unwrap())
         .allowed_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
         .default_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
-        .default_audience(Audience::new("https://mcp.example.com/mcp").unwrap())
+        .default_audience(Audience::new(RESOURCE).unwrap())
         .build()
         .unwrap();
     let issuer = Arc::new(
@@ -50,15 +50,7 @@ async fn c45_of_sixteen_simultaneous_identical_assertions_exactly_one_succeeds()
         "iss": "cj", "sub": "cj", "aud": ISSUER,
         "iat": NOW, "exp": NOW + 300, "jti": "only-once",
     });
-    // jsonwebtoken reads PKCS#8 DER without its `use_pem` feature.
-    let pem_body: String = ES256_PEM
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(pem_body)
-        .unwrap();
-    let assertion = encode(&header, &claims, &EncodingKey::from_ec_der(&der)).unwrap();
+    let assertion = encode(&header, &claims, &EncodingKey::from_ec_der(&der(ES256_PEM))).unwrap();
     let body: Arc<str> = serde_urlencoded::to_string([
         ("grant_type", "client_credentials"),
         ("client_assertion_type", JWT_BEARER_ASSERTION_TYPE),

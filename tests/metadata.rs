@@ -2,12 +2,12 @@
 //! discovery; the client-credentials extension's metadata), C74–C87, through
 //! `Issuer::metadata_json`, `metadata_response` and `metadata_path`.
 
-mod common;
+mod fixtures;
 
 use client_credentials::issuer::well_known_path;
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{AuthMethod, ConfigError, Issuer, ScopeSet};
-use common::*;
+use fixtures::*;
 use serde_json::{Value, json};
 
 fn issuer(url: &str) -> Result<Issuer<MemoryClientStore>, ConfigError> {

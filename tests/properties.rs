@@ -4,7 +4,7 @@
 //! form-urlencoding (C9), and `Audience` matching against a model of RFC 3986
 //! normalisation (C73, C135).
 
-mod common;
+mod fixtures;
 
 use std::collections::BTreeSet;
 
@@ -12,7 +12,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
 use client_credentials::{Audience, ClientAuth, RequestParts, ScopeSet, TokenError, TokenRequest};
-use common::{basic_raw, form_urlencode, is_nqschar};
+use fixtures::{basic_raw, form_urlencode, is_nqschar};
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------------------

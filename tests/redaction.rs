@@ -2,7 +2,7 @@
 //! `Debug` (`{:?}` and `{:#?}`) or `Display` output of any type that may hold or
 //! see one, reached through the public API only.
 
-mod common;
+mod fixtures;
 
 use std::fmt::{Debug, Display};
 use std::sync::{Arc, Mutex};
@@ -15,7 +15,7 @@ use client_credentials::{
     Algorithm, AuditSink, ClientSecret, KeySet, RequestParts, SecretHash, SigningKey, TokenRequest,
     UnixTime,
 };
-use common::*;
+use fixtures::*;
 
 /// Fails if any rendering of `value` contains one of `forbidden`.
 #[track_caller]
@@ -105,10 +105,10 @@ fn pem_lines(pem: &str) -> Vec<String> {
 #[test]
 fn signing_keys_and_key_sets_are_redacted() {
     let pems = [
-        (Algorithm::ES256, include_str!("vectors/es256.pkcs8.pem")),
-        (Algorithm::EdDSA, include_str!("vectors/eddsa.pkcs8.pem")),
-        (Algorithm::RS256, include_str!("vectors/rs256.pkcs8.pem")),
-        (Algorithm::PS256, include_str!("vectors/rs256.pkcs1.pem")),
+        (Algorithm::ES256, ES256_PEM),
+        (Algorithm::EdDSA, EDDSA_PEM),
+        (Algorithm::RS256, RSA_PEM),
+        (Algorithm::PS256, RSA_PKCS1_PEM),
     ];
     for (alg, pem) in pems {
         let key = SigningKey::from_pkcs8_pem(alg, pem, None).unwrap();
@@ -118,7 +118,7 @@ fn signing_keys_and_key_sets_are_redacted() {
         assert_debug_redacted(&KeySet::new(key), &refs(&forbidden));
     }
 
-    let secret_b64u = include_str!("vectors/hs256.secret.b64u").trim();
+    let secret_b64u = HS256_SECRET_B64U.trim();
     let secret = URL_SAFE_NO_PAD.decode(secret_b64u).unwrap();
     let key = SigningKey::hs256(&secret, None).unwrap();
     let standard = STANDARD.encode(&secret);
@@ -202,7 +202,7 @@ async fn authenticated_client_token_response_and_issuer_are_redacted() {
         .clone();
     forbidden.extend(hash_material(&fast_hash));
     forbidden.push(fx.fast_secret.expose_secret().to_owned());
-    forbidden.extend(pem_lines(include_str!("vectors/es256.pkcs8.pem")));
+    forbidden.extend(pem_lines(ES256_PEM));
     assert_debug_redacted(&fx.issuer, &refs(&forbidden));
     assert_debug_redacted(fx.issuer.store(), &refs(&forbidden));
     assert_debug_redacted(&fx.issuer.keys(), &refs(&forbidden));

@@ -1,11 +1,11 @@
 //! CONFORMANCE.md section A: token endpoint request syntax (RFC 6749 §3.2, §4.4.2,
 //! Appendix B), C1–C6.
 
-mod common;
+mod fixtures;
 
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{ConfigError, Issuer, RequestParts};
-use common::*;
+use fixtures::*;
 
 #[tokio::test]
 async fn c1_get_is_refused_with_405_and_allow_post() {

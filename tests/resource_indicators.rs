@@ -1,9 +1,9 @@
 //! CONFORMANCE.md section H: resource indicators (RFC 8707; MCP "Resource Parameter
 //! Implementation"), C65–C73.
 
-mod common;
+mod fixtures;
 
-use common::*;
+use fixtures::*;
 
 /// A `client_credentials` request body naming these resources.
 fn with_resources(resources: &[&str]) -> String {

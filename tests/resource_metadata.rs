@@ -3,7 +3,7 @@
 //! resource servers (section P, C119–C122), built from `Validator`,
 //! `bearer_token`, `BearerChallenge` and `ResourceMetadata`.
 
-mod rs_fixtures;
+mod fixtures;
 
 use std::sync::Arc;
 
@@ -13,12 +13,12 @@ use client_credentials::{
     Audience, BearerChallenge, HttpResponse, ResourceMetadata, Scope, ScopeSet, UnixTime,
     Validator, VerificationKeys, VerifiedToken,
 };
-use rs_fixtures::{Fixture, ISSUER, LIFETIME, MCP, T0};
+use fixtures::{DEFAULT_LIFETIME, ISSUER, NOW, RESOURCE, ResourceFixture};
 
 const METADATA_URL: &str = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp";
 
 fn metadata() -> ResourceMetadata {
-    ResourceMetadata::builder(MCP)
+    ResourceMetadata::builder(RESOURCE)
         .authorization_server(ISSUER)
         .scopes_supported(ScopeSet::from_strs(["mcp:read", "mcp:write", "mcp:admin"]).unwrap())
         .build()
@@ -50,14 +50,17 @@ async fn protect(
 }
 
 fn at(secs: u64) -> UnixTime {
-    UnixTime::from_secs(T0 + secs)
+    UnixTime::from_secs(NOW + secs)
 }
 
 #[test]
 fn c116_the_document_lives_under_the_well_known_path() {
     let m = metadata();
     assert_eq!(m.metadata_url(), METADATA_URL);
-    assert_eq!(resource_metadata_url(MCP).as_deref(), Some(METADATA_URL));
+    assert_eq!(
+        resource_metadata_url(RESOURCE).as_deref(),
+        Some(METADATA_URL)
+    );
     assert_eq!(
         m.metadata_path(),
         "/.well-known/oauth-protected-resource/mcp"
@@ -66,7 +69,10 @@ fn c116_the_document_lives_under_the_well_known_path() {
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("application/json"));
     let doc: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-    assert_eq!(doc["resource"], MCP, "identical to the resource identifier");
+    assert_eq!(
+        doc["resource"], RESOURCE,
+        "identical to the resource identifier"
+    );
     for (_, value) in doc.as_object().unwrap() {
         assert_ne!(value, &serde_json::json!([]), "no empty member");
     }
@@ -74,7 +80,7 @@ fn c116_the_document_lives_under_the_well_known_path() {
 
 #[test]
 fn c117_authorization_servers_names_the_issuer_byte_for_byte() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let as_metadata: serde_json::Value = serde_json::from_str(f.issuer.metadata_json()).unwrap();
     let doc: serde_json::Value = serde_json::from_str(metadata().to_json()).unwrap();
     assert_eq!(
@@ -86,14 +92,14 @@ fn c117_authorization_servers_names_the_issuer_byte_for_byte() {
         serde_json::json!(["mcp:admin", "mcp:read", "mcp:write"])
     );
     assert!(
-        ResourceMetadata::builder(MCP).build().is_err(),
+        ResourceMetadata::builder(RESOURCE).build().is_err(),
         "MCP requires one"
     );
 }
 
 #[tokio::test]
 async fn c118_c64_no_token_gets_a_challenge_without_error_code() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     for authorization in [None, Some("Basic YzE6czE="), Some("Digest x")] {
         let r = protect(&f.validator(), authorization, "mcp:read", at(1))
             .await
@@ -110,7 +116,7 @@ async fn c118_c64_no_token_gets_a_challenge_without_error_code() {
 
 #[tokio::test]
 async fn c119_c64_invalid_or_expired_tokens_get_401_invalid_token() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "").await;
     let bearer = format!("Bearer {token}");
     assert!(
@@ -119,7 +125,7 @@ async fn c119_c64_invalid_or_expired_tokens_get_401_invalid_token() {
             .is_ok()
     );
     for (authorization, now) in [
-        (bearer.clone(), at(LIFETIME + 60)),
+        (bearer.clone(), at(DEFAULT_LIFETIME + 60)),
         (format!("Bearer {token}x"), at(1)),
         ("Bearer".to_owned(), at(1)),
         ("Bearer not-a-jwt".to_owned(), at(1)),
@@ -141,7 +147,7 @@ async fn c119_c64_invalid_or_expired_tokens_get_401_invalid_token() {
 
 #[tokio::test]
 async fn c119_c120_tokens_for_another_resource_are_refused() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let upstream = f
         .token("c1", "s1", "&resource=https%3A%2F%2Fmcp2.example.com%2Fmcp")
         .await;
@@ -176,7 +182,7 @@ fn c121_only_the_header_method_is_advertised_and_read() {
 
 #[tokio::test]
 async fn c122_a_lacking_scope_gets_403_insufficient_scope() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let read = f.token("c1", "s1", "&scope=mcp:read").await;
     let r = protect(
         &f.validator(),
@@ -200,7 +206,7 @@ async fn c122_a_lacking_scope_gets_403_insufficient_scope() {
     let admin = f.token("c1", "s1", "&scope=mcp:admin").await;
     let hierarchical = Validator::builder(
         ISSUER,
-        Audience::new(MCP).unwrap(),
+        Audience::new(RESOURCE).unwrap(),
         VerificationKeys::from_key_set(f.issuer.keys()),
     )
     .scope_hierarchy(ScopeHierarchy::new().imply(

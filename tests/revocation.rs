@@ -2,7 +2,7 @@
 //! C88–C92) and revocation of whole clients and credentials through the
 //! `RevocationStore`, each seen at once by the validator and by introspection.
 
-mod rs_fixtures;
+mod fixtures;
 
 use std::time::Duration;
 
@@ -10,10 +10,10 @@ use client_credentials::audit::Outcome;
 use client_credentials::{
     ClientId, CredentialId, Reason, RequestParts, RevocationStore, UnixTime, ValidationError,
 };
-use rs_fixtures::{Fixture, LIFETIME, T0, json};
+use fixtures::{DEFAULT_LIFETIME, NOW, ResourceFixture, json};
 
 fn at(secs: u64) -> UnixTime {
-    UnixTime::from_secs(T0 + secs)
+    UnixTime::from_secs(NOW + secs)
 }
 
 fn c1() -> ClientId {
@@ -22,7 +22,7 @@ fn c1() -> ClientId {
 
 #[tokio::test]
 async fn c88_c92_the_owner_revokes_and_the_token_dies_at_once() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "").await;
     assert!(f.validator().validate(&token, at(1)).await.is_ok());
     assert!(f.is_active(&token).await);
@@ -45,7 +45,7 @@ async fn c88_c92_the_owner_revokes_and_the_token_dies_at_once() {
 
 #[tokio::test]
 async fn c88_revocation_needs_client_authentication() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "").await;
     let body = format!("token={token}");
     let anonymous = f
@@ -82,7 +82,7 @@ async fn c88_revocation_needs_client_authentication() {
 
 #[tokio::test]
 async fn c89_another_client_may_not_revoke_a_token() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "").await;
     let r = f.revoke("c2", "s1", &format!("token={token}")).await;
     assert_eq!(r.status, 400);
@@ -97,9 +97,9 @@ async fn c89_another_client_may_not_revoke_a_token() {
 
 #[tokio::test]
 async fn c90_invalid_tokens_get_200_and_change_nothing() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "").await;
-    let foreign = Fixture::new().token("c1", "s1", "").await;
+    let foreign = ResourceFixture::new().token("c1", "s1", "").await;
     for bad in ["garbage", "a.b.c", &foreign] {
         let r = f.revoke("c1", "s1", &format!("token={bad}")).await;
         assert_eq!(r.status, 200, "{bad}");
@@ -115,7 +115,7 @@ async fn c90_invalid_tokens_get_200_and_change_nothing() {
     }
     // So is revoking an expired token.
     let old = f.token("c1", "s1", "").await;
-    f.clock.advance(Duration::from_secs(LIFETIME * 10));
+    f.clock.advance(Duration::from_secs(DEFAULT_LIFETIME * 10));
     assert_eq!(
         f.revoke("c1", "s1", &format!("token={old}")).await.status,
         200
@@ -124,7 +124,7 @@ async fn c90_invalid_tokens_get_200_and_change_nothing() {
 
 #[tokio::test]
 async fn c91_the_hint_is_only_a_hint() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     for hint in ["foo", "refresh_token", "access_token"] {
         let token = f.token("c1", "s1", "").await;
         let r = f
@@ -137,7 +137,7 @@ async fn c91_the_hint_is_only_a_hint() {
 
 #[tokio::test]
 async fn c88_c94_malformed_revocation_requests() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let r = f.revoke("c1", "s1", "").await;
     assert_eq!(r.status, 400);
     assert_eq!(json(&r)["error"], "invalid_request");
@@ -152,7 +152,7 @@ async fn c88_c94_malformed_revocation_requests() {
 
 #[tokio::test]
 async fn revocation_is_throttled_like_the_token_endpoint() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let bad = RequestParts::form_post(b"token=x").authorization("Basic YzE6d3Jvbmc=");
     for _ in 0..10 {
         assert_eq!(f.issuer.handle_revocation_request(bad).await.status, 401);
@@ -165,7 +165,7 @@ async fn revocation_is_throttled_like_the_token_endpoint() {
 
 #[tokio::test]
 async fn revocations_are_audited_without_the_token() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "").await;
     f.revoke("c1", "s1", &format!("token={token}")).await;
     let records = f.audit.records();
@@ -181,7 +181,7 @@ async fn revocations_are_audited_without_the_token() {
 
 #[tokio::test]
 async fn revoking_a_client_kills_all_its_tokens_and_spares_other_clients() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let s1 = f.token("c1", "s1", "").await;
     let s2 = f.token("c1", "s2", "").await;
     let other = f.token("c2", "s1", "").await;
@@ -217,7 +217,7 @@ async fn revoking_a_client_kills_all_its_tokens_and_spares_other_clients() {
 
 #[tokio::test]
 async fn revoking_a_client_for_good_refuses_new_tokens_forever() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     f.revocations
         .revoke_client(&c1(), UnixTime::MAX)
         .await
@@ -232,7 +232,7 @@ async fn revoking_a_client_for_good_refuses_new_tokens_forever() {
 
 #[tokio::test]
 async fn revoking_a_credential_spares_the_clients_other_credentials() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let leaked = f.token("c1", "s1", "").await;
     let fine = f.token("c1", "s2", "").await;
     f.revocations
@@ -269,7 +269,7 @@ async fn revoking_a_credential_spares_the_clients_other_credentials() {
 
 #[tokio::test]
 async fn c92_a_validator_without_the_store_trusts_signatures_until_expiry() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "").await;
     f.revoke("c1", "s1", &format!("token={token}")).await;
     // Documented limit: a resource server that checks signatures only (here, one
@@ -278,7 +278,7 @@ async fn c92_a_validator_without_the_store_trusts_signatures_until_expiry() {
     assert!(signature_only.validate(&token, at(1)).await.is_ok());
     assert_eq!(
         signature_only
-            .validate(&token, at(LIFETIME + 60))
+            .validate(&token, at(DEFAULT_LIFETIME + 60))
             .await
             .err(),
         Some(ValidationError::Expired)

@@ -3,7 +3,7 @@
 //! minted through `Issuer::handle_token_request` on a fixed clock and hostile
 //! tokens crafted by an independent JOSE library.
 
-mod rs_fixtures;
+mod fixtures;
 
 use std::time::Duration;
 
@@ -14,11 +14,13 @@ use client_credentials::{
     Algorithm, Audience, KeySet, Scope, SigningKey, UnixTime, ValidationError, Validator,
     VerificationKeys,
 };
+use fixtures::{
+    DEFAULT_LIFETIME, ISSUER, NOW, RESOURCE, RESOURCE2, RSA_PEM, ResourceFixture, decode_part,
+};
 use proptest::prelude::*;
-use rs_fixtures::{Fixture, ISSUER, LIFETIME, MCP, MCP2, T0, decode_part};
 
 fn at(secs: u64) -> UnixTime {
-    UnixTime::from_secs(T0 + secs)
+    UnixTime::from_secs(NOW + secs)
 }
 
 /// Replaces part `index` of a compact JWS.
@@ -30,7 +32,7 @@ fn with_part(token: &str, index: usize, part: &str) -> String {
 
 #[tokio::test]
 async fn c51_c54_c55_c56_c57_issued_tokens_validate_with_their_claims() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f
         .token(
             "c1",
@@ -46,9 +48,9 @@ async fn c51_c54_c55_c56_c57_issued_tokens_validate_with_their_claims() {
     let claims = verified.claims();
     assert_eq!(claims.iss, ISSUER);
     assert_eq!((claims.sub.as_str(), verified.client_id()), ("c1", "c1"));
-    assert_eq!(claims.aud, [MCP]);
+    assert_eq!(claims.aud, [RESOURCE]);
     assert_eq!(claims.iat, at(0));
-    assert_eq!(claims.exp, at(LIFETIME));
+    assert_eq!(claims.exp, at(DEFAULT_LIFETIME));
     assert!(!claims.jti.is_empty());
     assert_eq!(claims.credential_id.as_deref(), Some("s1"));
     assert_eq!(verified.scopes().to_string(), "mcp:read mcp:write");
@@ -58,7 +60,6 @@ async fn c51_c54_c55_c56_c57_issued_tokens_validate_with_their_claims() {
 
 #[tokio::test]
 async fn c52_c53_every_algorithm_verifies_through_the_published_jwks() {
-    const RSA_PEM: &str = include_str!("vectors/rs256.pkcs8.pem");
     for alg in [
         Algorithm::ES256,
         Algorithm::EdDSA,
@@ -72,7 +73,7 @@ async fn c52_c53_every_algorithm_verifies_through_the_published_jwks() {
             }
             _ => SigningKey::generate(alg).unwrap(),
         };
-        let f = Fixture::with_keys(ISSUER, KeySet::new(key), pem);
+        let f = ResourceFixture::with_keys(ISSUER, KeySet::new(key), pem);
         let token = f.token("c1", "s1", "").await;
         assert_eq!(decode_part(&token, 0)["alg"], alg.as_str());
         let jwks: serde_json::Value = serde_json::from_str(f.issuer.jwks_json()).unwrap();
@@ -88,7 +89,7 @@ async fn c52_c53_every_algorithm_verifies_through_the_published_jwks() {
 async fn hs256_tokens_verify_only_with_the_shared_secret() {
     let secret = [42u8; 32];
     let key = SigningKey::hs256(&secret, Some("hs".into())).unwrap();
-    let f = Fixture::with_keys(
+    let f = ResourceFixture::with_keys(
         ISSUER,
         KeySet::new(key),
         SigningKey::generate(Algorithm::ES256).unwrap().1,
@@ -99,7 +100,7 @@ async fn hs256_tokens_verify_only_with_the_shared_secret() {
     assert!(VerificationKeys::from_jwks_json(f.issuer.jwks_json()).is_err());
     let shared = Validator::builder(
         ISSUER,
-        Audience::new(MCP).unwrap(),
+        Audience::new(RESOURCE).unwrap(),
         VerificationKeys::from_jwks_json(
             &KeySet::new(SigningKey::generate(Algorithm::ES256).unwrap().0).jwks_json(),
         )
@@ -114,7 +115,7 @@ async fn hs256_tokens_verify_only_with_the_shared_secret() {
 
 #[tokio::test]
 async fn c63_a_tampered_payload_is_refused() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "&scope=mcp:read").await;
     let mut claims = decode_part(&token, 1);
     claims["scope"] = "mcp:admin".into();
@@ -127,7 +128,7 @@ async fn c63_a_tampered_payload_is_refused() {
 
 #[tokio::test]
 async fn c63_a_tampered_signature_is_refused() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "").await;
     let mut signature = URL_SAFE_NO_PAD
         .decode(token.split('.').nth(2).unwrap())
@@ -142,11 +143,11 @@ async fn c63_a_tampered_signature_is_refused() {
 
 #[tokio::test]
 async fn c63_c119_c120_a_token_for_another_resource_is_refused() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let other = f
         .token("c1", "s1", "&resource=https%3A%2F%2Fmcp2.example.com%2Fmcp")
         .await;
-    assert_eq!(decode_part(&other, 1)["aud"], MCP2);
+    assert_eq!(decode_part(&other, 1)["aud"], RESOURCE2);
     assert_eq!(
         f.validator().validate(&other, at(1)).await.err(),
         Some(ValidationError::WrongAudience)
@@ -154,7 +155,7 @@ async fn c63_c119_c120_a_token_for_another_resource_is_refused() {
     // The other resource accepts it.
     let mcp2 = Validator::builder(
         ISSUER,
-        Audience::new(MCP2).unwrap(),
+        Audience::new(RESOURCE2).unwrap(),
         VerificationKeys::from_key_set(f.issuer.keys()),
     )
     .build()
@@ -164,11 +165,11 @@ async fn c63_c119_c120_a_token_for_another_resource_is_refused() {
 
 #[tokio::test]
 async fn c63_iss_must_match_byte_for_byte() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "").await;
     let slash = Validator::builder(
         "https://as.example.com/",
-        Audience::new(MCP).unwrap(),
+        Audience::new(RESOURCE).unwrap(),
         VerificationKeys::from_key_set(f.issuer.keys()),
     )
     .build()
@@ -188,41 +189,46 @@ async fn c63_iss_must_match_byte_for_byte() {
 
 #[tokio::test]
 async fn c63_expiry_and_its_leeway_edges() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "").await;
     let v = f.validator(); // default leeway: 60 s
-    assert!(v.validate(&token, at(LIFETIME - 1)).await.is_ok());
-    assert!(v.validate(&token, at(LIFETIME)).await.is_ok());
-    assert!(v.validate(&token, at(LIFETIME + 59)).await.is_ok());
+    assert!(v.validate(&token, at(DEFAULT_LIFETIME - 1)).await.is_ok());
+    assert!(v.validate(&token, at(DEFAULT_LIFETIME)).await.is_ok());
+    assert!(v.validate(&token, at(DEFAULT_LIFETIME + 59)).await.is_ok());
     assert_eq!(
-        v.validate(&token, at(LIFETIME + 60)).await.err(),
+        v.validate(&token, at(DEFAULT_LIFETIME + 60)).await.err(),
         Some(ValidationError::Expired)
     );
     assert_eq!(
-        v.validate(&token, at(LIFETIME + 600)).await.err(),
+        v.validate(&token, at(DEFAULT_LIFETIME + 600)).await.err(),
         Some(ValidationError::Expired)
     );
     let strict = Validator::builder(
         ISSUER,
-        Audience::new(MCP).unwrap(),
+        Audience::new(RESOURCE).unwrap(),
         VerificationKeys::from_key_set(f.issuer.keys()),
     )
     .leeway(Duration::ZERO)
     .build()
     .unwrap();
-    assert!(strict.validate(&token, at(LIFETIME - 1)).await.is_ok());
+    assert!(
+        strict
+            .validate(&token, at(DEFAULT_LIFETIME - 1))
+            .await
+            .is_ok()
+    );
     assert_eq!(
-        strict.validate(&token, at(LIFETIME)).await.err(),
+        strict.validate(&token, at(DEFAULT_LIFETIME)).await.err(),
         Some(ValidationError::Expired)
     );
 }
 
 #[tokio::test]
 async fn not_yet_valid_and_future_tokens_are_refused_beyond_the_leeway() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let v = f.validator();
     let mut claims = f.claims();
-    claims["nbf"] = (T0 + 120).into();
+    claims["nbf"] = (NOW + 120).into();
     let not_yet = f.craft(&f.header(), &claims);
     assert_eq!(
         v.validate(&not_yet, at(59)).await.err(),
@@ -232,19 +238,21 @@ async fn not_yet_valid_and_future_tokens_are_refused_beyond_the_leeway() {
     // Issued "now" by the issuer, checked by a resource server whose clock lags.
     let token = f.token("c1", "s1", "").await;
     assert!(
-        v.validate(&token, UnixTime::from_secs(T0 - 60))
+        v.validate(&token, UnixTime::from_secs(NOW - 60))
             .await
             .is_ok()
     );
     assert_eq!(
-        v.validate(&token, UnixTime::from_secs(T0 - 61)).await.err(),
+        v.validate(&token, UnixTime::from_secs(NOW - 61))
+            .await
+            .err(),
         Some(ValidationError::IssuedInFuture)
     );
 }
 
 #[tokio::test]
 async fn c54_a_token_lacking_a_required_claim_is_refused() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     for claim in ["iss", "sub", "aud", "client_id", "iat", "exp", "jti"] {
         let mut claims = f.claims();
         claims.as_object_mut().unwrap().remove(claim);
@@ -258,7 +266,7 @@ async fn c54_a_token_lacking_a_required_claim_is_refused() {
 
 #[tokio::test]
 async fn c63_an_unknown_or_missing_kid_is_refused() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let mut header = f.header();
     header.kid = Some("no-such-key".into());
     let crafted = f.craft(&header, &f.claims());
@@ -283,7 +291,7 @@ async fn c63_an_unknown_or_missing_kid_is_refused() {
 
 #[tokio::test]
 async fn c52_c63_alg_none_is_refused() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let header = format!(r#"{{"alg":"none","typ":"at+jwt","kid":"{}"}}"#, f.kid);
     let unsigned = format!(
         "{}.{}.",
@@ -319,7 +327,7 @@ async fn c52_c63_alg_none_is_refused() {
 
 #[tokio::test]
 async fn c63_hs256_signed_with_the_public_key_is_refused() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let jwks: serde_json::Value = serde_json::from_str(f.issuer.jwks_json()).unwrap();
     let jwk = &jwks["keys"][0];
     let x = URL_SAFE_NO_PAD.decode(jwk["x"].as_str().unwrap()).unwrap();
@@ -352,7 +360,7 @@ async fn c63_hs256_signed_with_the_public_key_is_refused() {
 
 #[tokio::test]
 async fn c62_typ_must_be_at_jwt_in_any_case() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     for (typ, ok) in [
         (Some("JWT"), false),
         (None, false),
@@ -376,9 +384,9 @@ async fn c62_typ_must_be_at_jwt_in_any_case() {
 
 #[tokio::test]
 async fn c63_keys_offered_in_jwk_jku_or_x5u_headers_are_never_used() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let (attacker, attacker_pem) = SigningKey::generate(Algorithm::ES256).unwrap();
-    let attacker_key = rs_fixtures::es256_encoding_key(&attacker_pem);
+    let attacker_key = fixtures::es256_encoding_key(&attacker_pem);
     let mut header = f.header();
     header.jwk = attacker.public_jwk();
     header.jku = Some("https://attacker.example/jwks.json".into());
@@ -408,8 +416,8 @@ async fn c63_keys_offered_in_jwk_jku_or_x5u_headers_are_never_used() {
 
 #[tokio::test]
 async fn tokens_of_another_issuer_are_refused() {
-    let f = Fixture::new();
-    let other = Fixture::with_keys(
+    let f = ResourceFixture::new();
+    let other = ResourceFixture::with_keys(
         "https://other-as.example.com",
         KeySet::new(SigningKey::generate(Algorithm::ES256).unwrap().0),
         SigningKey::generate(Algorithm::ES256).unwrap().1,
@@ -420,7 +428,7 @@ async fn tokens_of_another_issuer_are_refused() {
         Some(ValidationError::UnknownKey)
     );
     // Another issuer sharing the signing key still differs in `iss`.
-    let shared = Fixture::with_keys(
+    let shared = ResourceFixture::with_keys(
         "https://other-as.example.com",
         KeySet::new(
             SigningKey::from_pkcs8_pem(Algorithm::ES256, f.pem.expose_secret(), None).unwrap(),
@@ -439,7 +447,7 @@ async fn tokens_of_another_issuer_are_refused() {
 async fn a_retired_but_published_key_validates_until_it_is_withdrawn() {
     let (old, old_pem) = SigningKey::generate(Algorithm::ES256).unwrap();
     let old_kid = old.kid().to_owned();
-    let before = Fixture::with_keys(ISSUER, KeySet::new(old), old_pem);
+    let before = ResourceFixture::with_keys(ISSUER, KeySet::new(old), old_pem);
     let token = before.token("c1", "s1", "").await;
 
     // Rotation: a new active key, the old one still published.
@@ -448,7 +456,7 @@ async fn a_retired_but_published_key_validates_until_it_is_withdrawn() {
     let mut keys = KeySet::new(old);
     let (new, new_pem) = SigningKey::generate(Algorithm::ES256).unwrap();
     keys.rotate(new).unwrap();
-    let after = Fixture::with_keys(ISSUER, keys, new_pem);
+    let after = ResourceFixture::with_keys(ISSUER, keys, new_pem);
     let fresh = after.token("c1", "s1", "").await;
     assert_ne!(decode_part(&fresh, 0)["kid"], old_kid);
     let v = after.jwks_validator();
@@ -469,7 +477,7 @@ async fn a_retired_but_published_key_validates_until_it_is_withdrawn() {
     assert!(keys.retire(&old_kid).is_some());
     let withdrawn = Validator::builder(
         ISSUER,
-        Audience::new(MCP).unwrap(),
+        Audience::new(RESOURCE).unwrap(),
         VerificationKeys::from_jwks_json(&keys.jwks_json()).unwrap(),
     )
     .build()
@@ -483,7 +491,7 @@ async fn a_retired_but_published_key_validates_until_it_is_withdrawn() {
 
 #[tokio::test]
 async fn c122_scope_checks_follow_the_configured_hierarchy() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let read = f.token("c1", "s1", "&scope=mcp:read").await;
     let admin = f.token("c1", "s1", "&scope=mcp:admin").await;
     let flat = f.validator();
@@ -510,7 +518,7 @@ async fn c122_scope_checks_follow_the_configured_hierarchy() {
         );
     let v = Validator::builder(
         ISSUER,
-        Audience::new(MCP).unwrap(),
+        Audience::new(RESOURCE).unwrap(),
         VerificationKeys::from_key_set(f.issuer.keys()),
     )
     .scope_hierarchy(hierarchy)
@@ -530,11 +538,11 @@ async fn c122_scope_checks_follow_the_configured_hierarchy() {
 
 #[tokio::test]
 async fn c64_errors_never_contain_the_token() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "").await;
     let mut failures = Vec::new();
     for (bad, now) in [
-        (token.clone(), at(LIFETIME + 1_000)),
+        (token.clone(), at(DEFAULT_LIFETIME + 1_000)),
         (with_part(&token, 2, "AAAA"), at(1)),
         (token.replace('.', ""), at(1)),
         (format!("{token}x"), at(1)),
@@ -561,7 +569,7 @@ async fn c64_errors_never_contain_the_token() {
 
 #[tokio::test]
 async fn oversized_tokens_are_refused_cheaply() {
-    let f = Fixture::new();
+    let f = ResourceFixture::new();
     let huge = "a".repeat(client_credentials::resource::DEFAULT_MAX_TOKEN_BYTES + 1);
     assert_eq!(
         f.validator().validate(&huge, at(1)).await.err(),
@@ -578,7 +586,7 @@ proptest! {
     fn any_single_change_is_refused(index in 0usize..10_000, replacement in "[A-Za-z0-9_.=+/ -]") {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         rt.block_on(async {
-            let f = Fixture::new();
+            let f = ResourceFixture::new();
             let token = f.token("c1", "s1", "").await;
             let i = index % token.len();
             let mut mutated = token.clone();
@@ -596,7 +604,7 @@ proptest! {
     #[test]
     fn arbitrary_text_never_validates(text in "\\PC{0,300}") {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let f = Fixture::new();
+        let f = ResourceFixture::new();
         let result = rt.block_on(f.validator().validate(&text, at(1)));
         prop_assert!(result.is_err());
     }

@@ -1,0 +1,49 @@
+//! A complete client-credentials token server on axum.
+//!
+//! ```text
+//! cargo run -p client-credentials-examples --example axum_server    # demo: ephemeral key, one demo client
+//! cargo run -p client-credentials-examples --example axum_server -- --config server.toml
+//! ```
+//!
+//! Serves `POST /token`, `POST /revoke`, `POST /introspect`, `GET /jwks.json` and
+//! the RFC 8414 metadata document on the loopback interface, and stops cleanly on
+//! Ctrl-C. The demo's clients also fit the `mcp_resource_server` example: see the
+//! README.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use client_credentials_examples::AnyError;
+use client_credentials_examples::axum_server::{config, routes};
+use client_credentials_examples::demo;
+
+#[tokio::main]
+async fn main() -> Result<(), AnyError> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (issuer, listen) = match args.as_slice() {
+        [] => {
+            let listen = demo::listen_addr();
+            let demo = demo::Demo::new(listen)?;
+            demo.print();
+            (demo.issuer, listen)
+        }
+        [flag, path] if flag == "--config" => {
+            let server = config::ServerConfig::load(&PathBuf::from(path))?;
+            (Arc::new(server.issuer), server.listen)
+        }
+        _ => return Err("usage: axum_server [--config FILE]".into()),
+    };
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    println!(
+        "token server listening on http://{}",
+        listener.local_addr()?
+    );
+    println!("issuer: {}", issuer.issuer());
+    axum::serve(listener, routes::router(issuer))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+            println!("shutting down");
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! The token endpoint on actix-web 4.
+
+pub mod app;

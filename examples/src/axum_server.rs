@@ -1,0 +1,4 @@
+//! The token server on axum: its routes and its `--config` file.
+
+pub mod config;
+pub mod routes;

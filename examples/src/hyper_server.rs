@@ -1,0 +1,3 @@
+//! The token endpoint on hyper 1.x.
+
+pub mod service;

@@ -1,0 +1,3 @@
+//! An MCP server protected by the token server's tokens.
+
+pub mod routes;

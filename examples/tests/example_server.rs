@@ -1,0 +1,337 @@
+//! The example server's `--config` path end to end over HTTP, the errors a bad
+//! configuration gives, and the `keygen` example that makes what goes in it.
+
+mod fixtures;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use client_credentials::{Algorithm, ClientSecret, SecretHash, SigningKey};
+use serde_json::Value;
+
+use client_credentials_examples::axum_server::config;
+use client_credentials_examples::keygen;
+use fixtures::{bounded, get_json, http_client, temp_files, token_basic, verify_access_token};
+
+/// A configuration for an issuer at `http://{addr}` with one client `job`
+/// holding the secret hashed as `hash`, plus `extra` TOML for it.
+fn config_toml(addr: SocketAddr, hash: &str, extra_client: &str) -> String {
+    format!(
+        r#"
+issuer = "http://{addr}"
+listen = "{addr}"
+scopes_supported = ["metrics:read", "metrics:write"]
+
+[policy]
+default_token_lifetime_secs = 120
+
+[[keys]]
+algorithm = "ES256"
+private_key_file = "signing.pem"
+kid = "2026-11"
+
+[[keys]]
+algorithm = "ES256"
+private_key_file = "previous.pem"
+
+[[clients]]
+id = "job"
+allowed_scopes = ["metrics:read", "metrics:write"]
+default_scopes = ["metrics:read"]
+default_audience = "https://metrics.example.com"
+{extra_client}
+
+[[clients.secrets]]
+id = "s1"
+hash = "{hash}"
+
+[[clients]]
+id = "retired"
+enabled = false
+allowed_scopes = ["metrics:read"]
+default_audience = "https://metrics.example.com"
+
+[[clients.secrets]]
+id = "s1"
+hash = "{hash}"
+"#
+    )
+}
+
+/// Loads `toml` beside its two keys (PKCS#8 PEM; fresh ones when `None`) and
+/// serves it on `listener`.
+fn load_and_serve(
+    listener: tokio::net::TcpListener,
+    toml: &str,
+    keys: Option<[&str; 2]>,
+) -> tempfile::TempDir {
+    let fresh = [fixtures::es256_pem(), fixtures::es256_pem()];
+    let [signing, previous] = keys.unwrap_or([&fresh[0], &fresh[1]]);
+    let dir = temp_files(&[
+        ("server.toml", toml),
+        ("signing.pem", signing),
+        ("previous.pem", previous),
+    ]);
+    let server = match config::ServerConfig::load(&dir.path().join("server.toml")) {
+        Ok(server) => server,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(Some(server.listen), listener.local_addr().ok());
+    fixtures::serve_axum(listener, Arc::new(server.issuer));
+    dir
+}
+
+#[tokio::test]
+async fn config_file_serves_tokens_over_http() {
+    bounded(async {
+        let secret = ClientSecret::generate();
+        let hash = SecretHash::fast(&secret).unwrap().to_string();
+        let (listener, addr) = fixtures::bind().await;
+        let base = format!("http://{addr}");
+        let _dir = load_and_serve(listener, &config_toml(addr, &hash, ""), None);
+
+        let (status, body) =
+            token_basic(&base, "job", secret.expose_secret(), "metrics:write").await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["expires_in"], 120,
+            "[policy] default_token_lifetime_secs"
+        );
+        assert_eq!(body["scope"], "metrics:write");
+        let token = body["access_token"].as_str().unwrap();
+        let claims = verify_access_token(&base, token, &base, "https://metrics.example.com").await;
+        assert_eq!(claims["credential_id"], "s1");
+        let header = jsonwebtoken::decode_header(token).unwrap();
+        assert_eq!(
+            header.kid.as_deref(),
+            Some("2026-11"),
+            "the first key signs"
+        );
+
+        let jwks: Value = get_json(&format!("{base}/jwks.json")).await;
+        assert_eq!(
+            jwks["keys"].as_array().unwrap().len(),
+            2,
+            "the previous key stays published"
+        );
+
+        let metadata: Value =
+            get_json(&format!("{base}/.well-known/oauth-authorization-server")).await;
+        assert_eq!(
+            metadata["scopes_supported"],
+            serde_json::json!(["metrics:read", "metrics:write"])
+        );
+
+        let (status, body) = token_basic(&base, "job", "wrong", "metrics:read").await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("invalid_client"))
+        );
+        let (status, body) =
+            token_basic(&base, "retired", secret.expose_secret(), "metrics:read").await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("unauthorized_client")),
+            "C18"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn config_file_auth_methods_restrict_the_client() {
+    bounded(async {
+        let secret = ClientSecret::generate();
+        let hash = SecretHash::fast(&secret).unwrap().to_string();
+        let (listener, addr) = fixtures::bind().await;
+        let base = format!("http://{addr}");
+        let _dir = load_and_serve(
+            listener,
+            &config_toml(addr, &hash, r#"auth_methods = ["client_secret_post"]"#),
+            None,
+        );
+
+        let (status, _) = token_basic(&base, "job", secret.expose_secret(), "metrics:read").await;
+        assert_eq!(status, 401, "C14: Basic is not this client's method");
+        let response = http_client()
+            .post(format!("{base}/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", "job"),
+                ("client_secret", secret.expose_secret()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    })
+    .await;
+}
+
+/// The error `ServerConfig::load` gives for `toml` beside a valid key.
+fn load_error(toml: &str) -> String {
+    let dir = temp_files(&[
+        ("server.toml", toml),
+        ("signing.pem", &fixtures::es256_pem()),
+    ]);
+    match config::ServerConfig::load(&dir.path().join("server.toml")) {
+        Ok(_) => panic!("accepted:\n{toml}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+const VALID: &str = r#"
+issuer = "http://127.0.0.1:8080"
+listen = "127.0.0.1:8080"
+
+[[keys]]
+algorithm = "ES256"
+private_key_file = "signing.pem"
+
+[[clients]]
+id = "job"
+default_audience = "https://metrics.example.com"
+
+[[clients.secrets]]
+id = "s1"
+hash = "$sha256$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+"#;
+
+#[test]
+fn the_valid_base_loads() {
+    let dir = temp_files(&[
+        ("server.toml", VALID),
+        ("signing.pem", &fixtures::es256_pem()),
+    ]);
+    let server = config::ServerConfig::load(&dir.path().join("server.toml"));
+    assert!(server.is_ok_and(|s| s.issuer.issuer() == "http://127.0.0.1:8080"));
+}
+
+#[test]
+fn malformed_configs_give_clear_errors() {
+    let cases: [(&str, String, &[&str]); 7] = [
+        (
+            "unknown top-level field",
+            VALID.replace("listen =", "colour = \"red\"\nlisten ="),
+            &["server.toml", "unknown field `colour`"],
+        ),
+        (
+            "unknown client field",
+            VALID.replace("id = \"job\"", "id = \"job\"\nscope = \"a\""),
+            &["unknown field `scope`"],
+        ),
+        (
+            "bad hash",
+            VALID.replace("$sha256$AAAA", "sha256$AAAA"),
+            &[
+                "client \"job\"",
+                "invalid secret hash",
+                "must start with '$'",
+            ],
+        ),
+        (
+            "missing key file",
+            VALID.replace("signing.pem", "absent.pem"),
+            &["absent.pem"],
+        ),
+        (
+            "http issuer off loopback",
+            VALID.replace("http://127.0.0.1:8080", "http://auth.example.com"),
+            &[
+                "invalid issuer identifier",
+                "http://auth.example.com",
+                "https",
+            ],
+        ),
+        (
+            "no key",
+            VALID[..VALID.find("[[keys]]").unwrap()].to_owned(),
+            &["keys"],
+        ),
+        (
+            "unknown algorithm",
+            VALID.replace("\"ES256\"", "\"none\""),
+            &["unknown algorithm \"none\""],
+        ),
+    ];
+    for (what, toml, expected) in cases {
+        let error = load_error(&toml);
+        for part in expected {
+            assert!(error.contains(part), "{what}: {error:?} lacks {part:?}");
+        }
+    }
+}
+
+/// Runs the keygen example's logic; its stdout and stderr.
+fn keygen(args: &[&str], stdin: &str) -> Result<(String, String), String> {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    keygen::run(args, &mut stdin.as_bytes(), &mut out, &mut err).map_err(|e| e.to_string())?;
+    Ok((
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    ))
+}
+
+/// The quoted value of `name = "…"` or `name = …` in keygen's output.
+fn field<'a>(output: &'a str, name: &str) -> &'a str {
+    let line = output.lines().find(|l| l.starts_with(name)).unwrap();
+    let value = line.split_once('=').unwrap().1.trim();
+    let value = value.split_whitespace().next().unwrap();
+    value.trim_matches('"')
+}
+
+#[test]
+fn keygen_secret_prints_a_secret_and_a_hash_that_verifies_it() {
+    let (out, _) = keygen(&["secret"], "").unwrap();
+    let secret = field(&out, "secret");
+    let hash: SecretHash = field(&out, "hash").parse().unwrap();
+    assert!(field(&out, "hash").starts_with("$sha256$"));
+    assert!(hash.verify(secret.as_bytes()));
+    assert!(!hash.verify(b"something else"));
+}
+
+#[test]
+fn keygen_pbkdf2_hashes_the_secret_read_from_stdin() {
+    let (out, _) = keygen(&["secret", "--pbkdf2"], "chosen by a human\n").unwrap();
+    assert!(!out.contains("chosen by a human"));
+    let hash: SecretHash = field(&out, "hash").parse().unwrap();
+    assert!(field(&out, "hash").starts_with("$pbkdf2-sha256$i=600000$"));
+    assert!(
+        hash.verify(b"chosen by a human"),
+        "the trailing newline is not part of it"
+    );
+}
+
+#[test]
+fn keygen_key_prints_a_pkcs8_key_and_its_kid() {
+    for (arg, alg) in [("ES256", Algorithm::ES256), ("EdDSA", Algorithm::EdDSA)] {
+        let (pem, err) = keygen(&["key", arg], "").unwrap();
+        let key = SigningKey::from_pkcs8_pem(alg, &pem, None).unwrap();
+        assert_eq!(err.trim(), format!("kid: {}", key.kid()));
+    }
+    assert!(
+        keygen(&["key", "none"], "")
+            .unwrap_err()
+            .contains("unknown algorithm")
+    );
+    assert!(keygen(&["nonsense"], "").unwrap_err().starts_with("usage:"));
+}
+
+#[tokio::test]
+async fn keygen_outputs_make_a_working_config() {
+    bounded(async {
+        let (secret, _) = keygen(&["secret"], "").unwrap();
+        let (signing, _) = keygen(&["key", "ES256"], "").unwrap();
+        let (previous, _) = keygen(&["key", "ES256"], "").unwrap();
+        let (listener, addr) = fixtures::bind().await;
+        let base = format!("http://{addr}");
+        let toml = config_toml(addr, field(&secret, "hash"), "");
+        let _dir = load_and_serve(listener, &toml, Some([&signing, &previous]));
+        let (status, body) =
+            token_basic(&base, "job", field(&secret, "secret"), "metrics:read").await;
+        assert_eq!(status, 200, "{body}");
+        let token = body["access_token"].as_str().unwrap();
+        verify_access_token(&base, token, &base, "https://metrics.example.com").await;
+    })
+    .await;
+}

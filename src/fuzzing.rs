@@ -1,0 +1,154 @@
+//! The bodies of the fuzz targets: not part of the crate's API, hidden from its
+//! docs, and free to change in any release. They live here so that the cargo-fuzz
+//! targets in `fuzz/` and the seed-corpus replay in `tests/fuzz_corpus.rs` (on
+//! stable Rust, in every test run) call the very same code.
+//!
+//! Each body panics when an invariant breaks; it returns what happened to the
+//! input so the seed test can check the corpus reaches both outcomes.
+
+use crate::issuer::DEFAULT_MAX_BODY_BYTES;
+use crate::{ClientAuth, RequestParts, ScopeSet, TokenError, TokenRequest};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+/// How `TokenRequest::parse` took an input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Parsed into a request.
+    Accepted,
+    /// Refused with a well-formed 4xx error.
+    Refused,
+}
+
+/// `TokenRequest::parse` on arbitrary parts.
+///
+/// Input layout: one flags byte, then `content-type NUL authorization NUL query
+/// NUL body` (missing fields are empty). Flags: bits 0–1 pick the method (`POST`,
+/// `GET`, `post`, `PUT`); bit 2 sends the content type, bit 3 the authorization,
+/// bit 4 the query. Header fields are read as UTF-8, lossily.
+///
+/// # Panics
+/// When a refusal is not a 4xx with an NQSCHAR description, or an accepted
+/// request breaks the grammar it was checked against.
+pub fn token_request(data: &[u8]) -> Outcome {
+    let (flags, rest) = data.split_first().map_or((0, &[][..]), |(f, r)| (*f, r));
+    let mut fields = rest.splitn(4, |&b| b == 0);
+    let content_type = String::from_utf8_lossy(fields.next().unwrap_or_default());
+    let authorization = String::from_utf8_lossy(fields.next().unwrap_or_default());
+    let query = String::from_utf8_lossy(fields.next().unwrap_or_default());
+    let body = fields.next().unwrap_or_default();
+
+    let method = ["POST", "GET", "post", "PUT"][usize::from(flags & 0b11)];
+    let mut parts = RequestParts::new(method, body);
+    if flags & 0b100 != 0 {
+        parts = parts.content_type(&content_type);
+    }
+    if flags & 0b1000 != 0 {
+        parts = parts.authorization(&authorization);
+    }
+    if flags & 0b1_0000 != 0 {
+        parts = parts.query(&query);
+    }
+    check(&parts)
+}
+
+/// `Authorization: Basic` decoding, reached through `TokenRequest::parse`.
+///
+/// Input layout: one flags byte, then the credentials. With bit 0 set the rest is
+/// base64-encoded under `Basic `, so the fuzzer works on the decoded
+/// `id:secret` directly; otherwise the rest is the whole header value (UTF-8,
+/// lossily).
+///
+/// # Panics
+/// When a refusal is not a well-formed 4xx, or decoded credentials do not
+/// survive form-urlencoding and decoding again (RFC 6749 §2.3.1).
+pub fn basic_header(data: &[u8]) -> Outcome {
+    let (flags, rest) = data.split_first().map_or((0, &[][..]), |(f, r)| (*f, r));
+    let header = if flags & 1 != 0 {
+        format!("Basic {}", STANDARD.encode(rest))
+    } else {
+        String::from_utf8_lossy(rest).into_owned()
+    };
+    let outcome = check(&with_authorization(&header));
+    if outcome == Outcome::Accepted {
+        let (id, secret) = basic_credentials(&header).expect("accepted, so decoded");
+        let again = format!(
+            "Basic {}",
+            STANDARD.encode(format!(
+                "{}:{}",
+                form_urlencode(&id),
+                form_urlencode(&secret)
+            ))
+        );
+        assert_eq!(
+            basic_credentials(&again),
+            Some((id, secret)),
+            "credentials do not round-trip"
+        );
+    }
+    outcome
+}
+
+fn with_authorization(header: &str) -> RequestParts<'_> {
+    RequestParts::form_post(b"grant_type=client_credentials").authorization(header)
+}
+
+/// The id and secret `header` decodes to, if it is accepted Basic.
+fn basic_credentials(header: &str) -> Option<(String, String)> {
+    let request = TokenRequest::parse(&with_authorization(header), DEFAULT_MAX_BODY_BYTES).ok()?;
+    match request.auth() {
+        ClientAuth::SecretBasic { client_id, secret } => {
+            Some((client_id.clone(), secret.expose_secret().to_owned()))
+        }
+        other => panic!("an Authorization header parsed as {other:?}"),
+    }
+}
+
+/// Parses `parts` and checks the invariants of either outcome.
+fn check(parts: &RequestParts<'_>) -> Outcome {
+    match TokenRequest::parse(parts, DEFAULT_MAX_BODY_BYTES) {
+        Ok(request) => {
+            assert_eq!(parts.method(), "POST");
+            if let Some(scope) = request.scope() {
+                assert!(!scope.is_empty());
+                assert_eq!(ScopeSet::parse(&scope.to_string()).as_ref(), Some(scope));
+            }
+            if parts.has_authorization() {
+                assert!(matches!(request.auth(), ClientAuth::SecretBasic { .. }));
+            }
+            let _ = format!("{request:?}");
+            Outcome::Accepted
+        }
+        Err(reason) => {
+            let response = TokenError::new(reason).to_http();
+            assert!(
+                (400..500).contains(&response.status),
+                "{reason:?} answered {}",
+                response.status
+            );
+            assert!(
+                reason
+                    .error_description()
+                    .bytes()
+                    .all(|b| matches!(b, 0x20 | 0x21 | 0x23..=0x5B | 0x5D..=0x7E)),
+                "{reason:?}: description outside NQSCHAR"
+            );
+            Outcome::Refused
+        }
+    }
+}
+
+/// The `application/x-www-form-urlencoded` byte serializer.
+fn form_urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'*' | b'-' | b'.' | b'_' | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' => {
+                out.push(char::from(b));
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

@@ -1,0 +1,126 @@
+use super::*;
+
+const ALL: &[Reason] = &[
+    Reason::MethodNotAllowed,
+    Reason::UnsupportedContentType,
+    Reason::BodyTooLarge,
+    Reason::MalformedBody,
+    Reason::RepeatedParameter("scope"),
+    Reason::MissingGrantType,
+    Reason::CredentialsInUri,
+    Reason::MultipleAuthMethods,
+    Reason::MalformedAuthorization,
+    Reason::RepeatedAuthorization,
+    Reason::SecretWithoutClientId,
+    Reason::UnsupportedGrantType,
+    Reason::UnsupportedAuthScheme,
+    Reason::ClientIdMismatch,
+    Reason::NoClientAuthentication,
+    Reason::UnknownClient,
+    Reason::WrongSecret,
+    Reason::AuthMethodNotAllowed,
+    Reason::PublicClient,
+    Reason::Throttled,
+    Reason::ClientDisabled,
+    Reason::GrantNotAllowed,
+    Reason::CredentialRevoked,
+    Reason::MalformedScope,
+    Reason::ScopeNotAllowed,
+    Reason::NoScope,
+    Reason::MalformedResource,
+    Reason::ResourceNotAllowed,
+    Reason::TooManyResources,
+    Reason::NoAudience,
+    Reason::MissingToken,
+    Reason::TokenNotOwned,
+    Reason::StoreUnavailable,
+    Reason::SigningFailed,
+    Reason::AssertionIncomplete,
+    Reason::AssertionTypeUnsupported,
+    Reason::MalformedAssertion,
+    Reason::AssertionUnsigned,
+    Reason::AssertionAlgorithmNotAllowed,
+    Reason::AssertionTypeHeaderRefused,
+    Reason::AssertionCriticalHeader,
+    Reason::AssertionIssuerMismatch,
+    Reason::AssertionAudienceMismatch,
+    Reason::AssertionMissingExpiry,
+    Reason::AssertionExpired,
+    Reason::AssertionLifetimeTooLong,
+    Reason::AssertionNotYetValid,
+    Reason::AssertionStale,
+    Reason::AssertionMissingJti,
+    Reason::AssertionUnknownKey,
+    Reason::AssertionBadSignature,
+    Reason::AssertionReplayed,
+    Reason::ClientJwksUnavailable,
+    Reason::ReplayQuotaExceeded,
+    Reason::ReplayGuardUnavailable,
+];
+
+#[test]
+fn c33_descriptions_are_nqschar() {
+    for r in ALL {
+        let d = r.error_description();
+        assert!(!d.is_empty());
+        assert!(
+            d.bytes()
+                .all(|b| matches!(b, 0x20 | 0x21 | 0x23..=0x5B | 0x5D..=0x7E)),
+            "{r:?}: {d:?}"
+        );
+    }
+}
+
+#[test]
+fn c28_c139_every_invalid_client_is_401() {
+    for r in ALL {
+        if r.code() == ErrorCode::InvalidClient && *r != Reason::Throttled {
+            assert_eq!(r.status(), 401, "{r:?}");
+        }
+    }
+    assert_eq!(Reason::Throttled.status(), 429);
+    assert_eq!(Reason::MalformedAuthorization.status(), 401);
+    assert_eq!(Reason::MissingGrantType.status(), 400);
+    assert_eq!(Reason::StoreUnavailable.status(), 500);
+}
+
+#[test]
+fn authentication_failures_look_alike_on_the_wire() {
+    assert_eq!(
+        Reason::UnknownClient.error_description(),
+        Reason::WrongSecret.error_description()
+    );
+}
+
+#[test]
+fn c48_c139_every_assertion_failure_is_the_same_invalid_client_401() {
+    let assertion_failures = ALL.iter().filter(|r| {
+        let name = format!("{r:?}");
+        (name.contains("Assertion") || name.contains("Jwks"))
+            && **r != Reason::AssertionIncomplete
+    });
+    let mut count = 0;
+    for r in assertion_failures {
+        count += 1;
+        assert_eq!(r.code(), ErrorCode::InvalidClient, "{r:?}");
+        assert_eq!(r.status(), 401, "{r:?}");
+        assert_eq!(
+            r.error_description(),
+            Reason::WrongSecret.error_description(),
+            "{r:?}"
+        );
+    }
+    assert_eq!(count, 18);
+    assert_eq!(
+        Reason::AssertionIncomplete.code(),
+        ErrorCode::InvalidRequest
+    );
+    assert_eq!(Reason::ReplayGuardUnavailable.status(), 500);
+}
+
+#[test]
+fn store_error_keeps_its_source() {
+    let e = StoreError::msg("connection refused");
+    assert!(e.to_string().contains("connection refused"));
+    assert!(e.source().is_some());
+}
