@@ -140,6 +140,8 @@ fn all_tests() -> BTreeSet<(String, String)> {
     let mut files = Vec::new();
     rust_files(&root().join("src"), &mut files);
     rust_files(&root().join("tests"), &mut files);
+    rust_files(&root().join("examples/src"), &mut files);
+    rust_files(&root().join("examples/tests"), &mut files);
     let mut tests = BTreeSet::new();
     for path in files {
         let relative = path.strip_prefix(root()).unwrap();

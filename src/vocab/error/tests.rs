@@ -96,8 +96,7 @@ fn authentication_failures_look_alike_on_the_wire() {
 fn c48_c139_every_assertion_failure_is_the_same_invalid_client_401() {
     let assertion_failures = ALL.iter().filter(|r| {
         let name = format!("{r:?}");
-        (name.contains("Assertion") || name.contains("Jwks"))
-            && **r != Reason::AssertionIncomplete
+        (name.contains("Assertion") || name.contains("Jwks")) && **r != Reason::AssertionIncomplete
     });
     let mut count = 0;
     for r in assertion_failures {
