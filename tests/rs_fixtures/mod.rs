@@ -178,7 +178,7 @@ impl Fixture {
     /// A validator for `MCP` that knows only the published JWKS and no revocation.
     pub fn jwks_validator(&self) -> Validator {
         Validator::builder(
-            self.issuer.issuer(),
+            self.issuer.issuer_id(),
             Audience::new(MCP).unwrap(),
             VerificationKeys::from_jwks_json(self.issuer.jwks_json()).unwrap(),
         )
