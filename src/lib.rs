@@ -21,7 +21,7 @@
 //!                                  │
 //!                                  ▼
 //!           Issuer::authenticate ─ throttle, ClientStore lookup, secret check,
-//!                                  │  or JWT assertion: keys, verify_assertion, ReplayGuard
+//!                                  │  or JWT assertion: client keys, RFC 7523 checks, ReplayGuard
 //!                                  │  → AuthenticatedClient (proof type)
 //!                                  ▼
 //!           Issuer::issue ──────── Policy::grant (scopes, audiences, lifetime), mint (RFC 9068)

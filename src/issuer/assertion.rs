@@ -187,10 +187,11 @@ fn decode(part: &str) -> Result<Vec<u8>, Reason> {
 /// - `leeway`: 30 seconds of clock skew, both ways, on `exp`, `nbf` and `iat`
 ///   (the MCP conformance suite's `clockTolerance`).
 /// - `algorithms`: ES256, ES384, EdDSA, RS256, PS256 and HS256.
-/// - `token_endpoint_audience`: `None`, the draft-ietf-oauth-rfc7523bis rule
-///   (C41, C137): `aud` must be this server's issuer identifier (one trailing `/`
-///   either way is tolerated), as a string or as a one-element array. Set by
-///   [`IssuerBuilder::accept_token_endpoint_as_assertion_audience`], which
+/// - audience: the draft-ietf-oauth-rfc7523bis rule (C41, C137): `aud` must be
+///   this server's issuer identifier (one trailing `/` either way is
+///   tolerated), as a string or as a one-element array. These settings cannot
+///   change that; only the explicit opt-in
+///   [`IssuerBuilder::accept_token_endpoint_as_assertion_audience`] can, which
 ///   restores the RFC 7523 §3 rule: the token endpoint URL is accepted too, and
 ///   `aud` may name other audiences beside one of ours.
 ///
