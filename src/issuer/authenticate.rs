@@ -215,9 +215,9 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
 ///
 /// An unknown client costs the same hash work as a wrong secret of a client
 /// with a fast hash, so response times do not reveal which ids exist among
-/// such clients. JWT assertions are checked by the issuer, which holds the
-/// keys, settings and replay guard they need.
-pub(crate) fn check_secret(
+/// such clients. A JWT assertion is refused here: it goes through
+/// `authenticate_assertion`, which has the keys and the replay guard it needs.
+fn check_secret(
     auth: &ClientAuth,
     client: Option<Arc<Client>>,
     now: UnixTime,
