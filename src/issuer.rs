@@ -2,34 +2,39 @@
 //! revocation (RFC 7009), introspection (RFC 7662) and authorization-server
 //! metadata (RFC 8414).
 //!
-//! [`Issuer`] runs the steps in order. The steps are public too, for a
-//! deployment that needs to run them itself: [`TokenRequest::parse`],
-//! [`Issuer::authenticate`] (which gives the [`AuthenticatedClient`] proof),
-//! [`Policy::grant`] and [`Issuer::issue`].
+//! [`IssuerBuilder::build`] checks the configuration once into an
+//! [`IssuerConfig`]; the [`Issuer`] holds it with the stores and runs the steps
+//! in order. The steps are public too, for a deployment that needs to run them
+//! itself, with the same guarantees: [`TokenRequest::parse`],
+//! [`Issuer::authenticate`] (the whole client authentication, which gives the
+//! [`AuthenticatedClient`] proof), [`Policy::grant`] (every grant check) and
+//! [`Issuer::issue`].
 //!
 //! This wing may import every other wing except `resource`.
 
 pub(crate) mod assertion;
+mod authenticate;
+pub(crate) mod builder;
 pub(crate) mod client_auth;
+pub(crate) mod config;
 pub(crate) mod endpoint;
 mod introspection;
 pub(crate) mod metadata;
 pub(crate) mod mint;
 pub(crate) mod policy;
 mod revocation;
-pub(crate) mod token_query;
+pub(crate) mod revoke_or_introspect_request;
 pub(crate) mod token_request;
 
-pub use self::assertion::{
-    AssertionSettings, ClientAssertion, JWT_BEARER_ASSERTION_TYPE, VerifiedAssertion,
-    verify_assertion,
-};
+pub use self::assertion::{AssertionSettings, ClientAssertion, JWT_BEARER_ASSERTION_TYPE};
+pub use self::builder::IssuerBuilder;
 pub use self::client_auth::{AuthenticatedClient, ClientAuth};
-pub use self::endpoint::{Issuer, IssuerBuilder};
+pub use self::config::IssuerConfig;
+pub use self::endpoint::Issuer;
 pub use self::metadata::well_known_path;
 pub use self::mint::{JtiSource, RandomJti};
 pub use self::policy::{Grant, Policy, ScopePolicy};
-pub use self::token_query::TokenQuery;
+pub use self::revoke_or_introspect_request::RevokeOrIntrospectRequest;
 pub use self::token_request::TokenRequest;
 pub use crate::wire::request::DEFAULT_MAX_BODY_BYTES;
 pub use crate::wire::response::TokenResponse;

@@ -21,7 +21,7 @@
 //!                                  │
 //!                                  ▼
 //!           Issuer::authenticate ─ throttle, ClientStore lookup, secret check,
-//!                                  │  or JWT assertion: keys, verify_assertion, ReplayGuard
+//!                                  │  or JWT assertion: client keys, RFC 7523 checks, ReplayGuard
 //!                                  │  → AuthenticatedClient (proof type)
 //!                                  ▼
 //!           Issuer::issue ──────── Policy::grant (scopes, audiences, lifetime), mint (RFC 9068)
@@ -32,7 +32,7 @@
 //!
 //! [`Issuer::handle_token_request`] runs the whole path in one call.
 //! [`Issuer::handle_revocation_request`] (RFC 7009) and
-//! [`Issuer::handle_introspection_request`] (RFC 7662) parse an [`issuer::TokenQuery`]
+//! [`Issuer::handle_introspection_request`] (RFC 7662) parse an [`issuer::RevokeOrIntrospectRequest`]
 //! and authenticate the client the same way, then act on the named token
 //! through the [`RevocationStore`].
 //!
@@ -155,7 +155,7 @@
 //! | [`jose`] | algorithms, signing and verification keys, JWK parsing and thumbprints, compact JWS, access-token claims | [`Algorithm`], [`SigningKey`], [`KeySet`], [`VerificationKeys`], [`ClientJwks`], [`ClientKey`], [`JwtSecretCredential`], [`AccessTokenClaims`], [`jose::PrivateKeyPem`], [`jose::JwksFetcher`], [`jose::JwksCache`], [`jose::JwksCacheConfig`], [`jose::Jwk`], [`jose::JwkSet`], [`jose::MAX_CLIENT_KEYS`] |
 //! | [`store`] | registered clients and the shared state of the checks: traits with their contracts, and in-memory implementations | [`Client`], [`SecretCredential`], [`store::ClientBuilder`], [`ClientStore`], [`store::MemoryClientStore`], [`RevocationStore`], [`store::MemoryRevocationStore`], [`store::NoRevocation`], [`store::RevocationConfig`], [`store::TokenView`], [`ReplayGuard`], [`store::ReplayCheck`], [`store::MemoryReplayGuard`], [`store::DEFAULT_REPLAY_CAPACITY`], [`AuthThrottle`], [`store::MemoryThrottle`], [`store::NoThrottle`], [`store::ThrottleConfig`] |
 //! | [`audit`] | one structured event per decision | [`AuditSink`], [`audit::AuditEvent`], [`audit::AuditRecord`], [`audit::Outcome`], [`audit::MemoryAuditSink`], [`audit::NoAudit`], `audit::TracingAudit` (feature `tracing`) |
-//! | [`issuer`] | the token endpoint (parse, authenticate, grant, mint), revocation, introspection, metadata | [`Issuer`], [`TokenRequest`], [`ClientAuth`], [`issuer::IssuerBuilder`], [`issuer::AuthenticatedClient`], [`issuer::ClientAssertion`], [`issuer::VerifiedAssertion`], [`issuer::verify_assertion`], [`issuer::AssertionSettings`], [`issuer::Policy`], [`issuer::ScopePolicy`], [`issuer::Grant`], [`issuer::JtiSource`], [`issuer::RandomJti`], [`issuer::TokenResponse`], [`issuer::TokenQuery`], [`issuer::well_known_path`], [`issuer::DEFAULT_MAX_BODY_BYTES`], [`issuer::JWT_BEARER_ASSERTION_TYPE`] |
+//! | [`issuer`] | the token endpoint (parse, authenticate, grant, mint), revocation, introspection, metadata | [`Issuer`], [`TokenRequest`], [`ClientAuth`], [`issuer::IssuerBuilder`], [`issuer::IssuerConfig`], [`issuer::AuthenticatedClient`], [`issuer::ClientAssertion`], [`issuer::AssertionSettings`], [`issuer::Policy`], [`issuer::ScopePolicy`], [`issuer::Grant`], [`issuer::JtiSource`], [`issuer::RandomJti`], [`issuer::TokenResponse`], [`issuer::RevokeOrIntrospectRequest`], [`issuer::well_known_path`], [`issuer::DEFAULT_MAX_BODY_BYTES`], [`issuer::JWT_BEARER_ASSERTION_TYPE`] |
 //! | [`resource`] | token validation, bearer challenges, protected-resource metadata | [`Validator`], [`VerifiedToken`], [`BearerChallenge`], [`ResourceMetadata`], [`resource::ValidatorBuilder`], [`resource::InsufficientScope`], [`resource::ScopeHierarchy`], [`resource::BearerError`], [`resource::bearer_token`], [`resource::ResourceMetadataBuilder`], [`resource::resource_metadata_url`], [`resource::resource_metadata_path`], [`resource::DEFAULT_LEEWAY`], [`resource::MAX_LEEWAY`], [`resource::DEFAULT_MAX_TOKEN_BYTES`] |
 //! | [`manual`] | design rationale, the security model, and the map from RFC requirements to the tests that hold them | prose only |
 //!

@@ -306,6 +306,28 @@ async fn c41_c137_token_endpoint_audience_only_behind_the_compatibility_switch()
 }
 
 #[tokio::test]
+async fn c41_c137_by_default_the_token_endpoint_is_refused_as_audience() {
+    // Without the switch, whatever the assertion settings, only the issuer
+    // identifier is our audience.
+    for f in [
+        fixture(),
+        fixture_with(|b| b.assertion_settings(AssertionSettings::default())),
+    ] {
+        let sign = |aud: Value| f.keys.cj_es256.sign(&with(claims("cj"), "aud", aud));
+        for aud in [
+            json!(TOKEN_ENDPOINT),
+            json!([TOKEN_ENDPOINT]),
+            json!([ISSUER, "https://other.example"]),
+            json!(["https://other.example", TOKEN_ENDPOINT]),
+        ] {
+            f.assert_refused(&sign(aud), Reason::AssertionAudienceMismatch)
+                .await;
+        }
+        f.assert_accepted(&sign(json!(ISSUER))).await;
+    }
+}
+
+#[tokio::test]
 async fn c42_exp_is_required_enforced_and_bounded() {
     let f = fixture();
     let sign = |c: Value| f.keys.cj_es256.sign(&c);

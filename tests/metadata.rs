@@ -78,7 +78,7 @@ fn c77_issuer_is_byte_identical_to_the_configured_one() {
     ] {
         let i = issuer(url).unwrap();
         assert_eq!(metadata(&i)["issuer"], url);
-        assert_eq!(i.issuer(), url);
+        assert_eq!(i.issuer_id(), url);
     }
 }
 

@@ -38,7 +38,7 @@ async fn main() -> Result<(), AnyError> {
         "token server listening on http://{}",
         listener.local_addr()?
     );
-    println!("issuer: {}", issuer.issuer());
+    println!("issuer: {}", issuer.issuer_id());
     axum::serve(listener, routes::router(issuer))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

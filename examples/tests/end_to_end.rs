@@ -272,3 +272,77 @@ async fn scenario() {
     let (status, _, _) = s.call(&s.resource, Some(&write), list).await;
     assert_eq!(status, 200);
 }
+
+/// The axum adapter reads bodies up to the issuer's own limit: one set larger
+/// than the default is honoured, at every endpoint, and still enforced.
+#[tokio::test]
+async fn a_body_limit_larger_than_the_default_is_honoured_by_the_axum_adapter() {
+    use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
+
+    let limit = 4 * DEFAULT_MAX_BODY_BYTES;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let secret = ClientSecret::generate();
+    let agent = client("agent", &secret)
+        .allowed_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
+        .default_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
+        .default_audience(Audience::new("https://mcp.example.com/mcp").unwrap())
+        .build()
+        .unwrap();
+    let issuer = Issuer::builder(
+        &base,
+        KeySet::new(SigningKey::generate(Algorithm::ES256).unwrap().0),
+        MemoryClientStore::from_iter([agent]),
+    )
+    .max_body_bytes(limit)
+    .dangerous_allow_http_loopback()
+    .build()
+    .unwrap();
+    assert_eq!(issuer.max_body_bytes(), limit);
+    let app = token_routes::router(Arc::new(issuer));
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    let http = reqwest::Client::builder().timeout(STEP).build().unwrap();
+    let post = |path: &str, body: String| {
+        http.post(format!("{base}{path}"))
+            .basic_auth("agent", Some(secret.expose_secret()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+
+    // Past the default limit, within the configured one: a token.
+    let pad = "a".repeat(2 * DEFAULT_MAX_BODY_BYTES);
+    let r = post("/token", format!("grant_type=client_credentials&pad={pad}"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    let token = body["access_token"].as_str().unwrap().to_owned();
+
+    // The same at introspection and revocation.
+    let r = post("/introspect", format!("token={token}&pad={pad}"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["active"], true);
+    let r = post("/revoke", format!("token={token}&pad={pad}"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Past the configured limit: the crate's 413 (C30).
+    let over = "a".repeat(limit);
+    let r = post(
+        "/token",
+        format!("grant_type=client_credentials&pad={over}"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 413);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request");
+    task.abort();
+}

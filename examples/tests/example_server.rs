@@ -204,7 +204,7 @@ fn the_valid_base_loads() {
         ("signing.pem", &fixtures::es256_pem()),
     ]);
     let server = config::ServerConfig::load(&dir.path().join("server.toml"));
-    assert!(server.is_ok_and(|s| s.issuer.issuer() == "http://127.0.0.1:8080"));
+    assert!(server.is_ok_and(|s| s.issuer.issuer_id() == "http://127.0.0.1:8080"));
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! JWT client assertions (RFC 7521 §4.2, RFC 7523 §2.2 and §3): the parsed but
-//! unverified [`ClientAssertion`], and [`verify_assertion`], the pure check that
-//! turns one into a [`VerifiedAssertion`].
+//! unverified [`ClientAssertion`], and `verify_assertion`, the pure check that
+//! turns one into a `VerifiedAssertion`. The issuer runs it inside client
+//! authentication, together with the key lookup and the replay guard that its
+//! guarantees depend on, so it is not public on its own.
 
 use std::fmt;
 use std::time::Duration;
@@ -27,7 +29,7 @@ pub const JWT_BEARER_ASSERTION_TYPE: &str =
 /// A `client_assertion`: one compact JWS whose header and claims parsed as JSON,
 /// **not yet verified**.
 ///
-/// Nothing read from it can be trusted before [`verify_assertion`] succeeds; the
+/// Nothing read from it can be trusted before the issuer has verified it; the
 /// issuer reads its `sub` only to find which client's keys to verify it with.
 /// The text is zeroized on drop and `Debug` never shows it.
 pub struct ClientAssertion {
@@ -150,7 +152,7 @@ impl ClientAssertion {
 
     /// The authentication method the assertion claims: `client_secret_jwt` for
     /// HS256, `private_key_jwt` otherwise.
-    pub fn method(&self) -> AuthMethod {
+    pub(crate) fn method(&self) -> AuthMethod {
         if self.algorithm() == Some(Algorithm::HS256) {
             AuthMethod::ClientSecretJwt
         } else {
@@ -185,10 +187,11 @@ fn decode(part: &str) -> Result<Vec<u8>, Reason> {
 /// - `leeway`: 30 seconds of clock skew, both ways, on `exp`, `nbf` and `iat`
 ///   (the MCP conformance suite's `clockTolerance`).
 /// - `algorithms`: ES256, ES384, EdDSA, RS256, PS256 and HS256.
-/// - `token_endpoint_audience`: `None`, the draft-ietf-oauth-rfc7523bis rule
-///   (C41, C137): `aud` must be this server's issuer identifier (one trailing `/`
-///   either way is tolerated), as a string or as a one-element array. Set by
-///   [`IssuerBuilder::accept_token_endpoint_as_assertion_audience`], which
+/// - audience: the draft-ietf-oauth-rfc7523bis rule (C41, C137): `aud` must be
+///   this server's issuer identifier (one trailing `/` either way is
+///   tolerated), as a string or as a one-element array. These settings cannot
+///   change that; only the explicit opt-in
+///   [`IssuerBuilder::accept_token_endpoint_as_assertion_audience`] can, which
 ///   restores the RFC 7523 §3 rule: the token endpoint URL is accepted too, and
 ///   `aud` may name other audiences beside one of ours.
 ///
@@ -204,7 +207,9 @@ pub struct AssertionSettings {
     /// The algorithms accepted at all; a client may pin fewer.
     pub algorithms: Vec<Algorithm>,
     /// RFC 7523 compatibility: the token endpoint URL, accepted as an audience.
-    pub token_endpoint_audience: Option<String>,
+    /// Set only by
+    /// [`IssuerBuilder::accept_token_endpoint_as_assertion_audience`].
+    pub(crate) token_endpoint_audience: Option<String>,
 }
 
 impl Default for AssertionSettings {
@@ -221,22 +226,16 @@ impl Default for AssertionSettings {
 /// Proof that an assertion passed every check of [`verify_assertion`]; only its
 /// one-time use remains to be recorded (see [`ReplayGuard`](crate::ReplayGuard)).
 #[derive(Clone, Debug)]
-pub struct VerifiedAssertion {
+pub(crate) struct VerifiedAssertion {
     algorithm: Algorithm,
     credential_id: CredentialId,
-    expires_at: UnixTime,
     replay_key: String,
     replay_until: UnixTime,
 }
 
 impl VerifiedAssertion {
-    /// The algorithm that verified it.
-    pub fn algorithm(&self) -> Algorithm {
-        self.algorithm
-    }
-
     /// `private_key_jwt`, or `client_secret_jwt` for HS256.
-    pub fn method(&self) -> AuthMethod {
+    pub(crate) fn method(&self) -> AuthMethod {
         if self.algorithm.is_symmetric() {
             AuthMethod::ClientSecretJwt
         } else {
@@ -245,25 +244,20 @@ impl VerifiedAssertion {
     }
 
     /// The id (`kid` or thumbprint) of the key that verified it.
-    pub fn credential_id(&self) -> &CredentialId {
+    pub(crate) fn credential_id(&self) -> &CredentialId {
         &self.credential_id
-    }
-
-    /// The assertion's `exp`.
-    pub fn expires_at(&self) -> UnixTime {
-        self.expires_at
     }
 
     /// The key to hand to [`ReplayGuard::first_use`](crate::ReplayGuard::first_use):
     /// base64url(SHA-256) over the client id and the `jti`, length-prefixed so no
     /// two pairs collide. Fixed size (43 characters) and reveals neither.
-    pub fn replay_key(&self) -> &str {
+    pub(crate) fn replay_key(&self) -> &str {
         &self.replay_key
     }
 
     /// How long the replay guard must remember the assertion: until it can no
     /// longer be accepted (`exp` plus the leeway).
-    pub fn replay_until(&self) -> UnixTime {
+    pub(crate) fn replay_until(&self) -> UnixTime {
         self.replay_until
     }
 }
@@ -289,7 +283,7 @@ impl VerifiedAssertion {
 ///
 /// # Errors
 /// The [`Reason`] of the first failed check; all map to `invalid_client`.
-pub fn verify_assertion(
+pub(crate) fn verify_assertion(
     assertion: &ClientAssertion,
     client: &Client,
     keys: &[ClientKey],
@@ -368,7 +362,6 @@ pub fn verify_assertion(
     Ok(VerifiedAssertion {
         algorithm: alg,
         credential_id: key.id().clone(),
-        expires_at: UnixTime::from_secs(exp),
         replay_key: replay_key(client_id, jti),
         replay_until: UnixTime::from_secs(exp.saturating_add(leeway)),
     })

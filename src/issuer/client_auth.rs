@@ -1,16 +1,15 @@
-//! How a client proves who it is ([`ClientAuth`]), and the check that turns that
-//! proof into an [`AuthenticatedClient`].
+//! How a client says who it is ([`ClientAuth`], as read from a request), and
+//! the proof that it is ([`AuthenticatedClient`]). The checks between the two
+//! are all in `authenticate.rs`.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::issuer::assertion::{ClientAssertion, JWT_BEARER_ASSERTION_TYPE, VerifiedAssertion};
+use crate::issuer::assertion::{ClientAssertion, JWT_BEARER_ASSERTION_TYPE};
 use crate::store::client::Client;
 use crate::vocab::error::Reason;
 use crate::vocab::ids::{AuthMethod, CredentialId};
 use crate::vocab::secret::ClientSecret;
-use crate::vocab::secret_hash::SecretHash;
-use crate::vocab::time::UnixTime;
 use crate::wire::basic::decode_basic;
 use crate::wire::form::set_once;
 use crate::wire::request::RequestParts;
@@ -146,12 +145,16 @@ pub struct AuthenticatedClient {
 }
 
 impl AuthenticatedClient {
-    /// The proof for an assertion that was verified *and* recorded as used.
-    pub(crate) fn from_assertion(client: Arc<Client>, verified: &VerifiedAssertion) -> Self {
+    /// The proof, made by the authentication sequence once every check passed.
+    pub(crate) fn new(
+        client: Arc<Client>,
+        method: AuthMethod,
+        credential_id: CredentialId,
+    ) -> Self {
         Self {
             client,
-            method: verified.method(),
-            credential_id: verified.credential_id().clone(),
+            method,
+            credential_id,
         }
     }
 
@@ -168,57 +171,6 @@ impl AuthenticatedClient {
     /// Which of its credentials it used.
     pub fn credential_id(&self) -> &CredentialId {
         &self.credential_id
-    }
-}
-
-/// Checks a presented secret against the client registered under its id
-/// (`client`, `None` when unknown) at `now`.
-///
-/// An unknown client costs the same hash work as a wrong secret of a client
-/// with a fast hash, so response times do not reveal which ids exist among
-/// such clients. JWT assertions are checked by the issuer, which holds the
-/// keys, settings and replay guard they need.
-pub(crate) fn check_secret(
-    auth: &ClientAuth,
-    client: Option<Arc<Client>>,
-    now: UnixTime,
-) -> Result<AuthenticatedClient, Reason> {
-    let secret = match auth {
-        ClientAuth::SecretBasic { secret, .. } | ClientAuth::SecretPost { secret, .. } => secret,
-        ClientAuth::ClientIdOnly { .. } => {
-            return Err(match client {
-                Some(c) if c.allows_method(AuthMethod::None) => Reason::PublicClient,
-                _ => Reason::NoClientAuthentication,
-            });
-        }
-        ClientAuth::Absent => return Err(Reason::NoClientAuthentication),
-        ClientAuth::JwtAssertion { .. } => return Err(Reason::UnsupportedAuthScheme),
-    };
-    let presented = secret.expose_secret().as_bytes();
-    let Some(client) = client else {
-        SecretHash::verify_unknown_client(presented);
-        return Err(Reason::UnknownClient);
-    };
-    let method = auth.method();
-    if !client.allows_method(method) {
-        SecretHash::verify_unknown_client(presented);
-        return Err(Reason::AuthMethodNotAllowed);
-    }
-    let matched = client
-        .secrets()
-        .iter()
-        .filter(|s| s.is_live(now))
-        .find(|s| s.hash().verify(presented));
-    match matched {
-        Some(s) => {
-            let credential_id = s.id().clone();
-            Ok(AuthenticatedClient {
-                client,
-                method,
-                credential_id,
-            })
-        }
-        None => Err(Reason::WrongSecret),
     }
 }
 
@@ -294,6 +246,3 @@ impl AuthParams {
         )
     }
 }
-
-#[cfg(test)]
-mod tests;

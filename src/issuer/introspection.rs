@@ -41,13 +41,13 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// `token_type_hint` is ignored. A failing revocation store gives
     /// `server_error` rather than a guess. Responses carry `no-store`.
     pub async fn handle_introspection_request(&self, parts: RequestParts<'_>) -> HttpResponse {
-        let now = self.clock.now();
-        let query = match self.authenticated_token_query(&parts, now).await {
+        let now = self.config.clock.now();
+        let query = match self.parse_and_authenticate(&parts, now).await {
             Ok((query, _)) => query,
             Err(response) => return response,
         };
         let inactive = || HttpResponse::no_store_json(200, INACTIVE.to_vec());
-        let Ok(signed) = self.verifier.verify(query.token()) else {
+        let Ok(signed) = self.config.verifier.verify(query.token()) else {
             return inactive();
         };
         if signed.check_times(now, 0).is_err() {
@@ -61,7 +61,8 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             Ok(false) => {}
             Ok(true) => return inactive(),
             Err(_) => {
-                self.audit
+                self.config
+                    .audit
                     .record(&AuditEvent::refused(now, Reason::StoreUnavailable));
                 return TokenError::new(Reason::StoreUnavailable).to_http();
             }

@@ -11,6 +11,7 @@ use crate::jose::claims::MintClaims;
 use crate::jose::keys::SigningKey;
 use crate::vocab::error::{Reason, TokenError};
 use crate::vocab::random::system_random;
+use crate::wire::response::AccessTokenSlot;
 
 /// Where token ids (`jti`, RFC 7519 §4.1.7) come from: injected, so tests and
 /// golden vectors can fix them.
@@ -126,20 +127,17 @@ thread_local! {
 #[cfg(test)]
 pub(crate) fn mint(key: &SigningKey, claims: &MintClaims<'_>) -> Result<String, MintError> {
     let mut token = Vec::new();
-    mint_into(key, claims, &mut token, "", 0)?;
+    mint_into(key, claims, AccessTokenSlot::bare(&mut token))?;
     Ok(String::from_utf8(token).expect("a token is ASCII"))
 }
 
-/// Appends `before` and a freshly minted token to `out` (typically a response
-/// body being written) and returns where the token sits. `out` grows once, by
-/// both plus `reserve_after` bytes for what the caller writes next; nothing else
-/// is allocated. On error, `out` may hold part of a token.
+/// Mints a token into `slot` (typically in a response body being written) and
+/// returns where the token sits. The slot grows once; nothing else is
+/// allocated. On error, the slot may hold part of a token.
 pub(crate) fn mint_into(
     key: &SigningKey,
     claims: &MintClaims<'_>,
-    out: &mut Vec<u8>,
-    before: &str,
-    reserve_after: usize,
+    slot: AccessTokenSlot<'_>,
 ) -> Result<Range<usize>, MintError> {
     if claims.aud.is_empty() {
         return Err(MintError::NoAudience);
@@ -147,7 +145,7 @@ pub(crate) fn mint_into(
     PAYLOAD.with_borrow_mut(|payload| {
         payload.clear();
         claims.write_json(payload);
-        let token = sign_into(key, payload, out, before, reserve_after);
+        let token = sign_into(key, payload, slot);
         if payload.capacity() > MAX_RETAINED_PAYLOAD {
             *payload = Vec::new();
         }
@@ -155,25 +153,17 @@ pub(crate) fn mint_into(
     })
 }
 
-/// Appends `before`, then `header.payload`, signs those bytes where they lie,
-/// and appends `.signature`.
+/// Opens `slot` for the whole token, appends `header.payload`, signs those
+/// bytes where they lie, and appends `.signature`.
 fn sign_into(
     key: &SigningKey,
     payload_json: &[u8],
-    out: &mut Vec<u8>,
-    before: &str,
-    reserve_after: usize,
+    slot: AccessTokenSlot<'_>,
 ) -> Result<Range<usize>, MintError> {
     let header = key.header_prefix();
-    out.reserve(
-        before.len()
-            + header.len()
-            + base64url_len(payload_json.len())
-            + 1
-            + base64url_len(key.signature_len())
-            + reserve_after,
+    let out = slot.open(
+        header.len() + base64url_len(payload_json.len()) + 1 + base64url_len(key.signature_len()),
     );
-    out.extend_from_slice(before.as_bytes());
     let start = out.len();
     out.extend_from_slice(header.as_bytes());
     encode_into(payload_json, out);

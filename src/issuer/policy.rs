@@ -73,13 +73,23 @@ pub struct Grant {
 }
 
 impl Policy {
-    /// Decides what `client` gets for `request`.
+    /// Decides what `client` gets for `request`: every grant check, in one
+    /// place. The client must be enabled and registered for the
+    /// `client_credentials` grant; then scopes, audiences and lifetime are
+    /// chosen.
     ///
     /// # Errors
-    /// `invalid_scope` reasons when no scope can be granted (C19, C21, C32);
-    /// `invalid_target` reasons when the resources are not allowed, too many, or
-    /// no audience can be chosen (C58, C68, C70).
+    /// [`Reason::ClientDisabled`] or [`Reason::GrantNotAllowed`]
+    /// (`unauthorized_client`); `invalid_scope` reasons when no scope can be
+    /// granted (C19, C21, C32); `invalid_target` reasons when the resources are
+    /// not allowed, too many, or no audience can be chosen (C58, C68, C70).
     pub fn grant(&self, client: &Client, request: &TokenRequest) -> Result<Grant, Reason> {
+        if !client.is_enabled() {
+            return Err(Reason::ClientDisabled);
+        }
+        if !client.allows_client_credentials() {
+            return Err(Reason::GrantNotAllowed);
+        }
         Ok(Grant {
             scope: self.grant_scope(client, request.scope())?,
             audiences: self.grant_audiences(client, request.resources())?,

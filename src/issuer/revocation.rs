@@ -2,7 +2,7 @@
 
 use crate::audit::{AuditEvent, Outcome};
 use crate::issuer::client_auth::AuthenticatedClient;
-use crate::issuer::token_query::TokenQuery;
+use crate::issuer::revoke_or_introspect_request::RevokeOrIntrospectRequest;
 use crate::store::client_store::ClientStore;
 use crate::store::replay::ReplayGuard;
 use crate::store::revocation::RevocationStore;
@@ -32,12 +32,12 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// Every response carries `Cache-Control: no-store`, and every revocation
     /// and refusal is audited.
     pub async fn handle_revocation_request(&self, parts: RequestParts<'_>) -> HttpResponse {
-        let now = self.clock.now();
-        let (query, client) = match self.authenticated_token_query(&parts, now).await {
+        let now = self.config.clock.now();
+        let (query, client) = match self.parse_and_authenticate(&parts, now).await {
             Ok(q) => q,
             Err(response) => return response,
         };
-        let Ok(signed) = self.verifier.verify(query.token()) else {
+        let Ok(signed) = self.config.verifier.verify(query.token()) else {
             return HttpResponse::no_store_empty(200);
         };
         let claims = &signed.claims;
@@ -57,12 +57,12 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         match result {
             Ok(()) => {
                 event.outcome = Outcome::Revoked;
-                self.audit.record(&event);
+                self.config.audit.record(&event);
                 HttpResponse::no_store_empty(200)
             }
             Err(reason) => {
                 event.outcome = Outcome::Refused(reason);
-                self.audit.record(&event);
+                self.config.audit.record(&event);
                 TokenError::new(reason).to_http()
             }
         }
@@ -72,15 +72,17 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
 impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// The start of both token endpoints' work: parse the query, authenticate
     /// its client (audited either way), or the error response to send.
-    pub(super) async fn authenticated_token_query(
+    pub(super) async fn parse_and_authenticate(
         &self,
         parts: &RequestParts<'_>,
         now: UnixTime,
-    ) -> Result<(TokenQuery, AuthenticatedClient), HttpResponse> {
-        let query = TokenQuery::parse(parts, self.max_body_bytes).map_err(|reason| {
-            self.audit.record(&AuditEvent::refused(now, reason));
-            TokenError::new(reason).to_http()
-        })?;
+    ) -> Result<(RevokeOrIntrospectRequest, AuthenticatedClient), HttpResponse> {
+        let query = RevokeOrIntrospectRequest::parse(parts, self.config.max_body_bytes).map_err(
+            |reason| {
+                self.config.audit.record(&AuditEvent::refused(now, reason));
+                TokenError::new(reason).to_http()
+            },
+        )?;
         let client = self
             .authenticate_client(query.auth(), None, now)
             .await

@@ -96,11 +96,11 @@ pub struct TokenResponse {
 }
 
 /// How a token response body starts: the token follows.
-pub(crate) const BODY_START: &str = "{\"access_token\":\"";
+const BODY_START: &str = "{\"access_token\":\"";
 
 /// Bytes to reserve after the token for the rest of a response body with a
 /// `scope` of `scope_len` bytes.
-pub(crate) const fn body_tail_len(scope_len: usize) -> usize {
+const fn body_tail_len(scope_len: usize) -> usize {
     // `","token_type":"Bearer","expires_in":`, up to 20 digits, `,"scope":`,
     // the scope between quotes (scope tokens need no escape), `}`.
     TOKEN_TYPE_AND_EXPIRES_IN.len() + 20 + SCOPE_MEMBER.len() + scope_len + 3
@@ -109,22 +109,75 @@ pub(crate) const fn body_tail_len(scope_len: usize) -> usize {
 const TOKEN_TYPE_AND_EXPIRES_IN: &str = "\",\"token_type\":\"Bearer\",\"expires_in\":";
 const SCOPE_MEMBER: &str = ",\"scope\":";
 
+/// Where an access token is written: straight into the body of its token
+/// response, after the body's opening. Only [`TokenResponse::write`] hands one
+/// out, so whoever writes the token never needs to know the layout around it.
+pub(crate) struct AccessTokenSlot<'b> {
+    body: &'b mut Vec<u8>,
+    before: &'static str,
+    reserve_after: usize,
+}
+
+impl<'b> AccessTokenSlot<'b> {
+    /// A slot that is all of `out`: for a bare token, outside any response.
+    #[cfg(test)]
+    pub(crate) fn bare(out: &'b mut Vec<u8>) -> Self {
+        Self {
+            body: out,
+            before: "",
+            reserve_after: 0,
+        }
+    }
+
+    /// Grows the body once, for a token of `token_len` bytes and everything
+    /// around it, and returns it ready for the token to be appended. The token
+    /// must be base64url and dots: nothing JSON would escape.
+    pub(crate) fn open(self, token_len: usize) -> &'b mut Vec<u8> {
+        self.body
+            .reserve(self.before.len() + token_len + self.reserve_after);
+        self.body.extend_from_slice(self.before.as_bytes());
+        self.body
+    }
+}
+
 impl TokenResponse {
     #[cfg(test)]
     pub(crate) fn new(access_token: &str, expires_in: u64, scope: &str) -> Self {
-        let mut body = BODY_START.as_bytes().to_vec();
-        body.extend_from_slice(access_token.as_bytes());
-        Self::finish_body(
-            body,
-            BODY_START.len()..BODY_START.len() + access_token.len(),
-            expires_in,
-            scope,
-        )
+        Self::write(expires_in, scope, |slot| {
+            let body = slot.open(access_token.len());
+            let start = body.len();
+            body.extend_from_slice(access_token.as_bytes());
+            Ok::<_, ()>(start..body.len())
+        })
+        .expect("infallible")
+    }
+
+    /// Writes a token response: `write_token` appends the access token to the
+    /// slot it is given and returns where the token lies in the body; the rest
+    /// of the body follows it. The body is allocated once, by
+    /// [`AccessTokenSlot::open`], and nothing is copied.
+    ///
+    /// # Errors
+    /// `write_token`'s error.
+    pub(crate) fn write<E>(
+        expires_in: u64,
+        scope: &str,
+        write_token: impl FnOnce(AccessTokenSlot<'_>) -> Result<Range<usize>, E>,
+    ) -> Result<Self, E> {
+        let mut body = Vec::new();
+        let access_token = write_token(AccessTokenSlot {
+            body: &mut body,
+            before: BODY_START,
+            reserve_after: body_tail_len(scope.len()),
+        })?;
+        debug_assert_eq!(access_token.start, BODY_START.len());
+        debug_assert_eq!(access_token.end, body.len());
+        Ok(Self::finish_body(body, access_token, expires_in, scope))
     }
 
     /// Completes a body that holds [`BODY_START`] then the access token (in
-    /// `access_token`: base64url and dots, nothing to escape).
-    pub(crate) fn finish_body(
+    /// `access_token`).
+    fn finish_body(
         mut body: Vec<u8>,
         access_token: Range<usize>,
         expires_in: u64,

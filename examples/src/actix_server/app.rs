@@ -8,7 +8,6 @@ use actix_web::HttpRequest;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use actix_web::web::{self, Data, Payload, ServiceConfig};
-use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
 use client_credentials::{ClientStore, HttpResponse, Issuer, Reason, RequestParts, TokenError};
 
 /// Registers `/token`, `/jwks.json` and the metadata path on an `App`.
@@ -36,9 +35,10 @@ async fn token<S: ClientStore + 'static>(
     request: HttpRequest,
     payload: Payload,
 ) -> actix_web::HttpResponse {
-    // Past the limit, the crate's own 413 `invalid_request` (C30), not actix's.
-    // (A body cut off mid-read gets it too: nobody is left to read the answer.)
-    let body = match payload.to_bytes_limited(DEFAULT_MAX_BODY_BYTES).await {
+    // Past the issuer's limit, the crate's own 413 `invalid_request` (C30), not
+    // actix's. (A body cut off mid-read gets it too: nobody is left to read the
+    // answer.)
+    let body = match payload.to_bytes_limited(issuer.max_body_bytes()).await {
         Ok(Ok(body)) => body,
         Ok(Err(_)) | Err(_) => return to_actix(TokenError::new(Reason::BodyTooLarge).to_http()),
     };

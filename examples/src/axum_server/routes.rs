@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::{get, post};
-use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
 use client_credentials::{ClientStore, HttpResponse, Issuer, Reason, RequestParts, TokenError};
 
 /// `POST /token`, `POST /revoke` (RFC 7009), `POST /introspect` (RFC 7662),
@@ -45,7 +44,7 @@ async fn token<S: ClientStore + 'static>(
     head: Parts,
     body: Body,
 ) -> Response {
-    into_axum(match read_body(body).await {
+    into_axum(match read_body(body, issuer.max_body_bytes()).await {
         Ok(body) => {
             issuer
                 .handle_token_request(RequestParts::from_http(&head, &body))
@@ -60,7 +59,7 @@ async fn revoke<S: ClientStore + 'static>(
     head: Parts,
     body: Body,
 ) -> Response {
-    into_axum(match read_body(body).await {
+    into_axum(match read_body(body, issuer.max_body_bytes()).await {
         Ok(body) => {
             issuer
                 .handle_revocation_request(RequestParts::from_http(&head, &body))
@@ -75,7 +74,7 @@ async fn introspect<S: ClientStore + 'static>(
     head: Parts,
     body: Body,
 ) -> Response {
-    into_axum(match read_body(body).await {
+    into_axum(match read_body(body, issuer.max_body_bytes()).await {
         Ok(body) => {
             issuer
                 .handle_introspection_request(RequestParts::from_http(&head, &body))
@@ -85,11 +84,11 @@ async fn introspect<S: ClientStore + 'static>(
     })
 }
 
-/// The body up to the crate's limit. Past it, the crate's own 413
+/// The body up to the issuer's configured limit. Past it, the crate's own 413
 /// `invalid_request` answer (C30), not axum's plain-text one; a body cut off
 /// mid-read gets it too, as nobody is left to read the answer.
-async fn read_body(body: Body) -> Result<Bytes, HttpResponse> {
-    axum::body::to_bytes(body, DEFAULT_MAX_BODY_BYTES)
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, HttpResponse> {
+    axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| TokenError::new(Reason::BodyTooLarge).to_http())
 }

@@ -3,7 +3,6 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
 use client_credentials::{ClientStore, HttpResponse, Issuer, Reason, RequestParts, TokenError};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -20,7 +19,7 @@ pub async fn handle<S: ClientStore>(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let (head, body) = request.into_parts();
     let response: HttpResponse = match (&head.method, head.uri.path()) {
-        (_, "/token") => match Limited::new(body, DEFAULT_MAX_BODY_BYTES).collect().await {
+        (_, "/token") => match Limited::new(body, issuer.max_body_bytes()).collect().await {
             Ok(body) => {
                 let body = body.to_bytes();
                 let parts = RequestParts::from_http(&head, &body);

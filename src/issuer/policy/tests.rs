@@ -133,3 +133,32 @@ fn c124_lifetimes_default_short_and_capped() {
         p.max_token_lifetime
     );
 }
+
+#[test]
+fn c18_a_disabled_client_or_one_without_the_grant_gets_nothing() {
+    let base = || {
+        Client::builder(ClientId::new("c1").unwrap())
+            .allowed_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
+            .default_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
+            .default_audience(Audience::new("https://mcp.example.com/mcp").unwrap())
+    };
+    let disabled = base().enabled(false).build().unwrap();
+    assert_eq!(
+        Policy::default()
+            .grant(&disabled, &request(""))
+            .unwrap_err(),
+        Reason::ClientDisabled
+    );
+    let no_grant = base().client_credentials_grant(false).build().unwrap();
+    assert_eq!(
+        Policy::default()
+            .grant(&no_grant, &request(""))
+            .unwrap_err(),
+        Reason::GrantNotAllowed
+    );
+    assert!(
+        Policy::default()
+            .grant(&base().build().unwrap(), &request(""))
+            .is_ok()
+    );
+}

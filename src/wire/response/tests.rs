@@ -29,12 +29,16 @@ fn c24_c25_c23_success_body_and_headers() {
 #[test]
 fn the_reserved_tail_holds_the_longest_rest_of_a_body() {
     let scope = "mcp:read mcp:write";
-    let mut body = Vec::with_capacity(BODY_START.len() + 5 + body_tail_len(scope.len()));
-    body.extend_from_slice(BODY_START.as_bytes());
-    body.extend_from_slice(b"a.b.c");
-    let capacity = body.capacity();
-    let range = BODY_START.len()..body.len();
-    let t = TokenResponse::finish_body(body, range, u64::MAX, scope);
+    let mut capacity = 0;
+    let t = TokenResponse::write(u64::MAX, scope, |slot| {
+        let body = slot.open(5);
+        capacity = body.capacity();
+        let start = body.len();
+        body.extend_from_slice(b"a.b.c");
+        Ok::<_, ()>(start..body.len())
+    })
+    .unwrap();
+    assert_eq!(t.access_token(), "a.b.c");
     assert_eq!(t.body.len(), capacity, "exactly the reservation, no more");
     assert_eq!(t.body.capacity(), capacity, "no reallocation");
 }

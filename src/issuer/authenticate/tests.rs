@@ -1,8 +1,9 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::store::client::{Client, SecretCredential};
+use crate::store::client::SecretCredential;
 use crate::vocab::ids::{ClientId, CredentialId};
+use crate::vocab::secret::ClientSecret;
 
 fn secret_client(id: &str, secrets: &[(&str, &str, Option<u64>)]) -> Arc<Client> {
     let mut b = Client::builder(ClientId::new(id).unwrap());

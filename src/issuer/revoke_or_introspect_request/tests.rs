@@ -1,8 +1,8 @@
 use super::*;
 use crate::wire::request::DEFAULT_MAX_BODY_BYTES;
 
-fn parse(body: &str) -> Result<TokenQuery, Reason> {
-    TokenQuery::parse(
+fn parse(body: &str) -> Result<RevokeOrIntrospectRequest, Reason> {
+    RevokeOrIntrospectRequest::parse(
         &RequestParts::form_post(body.as_bytes()),
         DEFAULT_MAX_BODY_BYTES,
     )
@@ -15,7 +15,7 @@ fn c88_c94_token_and_client_authentication() {
     assert_eq!(q.token_type_hint(), None);
     assert_eq!(q.auth().client_id(), Some("c1"));
     let basic = RequestParts::form_post(b"token=a.b.c").authorization("Basic YzE6cw==");
-    let q = TokenQuery::parse(&basic, DEFAULT_MAX_BODY_BYTES).unwrap();
+    let q = RevokeOrIntrospectRequest::parse(&basic, DEFAULT_MAX_BODY_BYTES).unwrap();
     assert!(matches!(q.auth(), ClientAuth::SecretBasic { client_id, .. } if client_id == "c1"));
     let q = parse("token=a.b.c").unwrap();
     assert!(matches!(q.auth(), ClientAuth::Absent));
@@ -57,27 +57,27 @@ fn the_token_endpoints_hygiene_applies() {
     }
     let get = RequestParts::new("GET", b"");
     assert_eq!(
-        TokenQuery::parse(&get, DEFAULT_MAX_BODY_BYTES).err(),
+        RevokeOrIntrospectRequest::parse(&get, DEFAULT_MAX_BODY_BYTES).err(),
         Some(Reason::MethodNotAllowed)
     );
     let json = RequestParts::new("POST", b"{}").content_type("application/json");
     assert_eq!(
-        TokenQuery::parse(&json, DEFAULT_MAX_BODY_BYTES).err(),
+        RevokeOrIntrospectRequest::parse(&json, DEFAULT_MAX_BODY_BYTES).err(),
         Some(Reason::UnsupportedContentType)
     );
     let in_uri = RequestParts::form_post(b"token=a").query("client_secret=s");
     assert_eq!(
-        TokenQuery::parse(&in_uri, DEFAULT_MAX_BODY_BYTES).err(),
+        RevokeOrIntrospectRequest::parse(&in_uri, DEFAULT_MAX_BODY_BYTES).err(),
         Some(Reason::CredentialsInUri)
     );
     assert_eq!(
-        TokenQuery::parse(&RequestParts::form_post(b"token=abcdef"), 5).err(),
+        RevokeOrIntrospectRequest::parse(&RequestParts::form_post(b"token=abcdef"), 5).err(),
         Some(Reason::BodyTooLarge)
     );
     let mixed = RequestParts::form_post(b"token=a&client_id=c1&client_secret=s")
         .authorization("Basic YzE6cw==");
     assert_eq!(
-        TokenQuery::parse(&mixed, DEFAULT_MAX_BODY_BYTES).err(),
+        RevokeOrIntrospectRequest::parse(&mixed, DEFAULT_MAX_BODY_BYTES).err(),
         Some(Reason::MultipleAuthMethods)
     );
 }

@@ -15,13 +15,13 @@ use crate::wire::request::{RequestParts, form_post_pairs};
 /// names, the optional `token_type_hint`, and the client authentication.
 ///
 /// Its `Debug` never shows the token.
-pub struct TokenQuery {
+pub struct RevokeOrIntrospectRequest {
     token: Zeroizing<String>,
     token_type_hint: Option<String>,
     auth: ClientAuth,
 }
 
-impl TokenQuery {
+impl RevokeOrIntrospectRequest {
     /// Parses and checks a revocation or introspection request.
     ///
     /// Checks, in order: `POST` only (C94); the body size limit; a form body in
@@ -79,9 +79,9 @@ impl TokenQuery {
     }
 }
 
-impl fmt::Debug for TokenQuery {
+impl fmt::Debug for RevokeOrIntrospectRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenQuery")
+        f.debug_struct("RevokeOrIntrospectRequest")
             .field("token", &"[redacted]")
             .field("token_type_hint", &self.token_type_hint)
             .field("auth", &self.auth)
