@@ -1,5 +1,7 @@
-//! How a client proves who it is ([`ClientAuth`]), and the check that turns that
-//! proof into an [`AuthenticatedClient`].
+//! How a client proves who it is ([`ClientAuth`]), the proof of authentication
+//! ([`AuthenticatedClient`]), and the secret check that makes one from a client
+//! secret. A JWT assertion becomes one in the issuer, once verified and recorded
+//! as used.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -137,7 +139,9 @@ impl ClientAuth {
 
 /// Proof that a client authenticated: the only thing a token can be minted for.
 ///
-/// It can only be made by [`Issuer::authenticate`](crate::Issuer::authenticate), so holding one means the checks ran.
+/// Made only by [`Issuer::authenticate`](crate::Issuer::authenticate), from a
+/// client secret or from a JWT assertion (`private_key_jwt`,
+/// `client_secret_jwt`), so holding one means the checks ran.
 #[derive(Clone, Debug)]
 pub struct AuthenticatedClient {
     client: Arc<Client>,

@@ -1,5 +1,5 @@
-//! Shared fixtures for the black-box tests: the registrations of CONFORMANCE.md
-//! (issuer `https://as.example.com`, client `c1`/`s3cr3t`, resource
+//! Shared fixtures for the black-box tests: the registrations the rule tests
+//! assume (issuer `https://as.example.com`, client `c1`/`s3cr3t`, resource
 //! `https://mcp.example.com/mcp`, client `svc:a b`/`p@ss/w+rd%`), a fixed clock, a
 //! counting `jti` source, and checks every response must pass.
 //!
