@@ -2,9 +2,11 @@
 //! RFC 9068 JWT access tokens, for Rust services, backend jobs, AI agents and MCP
 //! servers that must authenticate machines.
 //!
-//! The crate is a library, not a server: it never opens a socket, reads a file,
-//! or reads the clock on its own. Its core is *sans-IO*: request parts in,
-//! response parts out, with storage behind small async traits.
+//! The crate is a library, not a server: it never opens a socket or reads a
+//! file. Its core is *sans-IO*: request parts in, response parts out, with
+//! storage behind small async traits. The [`Issuer`] reads the time from an
+//! injected [`Clock`], the [`SystemClock`] unless you set another; the
+//! [`Validator`] is handed `now` with each token.
 //!
 //! # Contents
 //! - [The way a request travels](#the-way-a-request-travels)
@@ -182,8 +184,9 @@
 //!   [`AccessTokenClaims`].
 //!
 //! Everything else (`ring`, `zeroize`, `serde_json`, `tracing`, …) stays inside:
-//! no signature names it, so it can change without a major release of this
-//! crate. A major upgrade of `jsonwebtoken` or `http` is one.
+//! no signature names it, so it can change without a breaking release of this
+//! crate. A major upgrade of `jsonwebtoken` or `http` is one. The full policy is
+//! in [`manual::semver`].
 //!
 //! Enums and structs with public fields that may gain members are
 //! `#[non_exhaustive]`: match them with a wildcard arm, and start configuration
@@ -204,26 +207,30 @@
 //!
 //! # Security model
 //!
+//! In brief (each protection, what it costs an attacker and what it cannot
+//! stop: [`manual::security`]):
+//!
 //! - Secrets are stored as hashes only ([`SecretHash`]): generated 256-bit
-//!   secrets as salted SHA-256 (a check costs well under a microsecond; brute
-//!   force of 2^256 is impossible), human-chosen ones as PBKDF2-HMAC-SHA256.
-//!   Comparisons are constant-time, and an unknown client costs the same work as
-//!   a wrong secret.
-//! - Failed client authentication is throttled per presented client id
-//!   (RFC 6749 §2.3.1 requires brute-force protection).
-//! - JWT client assertions (`private_key_jwt`, `client_secret_jwt`) are verified
-//!   with ring against keys registered in advance, never keys the assertion
-//!   names; each is accepted once ([`ReplayGuard`]), must be short-lived, and
-//!   must name this issuer as its audience.
+//!   secrets as salted SHA-256, human-chosen ones as PBKDF2-HMAC-SHA256, compared
+//!   in constant time. Every authentication failure gets the same answer; an
+//!   unknown client id costs the same work as a wrong secret of a client with a
+//!   fast hash, while a PBKDF2 client takes far longer to refuse.
+//! - Failed secret authentication is throttled per presented client id
+//!   (RFC 6749 §2.3.1).
+//! - JWT client assertions are verified against keys registered in advance,
+//!   never keys the assertion names; each is accepted once ([`ReplayGuard`]),
+//!   must be short-lived, and must name this issuer as its audience.
+//! - Tokens are checked with configured keys only, each bound to one algorithm;
+//!   keys offered in token headers are ignored.
 //! - No secret, token, assertion or `Authorization` header appears in any
 //!   `Debug` output, error or [`audit::AuditEvent`].
-//! - Tokens are checked with configured keys only: `alg` must equal the key's
-//!   algorithm (no `none`, no HS256 keyed with a public key), and keys offered
-//!   in token headers (`jwk`, `jku`, `x5u`) are ignored.
-//! - Revocation is immediate wherever the [`RevocationStore`] is consulted (the
-//!   issuer's endpoints, validators sharing the store); a resource server that
-//!   checks signatures only accepts a revoked token until it expires, so keep
-//!   lifetimes short.
+//! - Revocation is immediate wherever the [`RevocationStore`] is consulted; a
+//!   resource server that checks signatures only accepts a revoked token until
+//!   it expires, so keep lifetimes short.
+//!
+//! Rule ids such as `C7` in these docs and in test names refer to the
+//! conformance map in the `manual::conformance` page: each RFC requirement the
+//! crate enforces, with its section and the test that holds it.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
@@ -263,3 +270,8 @@ pub use crate::vocab::secret_hash::SecretHash;
 pub use crate::vocab::time::UnixTime;
 pub use crate::wire::request::RequestParts;
 pub use crate::wire::response::HttpResponse;
+
+// The README's Rust code blocks run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,4 +1,4 @@
-//! CONFORMANCE.md section E: character-set rules (RFC 6749 Appendix A), C31–C35.
+//! Character-set rules (RFC 6749 Appendix A), C31–C35.
 
 mod fixtures;
 

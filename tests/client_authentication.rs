@@ -1,4 +1,4 @@
-//! CONFORMANCE.md section B: client authentication (RFC 6749 §2.2, §2.3, §2.3.1,
+//! Client authentication (RFC 6749 §2.2, §2.3, §2.3.1,
 //! §3.2.1), C7–C15. C16 (JWT client authentication) is tested with that feature.
 
 mod fixtures;

@@ -1,6 +1,6 @@
-//! CONFORMANCE.md section R: the open points, pinned to the behaviour chosen in the
-//! README's "Decisions on the open points" table (C19, C21, C22, C58, C59, C70,
-//! C125, C134–C139). C137 (client-assertion `aud`) is tested with JWT client
+//! The open points, pinned to the behaviour chosen in the decision tables of
+//! `client_credentials::manual::design` (C19, C21, C22, C58, C59, C70, C125,
+//! C134–C139). C137 (client-assertion `aud`) is tested with JWT client
 //! authentication.
 
 mod fixtures;

@@ -1,4 +1,4 @@
-//! CONFORMANCE.md section D: error responses (RFC 6749 §5.2), C27–C30. Every
+//! Error responses (RFC 6749 §5.2), C27–C30. Every
 //! response goes through `assert_error`, which checks the status, the `error`
 //! code, the headers and the NQSCHAR-only description (C33).
 

@@ -1,4 +1,4 @@
-//! CONFORMANCE.md section C: the client-credentials grant request and response
+//! The client-credentials grant request and response
 //! (RFC 6749 §3.3, §4.4, §5.1), C17–C26.
 
 mod fixtures;

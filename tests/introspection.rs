@@ -1,5 +1,5 @@
-//! Introspection, black-box: the RFC 7662 endpoint (CONFORMANCE section K,
-//! C93–C96) and its advertisement in the RFC 8414 metadata (C85).
+//! Introspection, black-box: the RFC 7662 endpoint (C93–C96) and its
+//! advertisement in the RFC 8414 metadata (C85).
 
 mod fixtures;
 

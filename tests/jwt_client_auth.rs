@@ -1,4 +1,4 @@
-//! JWT client authentication (RFC 7523 §2.2; CONFORMANCE.md sections F and Q), black
+//! JWT client authentication (RFC 7523 §2.2), black
 //! box, through `Issuer::handle_token_request`. Every assertion is made by an
 //! independent JWT implementation (`jsonwebtoken` with its RustCrypto backend), never
 //! by this crate.

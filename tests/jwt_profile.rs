@@ -1,4 +1,4 @@
-//! CONFORMANCE.md section G, issuer side: the RFC 9068 JWT access-token profile,
+//! The issuer side of the RFC 9068 JWT access-token profile,
 //! C51–C61. Tokens are decoded with `base64` + `serde_json` and verified with an
 //! independent implementation (`jsonwebtoken`) against the published JWKS.
 

@@ -1,4 +1,4 @@
-//! CONFORMANCE.md section I: authorization server metadata (RFC 8414; MCP
+//! Authorization server metadata (RFC 8414; MCP
 //! discovery; the client-credentials extension's metadata), C74–C87, through
 //! `Issuer::metadata_json`, `metadata_response` and `metadata_path`.
 

@@ -1,4 +1,4 @@
-//! CONFORMANCE.md section A: token endpoint request syntax (RFC 6749 §3.2, §4.4.2,
+//! Token endpoint request syntax (RFC 6749 §3.2, §4.4.2,
 //! Appendix B), C1–C6.
 
 mod fixtures;

@@ -1,4 +1,4 @@
-//! CONFORMANCE.md section H: resource indicators (RFC 8707; MCP "Resource Parameter
+//! Resource indicators (RFC 8707; MCP "Resource Parameter
 //! Implementation"), C65–C73.
 
 mod fixtures;

@@ -1,6 +1,6 @@
 //! A protected MCP resource, black-box and framework-free: RFC 9728 metadata
-//! (CONFORMANCE section O, C116–C118) and the MCP authorization rules for
-//! resource servers (section P, C119–C122), built from `Validator`,
+//! (C116–C118) and the MCP authorization rules for
+//! resource servers (C119–C122), built from `Validator`,
 //! `bearer_token`, `BearerChallenge` and `ResourceMetadata`.
 
 mod fixtures;

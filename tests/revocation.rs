@@ -1,6 +1,6 @@
-//! Revocation, black-box: the RFC 7009 endpoint (CONFORMANCE section J,
-//! C88–C92) and revocation of whole clients and credentials through the
-//! `RevocationStore`, each seen at once by the validator and by introspection.
+//! Revocation, black-box: the RFC 7009 endpoint (C88–C92) and revocation of
+//! whole clients and credentials through the `RevocationStore`, each seen at
+//! once by the validator and by introspection.
 
 mod fixtures;
 

@@ -1,7 +1,7 @@
-//! The resource server's token check, black-box: RFC 9068 §4 (CONFORMANCE
-//! section G, C51–C64) and MCP token handling (C119, C120, C122), with tokens
-//! minted through `Issuer::handle_token_request` on a fixed clock and hostile
-//! tokens crafted by an independent JOSE library.
+//! The resource server's token check, black-box: RFC 9068 §4 (C51–C64) and MCP
+//! token handling (C119, C120, C122), with tokens minted through
+//! `Issuer::handle_token_request` on a fixed clock and hostile tokens crafted by
+//! an independent JOSE library.
 
 mod fixtures;
 

@@ -7,8 +7,8 @@
 //!
 //! Serves `POST /token`, `POST /revoke`, `POST /introspect`, `GET /jwks.json` and
 //! the RFC 8414 metadata document on the loopback interface, and stops cleanly on
-//! Ctrl-C. The demo's clients also fit the `mcp_resource_server` example: see the
-//! README.
+//! Ctrl-C. The demo's clients also fit the `mcp_resource_server` example: see
+//! `examples/README.md`.
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -152,7 +152,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> IssuerBuilder<S, R, G> 
         self
     }
 
-    /// Sets the clock.
+    /// Sets the clock the issuer reads "now" from; [`SystemClock`](crate::SystemClock) by default.
     #[must_use]
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.settings.clock = clock;

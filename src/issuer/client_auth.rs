@@ -136,7 +136,9 @@ impl ClientAuth {
 
 /// Proof that a client authenticated: the only thing a token can be minted for.
 ///
-/// It can only be made by [`Issuer::authenticate`](crate::Issuer::authenticate), so holding one means the checks ran.
+/// Made only by [`Issuer::authenticate`](crate::Issuer::authenticate), from a
+/// client secret or from a JWT assertion (`private_key_jwt`,
+/// `client_secret_jwt`), so holding one means the checks ran.
 #[derive(Clone, Debug)]
 pub struct AuthenticatedClient {
     client: Arc<Client>,

@@ -19,4 +19,5 @@
 //! over a shared counter if that matters, or throttle at the load balancer too.
 //!
 //! Each instance needs only its CPU for the signature and a few microseconds of
-//! bookkeeping per token; the benchmarks in the README give the figures.
+//! bookkeeping per token; `BENCHMARKS.md` at the repository root gives
+//! the figures.

@@ -18,9 +18,12 @@
 //! The string form names its scheme, so the policy can change later without a
 //! migration: old hashes keep verifying while new ones use the new scheme.
 //!
-//! Checks are constant-time (`subtle`). A request naming an unknown client does
-//! the same hash work as one with a wrong secret, and gets the same answer, so
-//! neither timing nor error text tells an attacker which client ids exist.
+//! Checks are constant-time (`subtle`). A request naming an unknown client gets
+//! the same answer as one with a wrong secret, and does the same hash work as a
+//! wrong secret of a client stored with the fast hash: among such clients,
+//! neither timing nor error text tells an attacker which client ids exist. A
+//! client stored with PBKDF2 takes far longer to refuse than an unknown id, so
+//! its existence shows in the response time (see the security page).
 //! Failed attempts are throttled per presented client id
 //! ([`MemoryThrottle`](crate::store::MemoryThrottle)), as RFC 6749 §2.3.1 requires.
 //!

@@ -16,8 +16,8 @@ use crate::vocab::error::ConfigError;
 /// percent-encoding case folded (RFC 3986 §6.2.2), and an empty path equal to `/`
 /// (RFC 3986 §6.2.3). Everything else, path case included, must match exactly. The
 /// audience placed in a token is always the *registered* value, never the client's
-/// spelling (CONFORMANCE C73, C135), because resource servers compare `aud` with
-/// their own identifier byte for byte.
+/// spelling (C73, C135), because resource servers compare `aud` with their own
+/// identifier byte for byte.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Audience(Arc<Value>);
 

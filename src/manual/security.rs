@@ -1,0 +1,128 @@
+//! # The security model
+//!
+//! For each protection: what it does, what it costs an attacker, and what it
+//! cannot stop. Rule ids in parentheses (`C15`) are those of the conformance
+//! map in the `manual::conformance` page.
+//!
+//! ## Stored secrets
+//!
+//! Client secrets are kept only as [`SecretHash`](crate::SecretHash) strings
+//! (see [`secrets`](super::secrets) for the reasoning).
+//!
+//! - **Does:** generated secrets (256 random bits,
+//!   [`ClientSecret::generate`](crate::ClientSecret::generate)) are stored as
+//!   salted SHA-256, `$sha256$salt$digest`; secrets chosen by people as
+//!   PBKDF2-HMAC-SHA256 with 600,000 iterations, `$pbkdf2-sha256$i=600000$salt$hash`.
+//!   Comparisons are constant-time (`subtle`).
+//! - **Costs an attacker:** someone who steals the client table must still find
+//!   a preimage: 2^256 guesses for a generated secret, 600,000 HMACs per guess
+//!   for a human one.
+//! - **Cannot stop:** a weak human secret falls to a dictionary in time, PBKDF2 or
+//!   not. A stolen plaintext secret (from the client's side) works until it is
+//!   removed or its credential revoked.
+//!
+//! ## Unknown ids and wrong secrets
+//!
+//! - **Does:** every client-authentication failure gets the same `invalid_client`
+//!   answer and the same description, whatever the cause. A request naming an
+//!   unknown client id is checked against a dummy *fast* hash, so it costs what a
+//!   wrong secret of a client stored with [`SecretHash::fast`](crate::SecretHash::fast)
+//!   costs.
+//! - **Costs an attacker:** neither the answer nor, among fast-hash clients, the
+//!   response time tells which client ids exist.
+//! - **Cannot stop:** a client stored with PBKDF2 takes far longer to refuse than an
+//!   unknown id (600,000 HMACs against one SHA-256), so timing reveals that such an
+//!   id exists. Use generated secrets, or treat client ids as public.
+//!
+//! ## Brute-force throttling (C15)
+//!
+//! - **Does:** failed secret authentications are counted per *presented* client
+//!   id, registered or not; by default ([`ThrottleConfig`](crate::store::ThrottleConfig))
+//!   10 failures within 60 s lock the id for 60 s, answered with `429`,
+//!   `Retry-After` and `invalid_client`, before any secret is checked. Memory is
+//!   bounded, and a flood of fresh ids cannot push a locked id out.
+//! - **Costs an attacker:** about ten guesses a minute per id and per issuer
+//!   process, on top of the secret's entropy.
+//! - **Cannot stop:** anyone who knows a client id can keep that client locked
+//!   out by failing on purpose (secret clients only: JWT assertion failures are
+//!   not counted, since signatures cannot be guessed). Each process counts on its
+//!   own, so `n` replicas allow `n` times the attempts unless you implement
+//!   [`AuthThrottle`](crate::AuthThrottle) over a shared counter. It does not
+//!   limit how often a *valid* client asks for tokens.
+//!
+//! ## JWT client assertions (RFC 7523)
+//!
+//! - **Does:** an assertion is verified with `ring` against keys registered for
+//!   the client in advance (inline, or fetched from its `jwks_uri`), never keys the
+//!   assertion names through `jwk`, `jku` or `x5u`. `alg: none` is refused; the
+//!   `alg` must suit the key and the client's pinned list, and HS256 is checked
+//!   only against a registered [`JwtSecretCredential`](crate::JwtSecretCredential),
+//!   never against public-key bytes. `iss` and `sub` must be the client id, `aud`
+//!   the issuer identifier, `exp` at most 5 minutes ahead, `nbf`/`iat` within
+//!   30 s of leeway, and the `jti` is recorded by the [`ReplayGuard`](crate::ReplayGuard)
+//!   in one atomic call, so each assertion is accepted once.
+//! - **Costs an attacker:** a captured assertion is worth nothing after its first
+//!   use, and at most 5 minutes before it; forging one needs the client's
+//!   private key.
+//! - **Cannot stop:** a stolen private key. The in-memory
+//!   [`MemoryReplayGuard`](crate::store::MemoryReplayGuard) is per process (it
+//!   refuses new assertions when full rather than forget one): replicas need a
+//!   shared guard, e.g. Redis `SET key 1 NX EXAT until`.
+//!
+//! ## Token validation at the resource server (RFC 9068 §4)
+//!
+//! - **Does:** the [`Validator`](crate::Validator) parses its keys once, each bound
+//!   to one `kid` and one algorithm; a token's `alg` must equal its key's (no
+//!   `none`, no HS256 keyed with a public key), `typ` must be `at+jwt`, keys offered
+//!   in the header (`jwk`, `jku`, `x5u`) are ignored, `iss` and `aud` are compared
+//!   byte for byte, and `exp`/`nbf`/`iat` get a leeway of at most 5 minutes
+//!   (60 s by default). Oversized tokens are refused before any decoding.
+//! - **Costs an attacker:** a token is accepted only if the issuer signed it for
+//!   this resource and it has not expired; an ID token or a client assertion
+//!   cannot pass as an access token.
+//! - **Cannot stop:** a stolen, unexpired token is a bearer token: whoever holds
+//!   it can use it (RFC 6750). Keep lifetimes short (10 minutes by default) and
+//!   send tokens over TLS only.
+//!
+//! ## Revocation (RFC 7009)
+//!
+//! - **Does:** a [`RevocationStore`](crate::RevocationStore) revokes one token,
+//!   every token of a client, or every token one credential obtained, up to a
+//!   cutoff; the issuer mints no token that would be born revoked, and a store
+//!   failure refuses the token (fail closed).
+//!   [`MemoryRevocationStore`](crate::store::MemoryRevocationStore) is bounded
+//!   (at most 39 bytes per revoked `jti`) and refuses new revocations when full
+//!   rather than forget one.
+//! - **Costs an attacker:** a revoked token or credential stops working wherever
+//!   the store is consulted: at the issuer's endpoints, in validators sharing the
+//!   store, and for resource servers that introspect.
+//! - **Cannot stop:** a resource server that checks signatures alone accepts a
+//!   revoked token until it expires.
+//!
+//! ## Redaction
+//!
+//! - **Does:** [`ClientSecret`](crate::ClientSecret), signing keys, client
+//!   assertions, [`RequestParts`](crate::RequestParts), [`ClientAuth`](crate::ClientAuth)
+//!   and token responses print `[redacted]` in `Debug`; plaintext secrets are
+//!   zeroized on drop; errors and [`audit`](crate::audit) events carry ids,
+//!   scopes and reasons, never a secret, token or `Authorization` header.
+//! - **Costs an attacker:** logs and crash reports hold nothing that
+//!   authenticates.
+//! - **Cannot stop:** your own code logging the raw request, or a memory dump of a
+//!   running process.
+//!
+//! ## Transport
+//!
+//! - **Does:** the issuer identifier and the URLs it advertises (token, JWKS,
+//!   revocation, introspection) and every client `jwks_uri` must be `https`;
+//!   `http` is accepted only for loopback hosts behind
+//!   [`IssuerBuilder::dangerous_allow_http_loopback`](crate::issuer::IssuerBuilder::dangerous_allow_http_loopback).
+//!   Every token endpoint response carries `Cache-Control: no-store`.
+//! - **Cannot stop:** the crate opens no socket, so TLS is the HTTP stack's job;
+//!   it checks the URLs it is given, not the connection a request came in on.
+//!
+//! ## Out of scope
+//!
+//! Denial of service beyond the body-size and token-size limits, rate limits
+//! for valid clients, storage of the signing keys, and the security of your
+//! [`ClientStore`](crate::ClientStore) are the application's.
