@@ -7,8 +7,10 @@
 //! guarantees of each depend on the others (an assertion is only proof once
 //! recorded by the replay guard, a secret only once throttled).
 
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::audit::AuditEvent;
 use crate::issuer::assertion::{ClientAssertion, verify_assertion};
@@ -20,11 +22,17 @@ use crate::store::client::Client;
 use crate::store::client_store::ClientStore;
 use crate::store::replay::{ReplayCheck, ReplayGuard};
 use crate::store::revocation::{RevocationStore, TokenView};
+use crate::store::throttle::ThrottleKey;
 use crate::vocab::error::{Reason, TokenError};
 use crate::vocab::ids::{AuthMethod, ClientId};
 use crate::vocab::scope::ScopeSet;
 use crate::vocab::secret_hash::SecretHash;
 use crate::vocab::time::UnixTime;
+
+/// The `429` answer for a key that must wait.
+fn throttled(retry_after: Duration) -> TokenError {
+    TokenError::throttled(retry_after.as_secs().max(1))
+}
 
 impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// Authenticates the client of `request` at `now`: throttle check, store
@@ -47,7 +55,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         request: &TokenRequest,
         now: UnixTime,
     ) -> Result<AuthenticatedClient, TokenError> {
-        self.authenticate_client(request.auth(), request.scope(), now)
+        self.authenticate_client(request.auth(), request.source(), request.scope(), now)
             .await
     }
 
@@ -56,6 +64,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     pub(super) async fn authenticate_client(
         &self,
         auth: &ClientAuth,
+        source: Option<IpAddr>,
         requested_scope: Option<&ScopeSet>,
         now: UnixTime,
     ) -> Result<AuthenticatedClient, TokenError> {
@@ -80,7 +89,9 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
                 Box::pin(self.authenticate_assertion(client_id.as_deref(), assertion, now));
             assertion.await.map_err(|reason| refuse(reason.into()))?
         } else {
-            self.authenticate_secret(auth, now).await.map_err(refuse)?
+            self.authenticate_secret(auth, source, now)
+                .await
+                .map_err(refuse)?
         };
         // A revoked client or credential gets no new token (a token minted now
         // would be born revoked), and may not use the other endpoints either.
@@ -97,17 +108,28 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     }
 
     /// Client authentication with a secret (Basic or body), throttled per
-    /// presented client id (C15).
+    /// (presented client id, source) (C15) so that it cannot be turned against
+    /// the client:
+    /// - a request that presents no secret is refused and counted as nothing;
+    /// - a client whose secrets are all generated (fast hash) is always
+    ///   checked, so a correct secret is never refused because someone else
+    ///   failed; a wrong one is counted, and answered `429` while its key must
+    ///   wait;
+    /// - a client with a human-chosen secret (PBKDF2) is checked only once the
+    ///   throttle reserved the attempt, which counts attempts in flight, so
+    ///   concurrent guesses cannot pass the limit together.
     async fn authenticate_secret(
         &self,
         auth: &ClientAuth,
+        source: Option<IpAddr>,
         now: UnixTime,
     ) -> Result<AuthenticatedClient, TokenError> {
         let Some(presented_id) = auth.client_id() else {
             return Err(Reason::NoClientAuthentication.into());
         };
-        if let Err(retry_after) = self.config.throttle.check(presented_id, now) {
-            return Err(TokenError::throttled(retry_after.as_secs().max(1)));
+        let method = auth.method();
+        if method != AuthMethod::None && !self.config.auth_methods.contains(&method) {
+            return Err(Reason::UnsupportedAuthScheme.into());
         }
         let client = match ClientId::new(presented_id) {
             Ok(id) => self
@@ -117,22 +139,33 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
                 .map_err(|_| TokenError::from(Reason::StoreUnavailable))?,
             Err(_) => None, // Not a valid id, so registered nowhere (C31).
         };
-        // A bare client_id (method `none`) never authenticates, but `authenticate`
-        // says why: no credential, or a public client (C12, C13).
-        let method = auth.method();
-        let result = if method == AuthMethod::None || self.config.auth_methods.contains(&method) {
-            check_secret(auth, client, now)
-        } else {
-            Err(Reason::UnsupportedAuthScheme)
-        };
-        match result {
+        if method == AuthMethod::None {
+            // A bare client_id presents nothing to guess: refused (C12, C13),
+            // and no count.
+            return check_secret(auth, client, now).map_err(Into::into);
+        }
+        let throttle = &self.config.throttle;
+        let key = ThrottleKey::new(presented_id, source);
+        let human_chosen = client
+            .as_ref()
+            .is_some_and(|c| c.secrets().iter().any(|s| s.hash().is_pbkdf2()));
+        if human_chosen {
+            throttle.reserve(key, now).map_err(throttled)?;
+            let result = check_secret(auth, client, now);
+            throttle.settle(key, result.is_err(), now);
+            return result.map_err(Into::into);
+        }
+        match check_secret(auth, client, now) {
             Ok(client) => {
-                self.config.throttle.record_success(presented_id, now);
+                throttle.record_success(key, now);
                 Ok(client)
             }
             Err(reason) => {
-                self.config.throttle.record_failure(presented_id, now);
-                Err(reason.into())
+                // Answered as a reservation would have been, so that the
+                // answers do not tell these clients from the others.
+                let waiting = throttle.check(key, now);
+                throttle.record_failure(key, now);
+                Err(waiting.map_or_else(throttled, |()| reason.into()))
             }
         }
     }

@@ -84,7 +84,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             },
         )?;
         let client = self
-            .authenticate_client(query.auth(), None, now)
+            .authenticate_client(query.auth(), query.source(), None, now)
             .await
             .map_err(|e| e.to_http())?;
         Ok((query, client))

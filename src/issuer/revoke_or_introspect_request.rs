@@ -2,6 +2,7 @@
 //! (RFC 7009 §2.1) and introspection (RFC 7662 §2.1) share one syntax.
 
 use std::fmt;
+use std::net::IpAddr;
 
 use zeroize::Zeroizing;
 
@@ -19,6 +20,7 @@ pub struct RevokeOrIntrospectRequest {
     token: Zeroizing<String>,
     token_type_hint: Option<String>,
     auth: ClientAuth,
+    source: Option<IpAddr>,
 }
 
 impl RevokeOrIntrospectRequest {
@@ -59,7 +61,13 @@ impl RevokeOrIntrospectRequest {
             token,
             token_type_hint,
             auth,
+            source: parts.source_addr(),
         })
+    }
+
+    /// The caller's address, from [`RequestParts::source`](crate::RequestParts::source).
+    pub fn source(&self) -> Option<IpAddr> {
+        self.source
     }
 
     /// The token the request names.

@@ -2,6 +2,7 @@
 //! [`TokenRequest`] (RFC 6749 §3.2, §4.4.2, Appendix B; RFC 8707 §2).
 
 use std::borrow::Cow;
+use std::net::IpAddr;
 
 use crate::issuer::client_auth::{AuthParams, ClientAuth};
 use crate::vocab::audience::Audience;
@@ -17,6 +18,7 @@ pub struct TokenRequest {
     scope: Option<ScopeSet>,
     resources: Vec<Audience>,
     auth: ClientAuth,
+    source: Option<IpAddr>,
 }
 
 impl TokenRequest {
@@ -53,6 +55,7 @@ impl TokenRequest {
             scope,
             resources,
             auth,
+            source: parts.source_addr(),
         })
     }
 
@@ -64,6 +67,11 @@ impl TokenRequest {
     /// The requested resources (RFC 8707), in request order.
     pub fn resources(&self) -> &[Audience] {
         &self.resources
+    }
+
+    /// The caller's address, from [`RequestParts::source`].
+    pub fn source(&self) -> Option<IpAddr> {
+        self.source
     }
 
     /// The client authentication presented.

@@ -141,6 +141,12 @@ impl SecretHash {
         Self::pbkdf2(secret, ITERATIONS)
     }
 
+    /// Whether this is a PBKDF2 hash, the one for human-chosen secrets: such a
+    /// secret can be guessed, so attempts at it are throttled before the check.
+    pub fn is_pbkdf2(&self) -> bool {
+        matches!(self.0, Scheme::Pbkdf2Sha256 { .. })
+    }
+
     /// Whether `presented` is the secret this hash was made from. The digests are
     /// compared in constant time.
     pub fn verify(&self, presented: &[u8]) -> bool {

@@ -2,6 +2,7 @@
 //! checks every form-posting endpoint shares (RFC 6749 §3.2).
 
 use std::fmt;
+use std::net::IpAddr;
 
 use crate::vocab::error::Reason;
 use crate::wire::form::FormPairs;
@@ -26,6 +27,7 @@ pub struct RequestParts<'a> {
     authorization_not_utf8: bool,
     query: Option<&'a str>,
     body: &'a [u8],
+    source: Option<IpAddr>,
 }
 
 impl<'a> RequestParts<'a> {
@@ -39,6 +41,7 @@ impl<'a> RequestParts<'a> {
             authorization_not_utf8: false,
             query: None,
             body,
+            source: None,
         }
     }
 
@@ -86,6 +89,21 @@ impl<'a> RequestParts<'a> {
     pub fn query(mut self, value: &'a str) -> Self {
         self.query = Some(value);
         self
+    }
+
+    /// Sets the caller's address: the peer of the connection, or the client
+    /// address a trusted reverse proxy reports. The brute-force throttle counts
+    /// failures per (client id, source), so that callers elsewhere are not
+    /// held back by one that fails.
+    #[must_use]
+    pub fn source(mut self, addr: IpAddr) -> Self {
+        self.source = Some(addr);
+        self
+    }
+
+    /// The caller's address, if the HTTP stack gave it.
+    pub fn source_addr(&self) -> Option<IpAddr> {
+        self.source
     }
 
     /// The HTTP method.
