@@ -5,17 +5,20 @@
 //! and key agreement) lives here, for client keys and issuer keys alike. This
 //! wing imports only the shared vocabulary and the wire's JSON writer.
 
+pub(crate) mod algorithm;
 pub(crate) mod claims;
 pub(crate) mod client_keys;
+pub(crate) mod jwk;
 pub(crate) mod jwks_cache;
 pub(crate) mod keys;
 pub(crate) mod token_verifier;
 pub(crate) mod verification_keys;
 
+pub use self::algorithm::Algorithm;
 pub use self::claims::AccessTokenClaims;
 pub use self::client_keys::{ClientJwks, ClientKey, JwtSecretCredential, MAX_CLIENT_KEYS};
 pub use self::jwks_cache::{JwksCache, JwksCacheConfig, JwksFetcher};
-pub use self::keys::{Algorithm, KeySet, PrivateKeyPem, SigningKey};
+pub use self::keys::{KeySet, PrivateKeyPem, SigningKey};
 pub use self::verification_keys::VerificationKeys;
 /// JSON Web Key types (RFC 7517) of `jsonwebtoken` 11, the version this crate
 /// takes and returns.

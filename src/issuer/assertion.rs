@@ -14,8 +14,8 @@ use zeroize::Zeroizing;
 
 use crate::store::client::Client;
 
+use crate::jose::algorithm::Algorithm;
 use crate::jose::client_keys::ClientKey;
-use crate::jose::keys::Algorithm;
 use crate::vocab::error::Reason;
 use crate::vocab::ids::{AuthMethod, CredentialId};
 use crate::vocab::time::UnixTime;

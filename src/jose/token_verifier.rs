@@ -13,8 +13,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny};
 
+use crate::jose::algorithm::Algorithm;
 use crate::jose::claims::{AccessTokenClaims, deserialize_audiences, numeric_date};
-use crate::jose::keys::Algorithm;
 use crate::jose::verification_keys::{VerificationKey, VerificationKeys};
 use crate::vocab::error::ValidationError;
 use crate::vocab::time::UnixTime;

@@ -12,6 +12,7 @@ use std::time::Duration;
 use ring::digest;
 
 use crate::UnixTime;
+use crate::vocab::time::ceil_secs;
 
 /// Decides whether a client id may try to authenticate, from its recent failures.
 ///
@@ -357,11 +358,6 @@ impl<'a> Key<'a> {
     fn into_boxed(self) -> Box<[u8]> {
         self.as_bytes().into()
     }
-}
-
-/// Whole seconds in `d`, rounded up.
-fn ceil_secs(d: Duration) -> u64 {
-    d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0))
 }
 
 /// An [`AuthThrottle`] that never throttles.

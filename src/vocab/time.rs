@@ -88,9 +88,24 @@ pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 /// this long past its expiry.
 pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
 
+/// Whole seconds in `d`, rounded up: a configured duration never shrinks when
+/// it is counted in the whole seconds of a NumericDate.
+pub(crate) const fn ceil_secs(d: Duration) -> u64 {
+    d.as_secs().saturating_add((d.subsec_nanos() > 0) as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ceil_secs_rounds_up_and_saturates() {
+        assert_eq!(ceil_secs(Duration::from_secs(3)), 3);
+        assert_eq!(ceil_secs(Duration::from_millis(3001)), 4);
+        assert_eq!(ceil_secs(Duration::from_nanos(1)), 1);
+        assert_eq!(ceil_secs(Duration::ZERO), 0);
+        assert_eq!(ceil_secs(Duration::MAX), u64::MAX);
+    }
 
     #[test]
     fn arithmetic_saturates() {

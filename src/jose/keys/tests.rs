@@ -129,9 +129,6 @@ fn short_rsa_keys_are_refused() {
         None,
     ));
     assert!(message.contains("RS256"), "{message}");
-    assert_eq!(modulus_bits(&[0x7f, 0xff]), 15);
-    assert_eq!(modulus_bits(&[0x01; 256]), 2041);
-    assert_eq!(modulus_bits(&[]), 0);
 }
 
 #[test]
