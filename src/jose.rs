@@ -10,6 +10,7 @@ pub(crate) mod claims;
 pub(crate) mod client_keys;
 pub(crate) mod jwk;
 pub(crate) mod jwks_cache;
+pub(crate) mod jws;
 pub(crate) mod keys;
 pub(crate) mod token_verifier;
 pub(crate) mod verification_keys;

@@ -2,6 +2,7 @@
 //! unverified [`ClientAssertion`], and [`verify_assertion`], the pure check that
 //! turns one into a [`VerifiedAssertion`].
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -9,13 +10,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::digest;
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use zeroize::Zeroizing;
 
 use crate::store::client::Client;
 
 use crate::jose::algorithm::Algorithm;
 use crate::jose::client_keys::ClientKey;
+use crate::jose::jws::{self, CompactJws, JoseHeader, MAX_ASSERTION_HEADER_B64, decode_buffer_len};
 use crate::vocab::error::Reason;
 use crate::vocab::ids::{AuthMethod, CredentialId};
 use crate::vocab::time::UnixTime;
@@ -40,18 +41,14 @@ pub struct ClientAssertion {
     signature: Vec<u8>,
 }
 
-#[derive(Deserialize)]
+/// The header members kept from the [`JoseHeader`] read at parse time.
 struct Header {
     alg: String,
-    #[serde(default)]
     typ: Option<String>,
-    #[serde(default)]
     kid: Option<String>,
-    /// Present means the signer demands extensions this server does not know.
-    #[serde(default)]
-    crit: Option<IgnoredAny>,
-    // `jwk`, `jku`, `x5u`, `x5c`: never read, so a key named by the assertion
-    // itself can never verify it.
+    /// Present (whatever its value) means the signer demands extensions this
+    /// server does not know.
+    crit: bool,
 }
 
 #[derive(Deserialize)]
@@ -101,18 +98,20 @@ impl ClientAssertion {
     pub fn parse(compact: impl Into<String>) -> Result<Self, Reason> {
         let compact = Zeroizing::new(compact.into());
         let malformed = Reason::MalformedAssertion;
-        let mut parts = compact.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(malformed);
-        };
-        let header: Box<Header> =
-            serde_json::from_slice(&decode(header)?).map_err(|_| malformed)?;
-        let claims: Box<Claims> =
-            serde_json::from_slice(&decode(payload)?).map_err(|_| malformed)?;
-        let signature = decode(signature)?;
-        let signing_input_len = compact.rfind('.').ok_or(malformed)?;
+        let jws = CompactJws::split(&compact, MAX_ASSERTION_HEADER_B64).ok_or(malformed)?;
+        let mut header_buf = [0u8; decode_buffer_len(MAX_ASSERTION_HEADER_B64)];
+        let header = jws::decode_into(jws.header_b64, &mut header_buf)
+            .and_then(JoseHeader::read)
+            .ok_or(malformed)?;
+        let header = Box::new(Header {
+            alg: header.alg.ok_or(malformed)?.into_owned(),
+            typ: header.typ.map(Cow::into_owned),
+            kid: header.kid.map(Cow::into_owned),
+            crit: header.crit,
+        });
+        let claims: Box<Claims> = jws::json_object(&decode(jws.payload_b64)?).ok_or(malformed)?;
+        let signature = decode(jws.signature_b64)?;
+        let signing_input_len = jws.signing_input.len();
         Ok(Self {
             signing_input_len,
             header,
@@ -312,7 +311,7 @@ pub fn verify_assertion(
     if !is_acceptable_type(header.typ.as_deref()) {
         return Err(Reason::AssertionTypeHeaderRefused);
     }
-    if header.crit.is_some() {
+    if header.crit {
         return Err(Reason::AssertionCriticalHeader);
     }
     let client_id = client.id().as_str();

@@ -150,3 +150,37 @@ fn replay_keys_are_unambiguous_and_fixed_size() {
     assert_eq!(a, replay_key("a", "bc"));
     assert!(!a.contains("bc"));
 }
+
+#[test]
+fn a_crit_header_is_refused_even_when_null() {
+    use crate::jose::client_keys::JwtSecretCredential;
+    use crate::vocab::ids::ClientId;
+    use crate::vocab::secret::ClientSecret;
+
+    let client = Client::builder(ClientId::new("cj").unwrap())
+        .jwt_secret(
+            JwtSecretCredential::new(CredentialId::new("j1").unwrap(), &ClientSecret::generate())
+                .unwrap(),
+        )
+        .auth_methods([AuthMethod::ClientSecretJwt])
+        .build()
+        .unwrap();
+    let claims = r#"{"iss":"cj","sub":"cj","aud":"https://as.example.com","exp":1000,"jti":"j"}"#;
+    for crit in [r#"["exp"]"#, "null", "[]"] {
+        let header = format!(r#"{{"alg":"HS256","crit":{crit}}}"#);
+        let assertion = ClientAssertion::parse(compact(&header, claims)).unwrap();
+        let verdict = verify_assertion(
+            &assertion,
+            &client,
+            client.jwt_secret_keys(),
+            "https://as.example.com",
+            UnixTime::from_secs(900),
+            &AssertionSettings::default(),
+        );
+        assert_eq!(
+            verdict.unwrap_err(),
+            Reason::AssertionCriticalHeader,
+            "{crit}: RFC 7515 §4.1.11"
+        );
+    }
+}
