@@ -6,12 +6,14 @@
 //! wing imports only the shared vocabulary and the wire's JSON writer.
 
 pub(crate) mod algorithm;
+pub(crate) mod aud;
 pub(crate) mod claims;
 pub(crate) mod client_keys;
 pub(crate) mod jwk;
 pub(crate) mod jwks_cache;
 pub(crate) mod jws;
 pub(crate) mod keys;
+pub(crate) mod numeric_date;
 pub(crate) mod token_verifier;
 pub(crate) mod verification_keys;
 

@@ -17,6 +17,7 @@ use crate::store::client::Client;
 use crate::jose::algorithm::Algorithm;
 use crate::jose::client_keys::ClientKey;
 use crate::jose::jws::{self, CompactJws, JoseHeader, MAX_ASSERTION_HEADER_B64, decode_buffer_len};
+use crate::jose::{aud, numeric_date};
 use crate::vocab::error::Reason;
 use crate::vocab::ids::{AuthMethod, CredentialId};
 use crate::vocab::time::UnixTime;
@@ -57,36 +58,16 @@ struct Claims {
     iss: Option<String>,
     #[serde(default)]
     sub: Option<String>,
-    #[serde(default)]
-    aud: Option<Audiences>,
-    #[serde(default)]
-    exp: Option<NumericDate>,
-    #[serde(default)]
-    nbf: Option<NumericDate>,
-    #[serde(default)]
-    iat: Option<NumericDate>,
+    #[serde(default, deserialize_with = "aud::option")]
+    aud: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "numeric_date::option_clamped")]
+    exp: Option<UnixTime>,
+    #[serde(default, deserialize_with = "numeric_date::option_clamped")]
+    nbf: Option<UnixTime>,
+    #[serde(default, deserialize_with = "numeric_date::option_clamped")]
+    iat: Option<UnixTime>,
     #[serde(default)]
     jti: Option<String>,
-}
-
-/// `aud`: one string or an array of strings (RFC 7519 §4.1.3).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Audiences {
-    One(String),
-    Many(Vec<String>),
-}
-
-/// A JSON number of seconds (RFC 7519 §2); fractions round down, negatives to 0.
-#[derive(Clone, Copy, Deserialize)]
-#[serde(from = "f64")]
-struct NumericDate(u64);
-
-impl From<f64> for NumericDate {
-    fn from(secs: f64) -> Self {
-        // `as` saturates: negative values become 0, huge ones u64::MAX.
-        Self(secs as u64)
-    }
 }
 
 impl ClientAssertion {
@@ -336,25 +317,30 @@ pub fn verify_assertion(
         .find(|k| k.verify(alg, assertion.signing_input(), &assertion.signature))
         .ok_or(Reason::AssertionBadSignature)?;
 
-    if !audience_names_us(claims.aud.as_ref(), issuer, settings) {
+    if !audience_names_us(claims.aud.as_deref(), issuer, settings) {
         return Err(Reason::AssertionAudienceMismatch);
     }
     let now_s = now.as_secs();
     let leeway = settings.leeway.as_secs();
     let max_lifetime = settings.max_lifetime.as_secs();
-    let exp = claims.exp.ok_or(Reason::AssertionMissingExpiry)?.0;
+    let exp = claims.exp.ok_or(Reason::AssertionMissingExpiry)?.as_secs();
     if exp.saturating_add(leeway) <= now_s {
         return Err(Reason::AssertionExpired);
     }
     if exp > now_s.saturating_add(max_lifetime).saturating_add(leeway) {
         return Err(Reason::AssertionLifetimeTooLong);
     }
-    let in_future = |t: Option<NumericDate>| t.is_some_and(|t| t.0 > now_s.saturating_add(leeway));
+    let in_future =
+        |t: Option<UnixTime>| t.is_some_and(|t| t.as_secs() > now_s.saturating_add(leeway));
     if in_future(claims.nbf) || in_future(claims.iat) {
         return Err(Reason::AssertionNotYetValid);
     }
     if let Some(iat) = claims.iat
-        && iat.0.saturating_add(max_lifetime).saturating_add(leeway) < now_s
+        && iat
+            .as_secs()
+            .saturating_add(max_lifetime)
+            .saturating_add(leeway)
+            < now_s
     {
         return Err(Reason::AssertionStale);
     }
@@ -388,17 +374,15 @@ fn is_acceptable_type(typ: Option<&str>) -> bool {
     typ.eq_ignore_ascii_case("jwt") || typ.eq_ignore_ascii_case("client-authentication+jwt")
 }
 
-fn audience_names_us(aud: Option<&Audiences>, issuer: &str, settings: &AssertionSettings) -> bool {
+/// Whether `aud` (one string or a one-element array alike) names this server.
+fn audience_names_us(aud: Option<&[String]>, issuer: &str, settings: &AssertionSettings) -> bool {
     let legacy = settings.token_endpoint_audience.as_deref();
     let ours = |a: &str| same_issuer(a, issuer) || legacy == Some(a);
     match aud {
         None => false,
-        Some(Audiences::One(a)) => ours(a),
-        Some(Audiences::Many(list)) => match list.as_slice() {
-            [a] => ours(a),
-            // RFC 7523 §3 allows other audiences beside ours; 7523bis does not.
-            _ => legacy.is_some() && list.iter().any(|a| ours(a)),
-        },
+        Some([a]) => ours(a),
+        // RFC 7523 §3 allows other audiences beside ours; 7523bis does not.
+        Some(list) => legacy.is_some() && list.iter().any(|a| ours(a)),
     }
 }
 

@@ -1,7 +1,5 @@
 //! The claims of an RFC 9068 JWT access token, as minted and as read back.
 
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
-use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::vocab::audience::Audience;
@@ -23,18 +21,15 @@ pub struct AccessTokenClaims {
     pub sub: String,
     /// Audiences: the resources the token is for (RFC 7519 §4.1.3, RFC 9068 §3,
     /// RFC 8707). Never empty in a token this crate mints (C58).
-    #[serde(
-        serialize_with = "serialize_audience_strings",
-        deserialize_with = "deserialize_audiences"
-    )]
+    #[serde(with = "crate::jose::aud")]
     pub aud: Vec<String>,
     /// The client the token was issued to (RFC 8693 §4.3, RFC 9068 §2.2).
     pub client_id: String,
     /// Issued-at time (RFC 7519 §4.1.6).
-    #[serde(with = "numeric_date")]
+    #[serde(with = "crate::jose::numeric_date")]
     pub iat: UnixTime,
     /// Expiry time (RFC 7519 §4.1.4); resource servers reject the token from then on.
-    #[serde(with = "numeric_date")]
+    #[serde(with = "crate::jose::numeric_date")]
     pub exp: UnixTime,
     /// Unique token id (RFC 7519 §4.1.7), the handle for revoking one token.
     pub jti: String,
@@ -109,62 +104,6 @@ impl MintClaims<'_> {
             json::push_str(out, credential_id);
         }
         out.push(b'}');
-    }
-}
-
-/// One audience as a string, several as an array (RFC 7519 §4.1.3): single
-/// strings are what most resource servers and libraries expect.
-fn serialize_audience_strings<S: Serializer>(aud: &[String], s: S) -> Result<S::Ok, S::Error> {
-    if let [only] = aud {
-        return s.serialize_str(only);
-    }
-    let mut seq = s.serialize_seq(Some(aud.len()))?;
-    for value in aud {
-        seq.serialize_element(value)?;
-    }
-    seq.end()
-}
-
-pub(crate) fn deserialize_audiences<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Vec<String>, D::Error> {
-    struct AudVisitor;
-
-    impl<'de> Visitor<'de> for AudVisitor {
-        type Value = Vec<String>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a string or an array of strings")
-        }
-
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(vec![v.to_owned()])
-        }
-
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(1).min(16));
-            while let Some(value) = seq.next_element()? {
-                values.push(value);
-            }
-            Ok(values)
-        }
-    }
-
-    d.deserialize_any(AudVisitor)
-}
-
-/// A JWT `NumericDate` (RFC 7519 §2), written as whole seconds.
-pub(crate) mod numeric_date {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    use crate::vocab::time::UnixTime;
-
-    pub(super) fn serialize<S: Serializer>(t: &UnixTime, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u64(t.as_secs())
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<UnixTime, D::Error> {
-        u64::deserialize(d).map(UnixTime::from_secs)
     }
 }
 

@@ -10,14 +10,14 @@ use std::cell::RefCell;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
-use serde::de::Deserializer;
 
 use crate::jose::algorithm::Algorithm;
-use crate::jose::claims::{AccessTokenClaims, deserialize_audiences, numeric_date};
+use crate::jose::claims::AccessTokenClaims;
 use crate::jose::jws::{
     self, CompactJws, JoseHeader, MAX_HEADER_B64, MAX_SIGNATURE_B64, decode_buffer_len,
 };
 use crate::jose::verification_keys::{VerificationKey, VerificationKeys};
+use crate::jose::{aud, numeric_date};
 use crate::vocab::error::ValidationError;
 use crate::vocab::time::UnixTime;
 
@@ -40,26 +40,18 @@ pub(crate) struct TokenVerifier {
 struct Payload {
     iss: Option<String>,
     sub: Option<String>,
-    #[serde(default, deserialize_with = "some_audiences")]
+    #[serde(default, deserialize_with = "aud::option")]
     aud: Option<Vec<String>>,
     client_id: Option<String>,
-    #[serde(default, deserialize_with = "some_date")]
+    #[serde(default, deserialize_with = "numeric_date::option")]
     iat: Option<UnixTime>,
-    #[serde(default, deserialize_with = "some_date")]
+    #[serde(default, deserialize_with = "numeric_date::option")]
     exp: Option<UnixTime>,
-    #[serde(default, deserialize_with = "some_date")]
+    #[serde(default, deserialize_with = "numeric_date::option")]
     nbf: Option<UnixTime>,
     jti: Option<String>,
     scope: Option<String>,
     credential_id: Option<String>,
-}
-
-fn some_audiences<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    deserialize_audiences(d).map(Some)
-}
-
-fn some_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<UnixTime>, D::Error> {
-    numeric_date::deserialize(d).map(Some)
 }
 
 /// A decoded payload larger than this is dropped after use rather than kept per thread.
