@@ -33,11 +33,6 @@ pub(crate) fn deserialize_clamped<'de, D: Deserializer<'de>>(d: D) -> Result<Uni
     d.deserialize_any(DateVisitor { any_number: true })
 }
 
-/// [`deserialize`] for an optional claim (with `#[serde(default)]`).
-pub(crate) fn option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<UnixTime>, D::Error> {
-    deserialize(d).map(Some)
-}
-
 /// [`deserialize_clamped`] for an optional claim (with `#[serde(default)]`).
 pub(crate) fn option_clamped<'de, D: Deserializer<'de>>(
     d: D,

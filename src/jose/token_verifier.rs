@@ -9,15 +9,13 @@ use std::cell::RefCell;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Deserialize;
 
 use crate::jose::algorithm::Algorithm;
-use crate::jose::claims::AccessTokenClaims;
+use crate::jose::claims::{AccessTokenClaims, ReceivedClaims};
 use crate::jose::jws::{
     self, CompactJws, JoseHeader, MAX_HEADER_B64, MAX_SIGNATURE_B64, decode_buffer_len,
 };
 use crate::jose::verification_keys::{VerificationKey, VerificationKeys};
-use crate::jose::{aud, numeric_date};
 use crate::vocab::error::ValidationError;
 use crate::vocab::time::UnixTime;
 
@@ -32,26 +30,6 @@ pub(crate) struct TokenVerifier {
     keys: VerificationKeys,
     issuer: String,
     max_token_bytes: usize,
-}
-
-/// The claims as they arrive: every member optional, so a missing one is
-/// reported by name. Duplicate members are refused by serde.
-#[derive(Deserialize)]
-struct Payload {
-    iss: Option<String>,
-    sub: Option<String>,
-    #[serde(default, deserialize_with = "aud::option")]
-    aud: Option<Vec<String>>,
-    client_id: Option<String>,
-    #[serde(default, deserialize_with = "numeric_date::option")]
-    iat: Option<UnixTime>,
-    #[serde(default, deserialize_with = "numeric_date::option")]
-    exp: Option<UnixTime>,
-    #[serde(default, deserialize_with = "numeric_date::option")]
-    nbf: Option<UnixTime>,
-    jti: Option<String>,
-    scope: Option<String>,
-    credential_id: Option<String>,
 }
 
 /// A decoded payload larger than this is dropped after use rather than kept per thread.
@@ -110,7 +88,7 @@ impl TokenVerifier {
                 .decode_vec(jws.payload_b64, buf)
                 .map_err(|_| ValidationError::Malformed)
                 .and_then(|()| {
-                    jws::json_object::<Payload>(buf).ok_or(ValidationError::MalformedClaims)
+                    jws::json_object::<ReceivedClaims>(buf).ok_or(ValidationError::MalformedClaims)
                 });
             if buf.capacity() > MAX_RETAINED_PAYLOAD {
                 *buf = Vec::new();
@@ -166,29 +144,14 @@ fn is_access_token_type(typ: &str) -> bool {
     subtype.eq_ignore_ascii_case(b"at+jwt")
 }
 
-fn required_claims(p: Payload) -> Result<SignedClaims, ValidationError> {
-    fn present(value: Option<String>, name: &'static str) -> Result<String, ValidationError> {
-        value
-            .filter(|v| !v.is_empty())
-            .ok_or(ValidationError::MissingClaim(name))
-    }
-    let claims = AccessTokenClaims {
-        iss: present(p.iss, "iss")?,
-        sub: present(p.sub, "sub")?,
-        aud: p
-            .aud
-            .filter(|aud| !aud.is_empty())
-            .ok_or(ValidationError::MissingClaim("aud"))?,
-        client_id: present(p.client_id, "client_id")?,
-        iat: p.iat.ok_or(ValidationError::MissingClaim("iat"))?,
-        exp: p.exp.ok_or(ValidationError::MissingClaim("exp"))?,
-        jti: present(p.jti, "jti")?,
-        scope: p.scope,
-        credential_id: p.credential_id,
-    };
+/// The claims, once every required one is there and not empty.
+fn required_claims(received: ReceivedClaims) -> Result<SignedClaims, ValidationError> {
+    let (claims, checked) = received
+        .into_claims()
+        .map_err(ValidationError::MissingClaim)?;
     Ok(SignedClaims {
         claims,
-        not_before: p.nbf,
+        not_before: checked.nbf,
     })
 }
 
