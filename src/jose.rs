@@ -4,6 +4,20 @@
 //! Every rule about key material (sizes, curves, private members, algorithm
 //! and key agreement) lives here, for client keys and issuer keys alike. This
 //! wing imports only the shared vocabulary and the wire's JSON writer.
+//!
+//! - `algorithm`: [`Algorithm`], the JWS algorithms.
+//! - `jwk`: the one JWK reader, strict for registered keys and lenient for
+//!   published sets, with every key rule; the RFC 7638 thumbprint.
+//! - `keys`: [`SigningKey`] and [`KeySet`], the issuer's keys.
+//! - `client_keys`: [`ClientKey`], [`ClientJwks`], [`JwtSecretCredential`].
+//! - `verification_keys`: [`VerificationKeys`], a resource server's keys.
+//! - `jwks_cache`: [`JwksCache`], fetched client key sets.
+//! - `jws`: the compact-JWS splitter and JOSE header shared by access tokens
+//!   and client assertions.
+//! - `numeric_date`, `aud`: the readers of `exp`/`nbf`/`iat` and `aud`.
+//! - `claims`: [`AccessTokenClaims`] and the minting and receiving shapes
+//!   derived from the same list of claims.
+//! - `token_verifier`: syntax, header, signature, claims and `iss` of a token.
 
 pub(crate) mod algorithm;
 pub(crate) mod aud;

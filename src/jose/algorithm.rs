@@ -87,3 +87,6 @@ impl fmt::Display for Algorithm {
         f.write_str(self.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests;

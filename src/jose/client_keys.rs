@@ -52,7 +52,9 @@ impl ClientKey {
     /// [`ConfigError::InvalidKey`] for a symmetric (`oct`) key, an unsupported
     /// curve or algorithm, a key marked for encryption (`use`, `key_ops`),
     /// parameters that are not strict base64url of the right length, an RSA key
-    /// outside 2048–8192 bits, or a `kid` that is not printable ASCII.
+    /// outside 2048–8192 bits or whose public exponent is not odd, at least 3
+    /// and at most 32 bits; [`ConfigError::InvalidCredentialId`] for a `kid`
+    /// that is not printable ASCII.
     /// (Typed [`Jwk`]s cannot carry private members; [`ClientJwks::from_json`]
     /// refuses them in a document.)
     pub fn from_jwk(jwk: &Jwk) -> Result<Self, ConfigError> {
