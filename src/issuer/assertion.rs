@@ -366,12 +366,9 @@ pub fn verify_assertion(
 /// `application/`. Any other explicit type, such as an access token's `at+jwt`,
 /// names another kind of JWT and is refused (C50).
 fn is_acceptable_type(typ: Option<&str>) -> bool {
-    let Some(typ) = typ else { return true };
-    let typ = match typ.get(..12) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("application/") => &typ[12..],
-        _ => typ,
-    };
-    typ.eq_ignore_ascii_case("jwt") || typ.eq_ignore_ascii_case("client-authentication+jwt")
+    typ.is_none_or(|typ| {
+        jws::is_media_type(typ, "jwt") || jws::is_media_type(typ, "client-authentication+jwt")
+    })
 }
 
 /// Whether `aud` (one string or a one-element array alike) names this server.

@@ -7,6 +7,10 @@ use jsonwebtoken::jwk::KeyAlgorithm;
 
 use crate::vocab::error::ConfigError;
 
+/// Shortest HS256 secret accepted, for issuer keys, resource-server keys and
+/// client secrets alike: as long as the hash output (RFC 7518 §3.2).
+pub(crate) const MIN_HMAC_SECRET_BYTES: usize = 32;
+
 /// The JWS algorithm a key signs with (RFC 7518 §3, RFC 8037 §3.1).
 ///
 /// `none` is not representable: RFC 9068 §2.1 forbids unsigned access tokens (C52).

@@ -7,7 +7,7 @@ use std::fmt;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use ring::hmac;
 
-use crate::jose::algorithm::Algorithm;
+use crate::jose::algorithm::{Algorithm, MIN_HMAC_SECRET_BYTES};
 use crate::jose::jwk::{self, Mode, PublicJwk, PublicKey};
 use crate::vocab::error::ConfigError;
 use crate::vocab::ids::CredentialId;
@@ -17,10 +17,6 @@ use crate::vocab::time::UnixTime;
 /// Most keys one client may register (or publish at its `jwks_uri`): an assertion
 /// without `kid` is tried against each, so the bound caps the work per request.
 pub const MAX_CLIENT_KEYS: usize = 16;
-
-/// Shortest `client_secret_jwt` secret: RFC 7518 §3.2 requires an HS256 key at
-/// least as long as the hash output.
-const MIN_JWT_SECRET_BYTES: usize = 32;
 
 /// One key that can verify a client's assertions, parsed once.
 ///
@@ -256,7 +252,7 @@ impl JwtSecretCredential {
     /// [`ConfigError::WeakSecret`] when the secret is shorter than 32 bytes.
     pub fn new(id: CredentialId, secret: &ClientSecret) -> Result<Self, ConfigError> {
         let bytes = secret.expose_secret().as_bytes();
-        if bytes.len() < MIN_JWT_SECRET_BYTES {
+        if bytes.len() < MIN_HMAC_SECRET_BYTES {
             return Err(ConfigError::WeakSecret(bytes.len()));
         }
         Ok(Self {

@@ -96,6 +96,18 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     IgnoredAny::deserialize(d).map(|_| true)
 }
 
+/// Whether the `typ` header names the media type `application/{subtype}`,
+/// with or without its `application/` prefix (RFC 7515 §4.1.9), in any case:
+/// media types are case-insensitive.
+pub(crate) fn is_media_type(typ: &str, subtype: &str) -> bool {
+    let typ = typ.as_bytes();
+    let given = match typ.split_at_checked(12) {
+        Some((prefix, rest)) if prefix.eq_ignore_ascii_case(b"application/") => rest,
+        _ => typ,
+    };
+    given.eq_ignore_ascii_case(subtype.as_bytes())
+}
+
 /// A JSON object (never an array, which serde would also read into a struct).
 /// JSON is UTF-8 (RFC 8259 §8.1): checked once for the whole text, not string
 /// by string as `serde_json::from_slice` would.

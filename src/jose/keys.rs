@@ -21,14 +21,13 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 pub(crate) use crate::jose::algorithm::Algorithm;
+use crate::jose::algorithm::MIN_HMAC_SECRET_BYTES;
 use crate::jose::jwk::{self, ThumbprintMembers};
 use crate::vocab::error::ConfigError;
 use crate::vocab::random::system_random;
 
 /// Smallest RSA modulus accepted: 2048 bits (RFC 7518 §3.3).
 const MIN_RSA_BITS: usize = 2048;
-/// Smallest HS256 secret accepted: as long as the hash output (RFC 7518 §3.2).
-const MIN_HMAC_SECRET_BYTES: usize = 32;
 /// Longest `kid` accepted; it is repeated in every token.
 const MAX_KID_LEN: usize = 256;
 /// Enough for a 4096-bit RSA signature, the largest ring produces.

@@ -136,12 +136,7 @@ impl TokenVerifier {
 /// `at+jwt` or `application/at+jwt`, in any case: media types are
 /// case-insensitive (RFC 9068 §4, C62).
 fn is_access_token_type(typ: &str) -> bool {
-    let typ = typ.as_bytes();
-    let subtype = match typ.split_at_checked(12) {
-        Some((prefix, subtype)) if prefix.eq_ignore_ascii_case(b"application/") => subtype,
-        _ => typ,
-    };
-    subtype.eq_ignore_ascii_case(b"at+jwt")
+    jws::is_media_type(typ, "at+jwt")
 }
 
 /// The claims, once every required one is there and not empty.

@@ -7,13 +7,10 @@ use jsonwebtoken::jwk::JwkSet;
 use ring::hmac;
 use ring::signature::UnparsedPublicKey;
 
-use crate::jose::algorithm::Algorithm;
+use crate::jose::algorithm::{Algorithm, MIN_HMAC_SECRET_BYTES};
 use crate::jose::jwk::{Mode, PublicJwk, PublicKey};
 use crate::jose::keys::{KeySet, PublicHalf, SigningKey, encode_header};
 use crate::vocab::error::ConfigError;
-
-/// Smallest HS256 secret accepted: as long as the hash output (RFC 7518 §3.2).
-const MIN_HMAC_SECRET_BYTES: usize = 32;
 
 /// The verification keys of one issuer, each bound to one `kid` and one
 /// [`Algorithm`].

@@ -95,3 +95,27 @@ fn json_objects_only() {
     assert!(json_object::<Any>(b"[]").is_none());
     assert!(json_object::<Any>(b"{} x").is_none());
 }
+
+#[test]
+fn media_types_with_or_without_application_in_any_case() {
+    for typ in [
+        "at+jwt",
+        "AT+JWT",
+        "application/at+jwt",
+        "Application/At+Jwt",
+    ] {
+        assert!(is_media_type(typ, "at+jwt"), "{typ:?}");
+    }
+    for typ in [
+        "",
+        "jwt",
+        "application/",
+        "application/jwt",
+        "application/at+jwtx",
+        "applicatio\u{e9}/at+jwt",
+        "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}at+jwt",
+        "text/at+jwt",
+    ] {
+        assert!(!is_media_type(typ, "at+jwt"), "{typ:?}");
+    }
+}
