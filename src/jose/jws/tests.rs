@@ -119,3 +119,23 @@ fn media_types_with_or_without_application_in_any_case() {
         assert!(!is_media_type(typ, "at+jwt"), "{typ:?}");
     }
 }
+
+proptest::proptest! {
+    /// No input panics the splitter, the part decoder or the header reader.
+    #[test]
+    fn no_compact_input_panics(
+        compact in "[A-Za-z0-9_=+/. -]{0,64}",
+        json in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+    ) {
+        for limit in [4, MAX_HEADER_B64, MAX_ASSERTION_HEADER_B64] {
+            if let Some(jws) = CompactJws::split(&compact, limit) {
+                proptest::prop_assert!(jws.signing_input.len() < compact.len());
+                let mut buf = [0u8; decode_buffer_len(MAX_HEADER_B64)];
+                if let Some(header) = decode_into(jws.header_b64, &mut buf) {
+                    let _ = JoseHeader::read(header);
+                }
+            }
+        }
+        let _ = JoseHeader::read(&json);
+    }
+}
