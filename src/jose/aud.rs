@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};
 
@@ -29,9 +30,16 @@ pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>
     d.deserialize_any(AudVisitor)
 }
 
-/// [`deserialize`] for an optional claim (with `#[serde(default)]`).
+/// [`deserialize`] for an optional claim (with `#[serde(default)]`), reading
+/// `null` as absent, as serde reads an `Option`.
 pub(crate) fn option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    deserialize(d).map(Some)
+    struct Aud(Vec<String>);
+    impl<'de> Deserialize<'de> for Aud {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            deserialize(d).map(Aud)
+        }
+    }
+    Option::<Aud>::deserialize(d).map(|aud| aud.map(|Aud(aud)| aud))
 }
 
 struct AudVisitor;

@@ -12,6 +12,7 @@
 
 use std::fmt;
 
+use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use serde::ser::Serializer;
 
@@ -33,11 +34,18 @@ pub(crate) fn deserialize_clamped<'de, D: Deserializer<'de>>(d: D) -> Result<Uni
     d.deserialize_any(DateVisitor { any_number: true })
 }
 
-/// [`deserialize_clamped`] for an optional claim (with `#[serde(default)]`).
+/// [`deserialize_clamped`] for an optional claim (with `#[serde(default)]`),
+/// reading `null` as absent, as serde reads an `Option`.
 pub(crate) fn option_clamped<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<UnixTime>, D::Error> {
-    deserialize_clamped(d).map(Some)
+    struct Clamped(UnixTime);
+    impl<'de> Deserialize<'de> for Clamped {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            deserialize_clamped(d).map(Clamped)
+        }
+    }
+    Option::<Clamped>::deserialize(d).map(|t| t.map(|Clamped(t)| t))
 }
 
 struct DateVisitor {

@@ -40,3 +40,18 @@ fn one_is_written_as_a_string_and_several_as_an_array() {
     assert_eq!(write(&["a", "b"]), r#"{"aud":["a","b"]}"#);
     assert_eq!(write(&[]), r#"{"aud":[]}"#);
 }
+
+#[test]
+fn an_optional_aud_reads_null_as_absent() {
+    #[derive(Deserialize)]
+    struct Optional {
+        #[serde(default, deserialize_with = "option")]
+        aud: Option<Vec<String>>,
+    }
+    let read = |json: &str| serde_json::from_str::<Optional>(json).ok().map(|o| o.aud);
+    assert_eq!(read("{}"), Some(None));
+    assert_eq!(read(r#"{"aud":null}"#), Some(None));
+    assert_eq!(read(r#"{"aud":"a"}"#), Some(Some(vec!["a".to_owned()])));
+    assert_eq!(read(r#"{"aud":[]}"#), Some(Some(vec![])));
+    assert_eq!(read(r#"{"aud":1}"#), None);
+}

@@ -65,3 +65,21 @@ fn written_as_whole_seconds() {
     .unwrap();
     assert_eq!(out, b"42");
 }
+
+#[test]
+fn an_optional_clamped_date_reads_null_as_absent() {
+    #[derive(Deserialize)]
+    struct Optional {
+        #[serde(default, deserialize_with = "option_clamped")]
+        exp: Option<UnixTime>,
+    }
+    let read = |json: &str| {
+        serde_json::from_str::<Optional>(json)
+            .ok()
+            .map(|o| o.exp.map(UnixTime::as_secs))
+    };
+    assert_eq!(read("{}"), Some(None));
+    assert_eq!(read(r#"{"exp":null}"#), Some(None));
+    assert_eq!(read(r#"{"exp":-3}"#), Some(Some(0)));
+    assert_eq!(read(r#"{"exp":"1"}"#), None);
+}
