@@ -4,18 +4,38 @@
 //! Every rule about key material (sizes, curves, private members, algorithm
 //! and key agreement) lives here, for client keys and issuer keys alike. This
 //! wing imports only the shared vocabulary and the wire's JSON writer.
+//!
+//! - `algorithm`: [`Algorithm`], the JWS algorithms.
+//! - `jwk`: the one JWK reader, strict for registered keys and lenient for
+//!   published sets, with every key rule; the RFC 7638 thumbprint.
+//! - `keys`: [`SigningKey`] and [`KeySet`], the issuer's keys.
+//! - `client_keys`: [`ClientKey`], [`ClientJwks`], [`JwtSecretCredential`].
+//! - `verification_keys`: [`VerificationKeys`], a resource server's keys.
+//! - `jwks_cache`: [`JwksCache`], fetched client key sets.
+//! - `jws`: the compact-JWS splitter and JOSE header shared by access tokens
+//!   and client assertions.
+//! - `numeric_date`, `aud`: the readers of `exp`/`nbf`/`iat` and `aud`.
+//! - `claims`: [`AccessTokenClaims`] and the minting and receiving shapes
+//!   derived from the same list of claims.
+//! - `token_verifier`: syntax, header, signature, claims and `iss` of a token.
 
+pub(crate) mod algorithm;
+pub(crate) mod aud;
 pub(crate) mod claims;
 pub(crate) mod client_keys;
+pub(crate) mod jwk;
 pub(crate) mod jwks_cache;
+pub(crate) mod jws;
 pub(crate) mod keys;
+pub(crate) mod numeric_date;
 pub(crate) mod token_verifier;
 pub(crate) mod verification_keys;
 
+pub use self::algorithm::Algorithm;
 pub use self::claims::AccessTokenClaims;
 pub use self::client_keys::{ClientJwks, ClientKey, JwtSecretCredential, MAX_CLIENT_KEYS};
 pub use self::jwks_cache::{JwksCache, JwksCacheConfig, JwksFetcher};
-pub use self::keys::{Algorithm, KeySet, PrivateKeyPem, SigningKey};
+pub use self::keys::{KeySet, PrivateKeyPem, SigningKey};
 pub use self::verification_keys::VerificationKeys;
 /// JSON Web Key types (RFC 7517) of `jsonwebtoken` 11, the version this crate
 /// takes and returns.

@@ -4,6 +4,7 @@
 //! authentication, together with the key lookup and the replay guard that its
 //! guarantees depend on, so it is not public on its own.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -11,13 +12,14 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::digest;
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use zeroize::Zeroizing;
 
 use crate::store::client::Client;
 
+use crate::jose::algorithm::Algorithm;
 use crate::jose::client_keys::ClientKey;
-use crate::jose::keys::Algorithm;
+use crate::jose::jws::{self, CompactJws, JoseHeader, MAX_ASSERTION_HEADER_B64, decode_buffer_len};
+use crate::jose::{aud, numeric_date};
 use crate::vocab::error::Reason;
 use crate::vocab::ids::{AuthMethod, CredentialId};
 use crate::vocab::time::UnixTime;
@@ -42,18 +44,14 @@ pub struct ClientAssertion {
     signature: Vec<u8>,
 }
 
-#[derive(Deserialize)]
+/// The header members kept from the [`JoseHeader`] read at parse time.
 struct Header {
     alg: String,
-    #[serde(default)]
     typ: Option<String>,
-    #[serde(default)]
     kid: Option<String>,
-    /// Present means the signer demands extensions this server does not know.
-    #[serde(default)]
-    crit: Option<IgnoredAny>,
-    // `jwk`, `jku`, `x5u`, `x5c`: never read, so a key named by the assertion
-    // itself can never verify it.
+    /// Present (whatever its value) means the signer demands extensions this
+    /// server does not know.
+    crit: bool,
 }
 
 #[derive(Deserialize)]
@@ -62,36 +60,16 @@ struct Claims {
     iss: Option<String>,
     #[serde(default)]
     sub: Option<String>,
-    #[serde(default)]
-    aud: Option<Audiences>,
-    #[serde(default)]
-    exp: Option<NumericDate>,
-    #[serde(default)]
-    nbf: Option<NumericDate>,
-    #[serde(default)]
-    iat: Option<NumericDate>,
+    #[serde(default, deserialize_with = "aud::option")]
+    aud: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "numeric_date::option_clamped")]
+    exp: Option<UnixTime>,
+    #[serde(default, deserialize_with = "numeric_date::option_clamped")]
+    nbf: Option<UnixTime>,
+    #[serde(default, deserialize_with = "numeric_date::option_clamped")]
+    iat: Option<UnixTime>,
     #[serde(default)]
     jti: Option<String>,
-}
-
-/// `aud`: one string or an array of strings (RFC 7519 §4.1.3).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Audiences {
-    One(String),
-    Many(Vec<String>),
-}
-
-/// A JSON number of seconds (RFC 7519 §2); fractions round down, negatives to 0.
-#[derive(Clone, Copy, Deserialize)]
-#[serde(from = "f64")]
-struct NumericDate(u64);
-
-impl From<f64> for NumericDate {
-    fn from(secs: f64) -> Self {
-        // `as` saturates: negative values become 0, huge ones u64::MAX.
-        Self(secs as u64)
-    }
 }
 
 impl ClientAssertion {
@@ -103,18 +81,20 @@ impl ClientAssertion {
     pub fn parse(compact: impl Into<String>) -> Result<Self, Reason> {
         let compact = Zeroizing::new(compact.into());
         let malformed = Reason::MalformedAssertion;
-        let mut parts = compact.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(malformed);
-        };
-        let header: Box<Header> =
-            serde_json::from_slice(&decode(header)?).map_err(|_| malformed)?;
-        let claims: Box<Claims> =
-            serde_json::from_slice(&decode(payload)?).map_err(|_| malformed)?;
-        let signature = decode(signature)?;
-        let signing_input_len = compact.rfind('.').ok_or(malformed)?;
+        let jws = CompactJws::split(&compact, MAX_ASSERTION_HEADER_B64).ok_or(malformed)?;
+        let mut header_buf = [0u8; decode_buffer_len(MAX_ASSERTION_HEADER_B64)];
+        let header = jws::decode_into(jws.header_b64, &mut header_buf)
+            .and_then(JoseHeader::read)
+            .ok_or(malformed)?;
+        let header = Box::new(Header {
+            alg: header.alg.ok_or(malformed)?.into_owned(),
+            typ: header.typ.map(Cow::into_owned),
+            kid: header.kid.map(Cow::into_owned),
+            crit: header.crit,
+        });
+        let claims: Box<Claims> = jws::json_object(&decode(jws.payload_b64)?).ok_or(malformed)?;
+        let signature = decode(jws.signature_b64)?;
+        let signing_input_len = jws.signing_input.len();
         Ok(Self {
             signing_input_len,
             header,
@@ -306,7 +286,7 @@ pub(crate) fn verify_assertion(
     if !is_acceptable_type(header.typ.as_deref()) {
         return Err(Reason::AssertionTypeHeaderRefused);
     }
-    if header.crit.is_some() {
+    if header.crit {
         return Err(Reason::AssertionCriticalHeader);
     }
     let client_id = client.id().as_str();
@@ -331,25 +311,30 @@ pub(crate) fn verify_assertion(
         .find(|k| k.verify(alg, assertion.signing_input(), &assertion.signature))
         .ok_or(Reason::AssertionBadSignature)?;
 
-    if !audience_names_us(claims.aud.as_ref(), issuer, settings) {
+    if !audience_names_us(claims.aud.as_deref(), issuer, settings) {
         return Err(Reason::AssertionAudienceMismatch);
     }
     let now_s = now.as_secs();
     let leeway = settings.leeway.as_secs();
     let max_lifetime = settings.max_lifetime.as_secs();
-    let exp = claims.exp.ok_or(Reason::AssertionMissingExpiry)?.0;
+    let exp = claims.exp.ok_or(Reason::AssertionMissingExpiry)?.as_secs();
     if exp.saturating_add(leeway) <= now_s {
         return Err(Reason::AssertionExpired);
     }
     if exp > now_s.saturating_add(max_lifetime).saturating_add(leeway) {
         return Err(Reason::AssertionLifetimeTooLong);
     }
-    let in_future = |t: Option<NumericDate>| t.is_some_and(|t| t.0 > now_s.saturating_add(leeway));
+    let in_future =
+        |t: Option<UnixTime>| t.is_some_and(|t| t.as_secs() > now_s.saturating_add(leeway));
     if in_future(claims.nbf) || in_future(claims.iat) {
         return Err(Reason::AssertionNotYetValid);
     }
     if let Some(iat) = claims.iat
-        && iat.0.saturating_add(max_lifetime).saturating_add(leeway) < now_s
+        && iat
+            .as_secs()
+            .saturating_add(max_lifetime)
+            .saturating_add(leeway)
+            < now_s
     {
         return Err(Reason::AssertionStale);
     }
@@ -374,25 +359,20 @@ pub(crate) fn verify_assertion(
 /// `application/`. Any other explicit type, such as an access token's `at+jwt`,
 /// names another kind of JWT and is refused (C50).
 fn is_acceptable_type(typ: Option<&str>) -> bool {
-    let Some(typ) = typ else { return true };
-    let typ = match typ.get(..12) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("application/") => &typ[12..],
-        _ => typ,
-    };
-    typ.eq_ignore_ascii_case("jwt") || typ.eq_ignore_ascii_case("client-authentication+jwt")
+    typ.is_none_or(|typ| {
+        jws::is_media_type(typ, "jwt") || jws::is_media_type(typ, "client-authentication+jwt")
+    })
 }
 
-fn audience_names_us(aud: Option<&Audiences>, issuer: &str, settings: &AssertionSettings) -> bool {
+/// Whether `aud` (one string or a one-element array alike) names this server.
+fn audience_names_us(aud: Option<&[String]>, issuer: &str, settings: &AssertionSettings) -> bool {
     let legacy = settings.token_endpoint_audience.as_deref();
     let ours = |a: &str| same_issuer(a, issuer) || legacy == Some(a);
     match aud {
         None => false,
-        Some(Audiences::One(a)) => ours(a),
-        Some(Audiences::Many(list)) => match list.as_slice() {
-            [a] => ours(a),
-            // RFC 7523 §3 allows other audiences beside ours; 7523bis does not.
-            _ => legacy.is_some() && list.iter().any(|a| ours(a)),
-        },
+        Some([a]) => ours(a),
+        // RFC 7523 §3 allows other audiences beside ours; 7523bis does not.
+        Some(list) => legacy.is_some() && list.iter().any(|a| ours(a)),
     }
 }
 

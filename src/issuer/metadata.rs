@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::jose::keys::Algorithm;
+use crate::jose::algorithm::Algorithm;
 use crate::vocab::ids::AuthMethod;
 use crate::vocab::scope::ScopeSet;
 

@@ -4,15 +4,11 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::jwk::{
-    AlgorithmParameters, EllipticCurve, Jwk, JwkSet, KeyAlgorithm, KeyOperations, PublicKeyUse,
-};
-use ring::signature::{self, RsaPublicKeyComponents, UnparsedPublicKey};
-use ring::{digest, hmac};
+use jsonwebtoken::jwk::{Jwk, JwkSet};
+use ring::hmac;
 
-use crate::jose::keys::Algorithm;
+use crate::jose::algorithm::{Algorithm, MIN_HMAC_SECRET_BYTES};
+use crate::jose::jwk::{self, Mode, PublicJwk, PublicKey};
 use crate::vocab::error::ConfigError;
 use crate::vocab::ids::CredentialId;
 use crate::vocab::secret::ClientSecret;
@@ -21,16 +17,6 @@ use crate::vocab::time::UnixTime;
 /// Most keys one client may register (or publish at its `jwks_uri`): an assertion
 /// without `kid` is tried against each, so the bound caps the work per request.
 pub const MAX_CLIENT_KEYS: usize = 16;
-
-/// Shortest `client_secret_jwt` secret: RFC 7518 §3.2 requires an HS256 key at
-/// least as long as the hash output.
-const MIN_JWT_SECRET_BYTES: usize = 32;
-
-/// Smallest and largest RSA moduli accepted, as ring verifies them.
-const RSA_BITS: std::ops::RangeInclusive<usize> = 2048..=8192;
-
-/// JWK members that only private or symmetric keys have (RFC 7518 §6).
-const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 /// One key that can verify a client's assertions, parsed once.
 ///
@@ -47,11 +33,7 @@ pub struct ClientKey {
 
 #[derive(Clone)]
 enum Material {
-    /// An uncompressed SEC1 point, as ring reads it.
-    EcP256(Vec<u8>),
-    EcP384(Vec<u8>),
-    Ed25519(Vec<u8>),
-    Rsa(RsaPublicKeyComponents<Vec<u8>>),
+    Public(PublicKey),
     Hmac(hmac::Key),
 }
 
@@ -66,121 +48,27 @@ impl ClientKey {
     /// [`ConfigError::InvalidKey`] for a symmetric (`oct`) key, an unsupported
     /// curve or algorithm, a key marked for encryption (`use`, `key_ops`),
     /// parameters that are not strict base64url of the right length, an RSA key
-    /// outside 2048–8192 bits, or a `kid` that is not printable ASCII.
+    /// outside 2048–8192 bits or whose public exponent is not odd, at least 3
+    /// and at most 32 bits; [`ConfigError::InvalidCredentialId`] for a `kid`
+    /// that is not printable ASCII.
     /// (Typed [`Jwk`]s cannot carry private members; [`ClientJwks::from_json`]
     /// refuses them in a document.)
     pub fn from_jwk(jwk: &Jwk) -> Result<Self, ConfigError> {
-        let common = &jwk.common;
-        if common
-            .public_key_use
-            .as_ref()
-            .is_some_and(|u| *u != PublicKeyUse::Signature)
-        {
-            return Err(invalid(
-                "a client key must be a signature key (`use`: `sig`)",
-            ));
-        }
-        if common
-            .key_operations
-            .as_ref()
-            .is_some_and(|ops| !ops.contains(&KeyOperations::Verify))
-        {
-            return Err(invalid("a client key's `key_ops` must include `verify`"));
-        }
-        let declared = match common.key_algorithm {
-            None => None,
-            Some(KeyAlgorithm::ES256) => Some(Algorithm::ES256),
-            Some(KeyAlgorithm::ES384) => Some(Algorithm::ES384),
-            Some(KeyAlgorithm::EdDSA) => Some(Algorithm::EdDSA),
-            Some(KeyAlgorithm::RS256) => Some(Algorithm::RS256),
-            Some(KeyAlgorithm::PS256) => Some(Algorithm::PS256),
-            Some(other) => {
-                return Err(invalid(format!(
-                    "unsupported client key algorithm {other}: use ES256, ES384, EdDSA, RS256 or PS256"
-                )));
-            }
-        };
-        let (material, canonical) = match &jwk.algorithm {
-            AlgorithmParameters::EllipticCurve(ec) => {
-                let width = match ec.curve {
-                    EllipticCurve::P256 => 32,
-                    EllipticCurve::P384 => 48,
-                    _ => return Err(invalid("EC client keys must use P-256 or P-384")),
-                };
-                let x = decode_exact(&ec.x, width, "x")?;
-                let y = decode_exact(&ec.y, width, "y")?;
-                let mut point = Vec::with_capacity(1 + 2 * width);
-                point.push(0x04);
-                point.extend_from_slice(&x);
-                point.extend_from_slice(&y);
-                let (crv, material) = if width == 32 {
-                    ("P-256", Material::EcP256(point))
-                } else {
-                    ("P-384", Material::EcP384(point))
-                };
-                let canonical = format!(
-                    r#"{{"crv":"{crv}","kty":"EC","x":"{}","y":"{}"}}"#,
-                    URL_SAFE_NO_PAD.encode(&x),
-                    URL_SAFE_NO_PAD.encode(&y)
-                );
-                (material, canonical)
-            }
-            AlgorithmParameters::OctetKeyPair(okp) => {
-                if okp.curve != EllipticCurve::Ed25519 {
-                    return Err(invalid("OKP client keys must use Ed25519"));
-                }
-                let x = decode_exact(&okp.x, 32, "x")?;
-                let canonical = format!(
-                    r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
-                    URL_SAFE_NO_PAD.encode(&x)
-                );
-                (Material::Ed25519(x), canonical)
-            }
-            AlgorithmParameters::RSA(rsa) => {
-                let n = decode_param(&rsa.n, "n")?;
-                let e = decode_param(&rsa.e, "e")?;
-                let n = strip_leading_zeros(&n).to_vec();
-                let e = strip_leading_zeros(&e).to_vec();
-                let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
-                if !RSA_BITS.contains(&bits) {
-                    return Err(invalid(format!(
-                        "RSA client keys need 2048 to 8192 bits, got {bits}"
-                    )));
-                }
-                if e.len() > 4 || e.last().is_none_or(|b| b & 1 == 0) || e == [1] {
-                    return Err(invalid("the RSA public exponent is not usable"));
-                }
-                let canonical = format!(
-                    r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
-                    URL_SAFE_NO_PAD.encode(&e),
-                    URL_SAFE_NO_PAD.encode(&n)
-                );
-                (Material::Rsa(RsaPublicKeyComponents { n, e }), canonical)
-            }
-            AlgorithmParameters::OctetKey(_) => {
-                return Err(invalid(
-                    "symmetric keys never go in a client's JWKS: register a JwtSecretCredential",
-                ));
-            }
-            _ => return Err(invalid("unsupported client key type")),
-        };
-        let key = Self {
-            id: match &common.key_id {
-                Some(kid) => CredentialId::new(kid.as_str())?,
-                None => thumbprint_id(&canonical),
+        Self::from_public_jwk(jwk::read_jwk(jwk)?)
+    }
+
+    /// A key from a JWK that passed the key rules: its `kid` must be a
+    /// credential id; without one, its thumbprint is.
+    fn from_public_jwk(jwk: PublicJwk<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            id: match jwk.kid {
+                Some(kid) => CredentialId::new(kid)?,
+                None => CredentialId::new(jwk.key.thumbprint())?,
             },
-            declared,
-            material,
+            declared: jwk.declared,
+            material: Material::Public(jwk.key),
             expires_at: None,
-        };
-        if let Some(alg) = declared
-            && !key.material.suits(alg)
-        {
-            return Err(invalid(format!(
-                "the key's `alg` {alg} does not suit its type"
-            )));
-        }
-        Ok(key)
+        })
     }
 
     /// The credential id: the JWK's `kid`, or its RFC 7638 thumbprint.
@@ -210,63 +98,25 @@ impl ClientKey {
         if !self.accepts(alg) {
             return false;
         }
-        match (&self.material, alg) {
-            (Material::EcP256(point), Algorithm::ES256) => {
-                UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point)
-                    .verify(signing_input, signature)
-                    .is_ok()
-            }
-            (Material::EcP384(point), Algorithm::ES384) => {
-                UnparsedPublicKey::new(&signature::ECDSA_P384_SHA384_FIXED, point)
-                    .verify(signing_input, signature)
-                    .is_ok()
-            }
-            (Material::Ed25519(x), Algorithm::EdDSA) => {
-                UnparsedPublicKey::new(&signature::ED25519, x)
-                    .verify(signing_input, signature)
-                    .is_ok()
-            }
-            (Material::Rsa(rsa), Algorithm::RS256) => rsa
-                .verify(
-                    &signature::RSA_PKCS1_2048_8192_SHA256,
-                    signing_input,
-                    signature,
-                )
-                .is_ok(),
-            (Material::Rsa(rsa), Algorithm::PS256) => rsa
-                .verify(
-                    &signature::RSA_PSS_2048_8192_SHA256,
-                    signing_input,
-                    signature,
-                )
-                .is_ok(),
+        match &self.material {
+            Material::Public(key) => key.verify(alg, signing_input, signature),
             // Constant-time comparison inside ring.
-            (Material::Hmac(key), Algorithm::HS256) => {
-                hmac::verify(key, signing_input, signature).is_ok()
-            }
-            _ => false,
+            Material::Hmac(key) => hmac::verify(key, signing_input, signature).is_ok(),
         }
     }
 }
 
 impl Material {
     fn suits(&self, alg: Algorithm) -> bool {
-        matches!(
-            (self, alg),
-            (Self::EcP256(_), Algorithm::ES256)
-                | (Self::EcP384(_), Algorithm::ES384)
-                | (Self::Ed25519(_), Algorithm::EdDSA)
-                | (Self::Rsa(_), Algorithm::RS256 | Algorithm::PS256)
-                | (Self::Hmac(_), Algorithm::HS256)
-        )
+        match self {
+            Self::Public(key) => key.suits(alg),
+            Self::Hmac(_) => alg == Algorithm::HS256,
+        }
     }
 
     fn kind(&self) -> &'static str {
         match self {
-            Self::EcP256(_) => "EC P-256",
-            Self::EcP384(_) => "EC P-384",
-            Self::Ed25519(_) => "OKP Ed25519",
-            Self::Rsa(_) => "RSA",
+            Self::Public(key) => key.kind(),
             Self::Hmac(_) => "HMAC secret [redacted]",
         }
     }
@@ -310,14 +160,7 @@ impl ClientJwks {
             .and_then(|k| k.as_array())
             .ok_or_else(|| invalid("a JWK Set is an object with a `keys` array"))?;
         for key in keys {
-            let object = key
-                .as_object()
-                .ok_or_else(|| invalid("every JWK is a JSON object"))?;
-            if let Some(member) = PRIVATE_MEMBERS.iter().find(|m| object.contains_key(**m)) {
-                return Err(invalid(format!(
-                    "a client JWK must be public: member {member:?} is private or symmetric key material"
-                )));
-            }
+            jwk::refuse_private_members(key)?;
         }
         let set: JwkSet = serde_json::from_value(value)
             .map_err(|e| invalid(format!("malformed JWK Set: {e}")))?;
@@ -341,8 +184,7 @@ impl ClientJwks {
             ));
         }
         let mut keys: Vec<ClientKey> = Vec::with_capacity(set.keys.len());
-        for jwk in &set.keys {
-            let key = ClientKey::from_jwk(jwk)?;
+        for key in Mode::Strict.read(set, ClientKey::from_public_jwk)? {
             if keys.iter().any(|k| k.id == key.id) {
                 return Err(ConfigError::DuplicateKeyId(key.id.as_str().to_owned()));
             }
@@ -356,11 +198,10 @@ impl ClientJwks {
     /// duplicate ids (the first wins) and keys beyond [`MAX_CLIENT_KEYS`].
     pub(crate) fn from_published(set: &JwkSet) -> Self {
         let mut keys: Vec<ClientKey> = Vec::new();
-        for key in set
-            .keys
-            .iter()
-            .filter_map(|jwk| ClientKey::from_jwk(jwk).ok())
-        {
+        let usable = Mode::Lenient
+            .read(set, ClientKey::from_public_jwk)
+            .unwrap_or_default();
+        for key in usable {
             if keys.len() == MAX_CLIENT_KEYS {
                 break;
             }
@@ -411,7 +252,7 @@ impl JwtSecretCredential {
     /// [`ConfigError::WeakSecret`] when the secret is shorter than 32 bytes.
     pub fn new(id: CredentialId, secret: &ClientSecret) -> Result<Self, ConfigError> {
         let bytes = secret.expose_secret().as_bytes();
-        if bytes.len() < MIN_JWT_SECRET_BYTES {
+        if bytes.len() < MIN_HMAC_SECRET_BYTES {
             return Err(ConfigError::WeakSecret(bytes.len()));
         }
         Ok(Self {
@@ -444,38 +285,6 @@ impl JwtSecretCredential {
     pub(crate) fn into_key(self) -> ClientKey {
         self.key
     }
-}
-
-/// Strict base64url without padding: one spelling per value.
-fn decode_param(value: &str, name: &str) -> Result<Vec<u8>, ConfigError> {
-    URL_SAFE_NO_PAD.decode(value).map_err(|_| {
-        invalid(format!(
-            "JWK member {name:?} is not base64url without padding"
-        ))
-    })
-}
-
-fn decode_exact(value: &str, len: usize, name: &str) -> Result<Vec<u8>, ConfigError> {
-    let bytes = decode_param(value, name)?;
-    if bytes.len() == len {
-        Ok(bytes)
-    } else {
-        Err(invalid(format!(
-            "JWK member {name:?} must be {len} bytes, got {}",
-            bytes.len()
-        )))
-    }
-}
-
-fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
-    let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
-    &bytes[first..]
-}
-
-/// RFC 7638: SHA-256 over the required members in lexicographic order.
-fn thumbprint_id(canonical: &str) -> CredentialId {
-    let digest = digest::digest(&digest::SHA256, canonical.as_bytes());
-    CredentialId::new(URL_SAFE_NO_PAD.encode(digest)).expect("base64url is printable ASCII")
 }
 
 fn invalid(message: impl Into<String>) -> ConfigError {

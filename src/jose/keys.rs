@@ -2,14 +2,13 @@
 //! header, so minting a token costs one signature and nothing else.
 
 use std::fmt;
-use std::str::FromStr;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::jwk::{
     AlgorithmParameters, CommonParameters, EllipticCurve, EllipticCurveKeyParameters,
-    EllipticCurveKeyType, Jwk, JwkSet, KeyAlgorithm, OctetKeyPairParameters, OctetKeyPairType,
-    PublicKeyUse, RSAKeyParameters, RSAKeyType,
+    EllipticCurveKeyType, Jwk, JwkSet, OctetKeyPairParameters, OctetKeyPairType, PublicKeyUse,
+    RSAKeyParameters, RSAKeyType,
 };
 use ring::error::{KeyRejected, Unspecified};
 use ring::rsa::PublicKeyComponents;
@@ -21,93 +20,14 @@ use ring::{digest, hmac};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+pub(crate) use crate::jose::algorithm::Algorithm;
+use crate::jose::algorithm::MIN_HMAC_SECRET_BYTES;
+use crate::jose::jwk::{self, ThumbprintMembers};
 use crate::vocab::error::ConfigError;
 use crate::vocab::random::system_random;
 
-/// The JWS algorithm a key signs with (RFC 7518 §3, RFC 8037 §3.1).
-///
-/// `none` is not representable: RFC 9068 §2.1 forbids unsigned access tokens (C52).
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Algorithm {
-    /// ECDSA on P-256 with SHA-256 (RFC 7518 §3.4): short tokens, fast signing.
-    ES256,
-    /// ECDSA on P-384 with SHA-384 (RFC 7518 §3.4).
-    ES384,
-    /// Ed25519 (RFC 8037 §3.1): deterministic, fast, short tokens.
-    EdDSA,
-    /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3): the one algorithm every
-    /// RFC 9068 resource server must support (C52), but slow to sign.
-    RS256,
-    /// RSASSA-PSS with SHA-256 (RFC 7518 §3.5).
-    PS256,
-    /// HMAC with SHA-256 (RFC 7518 §3.2): the resource server must hold the same
-    /// secret, so these keys are never published in the JWKS.
-    HS256,
-}
-
-impl Algorithm {
-    /// The JOSE name, as in the `alg` header.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::ES256 => "ES256",
-            Self::ES384 => "ES384",
-            Self::EdDSA => "EdDSA",
-            Self::RS256 => "RS256",
-            Self::PS256 => "PS256",
-            Self::HS256 => "HS256",
-        }
-    }
-
-    /// Every algorithm, in the order metadata lists them.
-    pub const ALL: [Self; 6] = [
-        Self::ES256,
-        Self::ES384,
-        Self::EdDSA,
-        Self::RS256,
-        Self::PS256,
-        Self::HS256,
-    ];
-
-    /// Whether the key is a shared secret rather than a key pair.
-    pub const fn is_symmetric(self) -> bool {
-        matches!(self, Self::HS256)
-    }
-
-    const fn jwk_algorithm(self) -> KeyAlgorithm {
-        match self {
-            Self::ES256 => KeyAlgorithm::ES256,
-            Self::ES384 => KeyAlgorithm::ES384,
-            Self::EdDSA => KeyAlgorithm::EdDSA,
-            Self::RS256 => KeyAlgorithm::RS256,
-            Self::PS256 => KeyAlgorithm::PS256,
-            Self::HS256 => KeyAlgorithm::HS256,
-        }
-    }
-}
-
-impl FromStr for Algorithm {
-    type Err = ConfigError;
-
-    /// Parses a JOSE name; case matters, as in JOSE headers.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|alg| alg.as_str() == s)
-            .ok_or_else(|| ConfigError::InvalidKey(format!("unsupported algorithm {s:?}")))
-    }
-}
-
-impl fmt::Display for Algorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// Smallest RSA modulus accepted: 2048 bits (RFC 7518 §3.3).
 const MIN_RSA_BITS: usize = 2048;
-/// Smallest HS256 secret accepted: as long as the hash output (RFC 7518 §3.2).
-const MIN_HMAC_SECRET_BYTES: usize = 32;
 /// Longest `kid` accepted; it is repeated in every token.
 const MAX_KID_LEN: usize = 256;
 /// Enough for a 4096-bit RSA signature, the largest ring produces.
@@ -260,7 +180,7 @@ impl SigningKey {
         pair: RsaKeyPair,
         kid: Option<String>,
     ) -> Result<Self, ConfigError> {
-        let bits = modulus_bits(&PublicKeyComponents::<Vec<u8>>::from(pair.public()).n);
+        let bits = jwk::modulus_bits(&PublicKeyComponents::<Vec<u8>>::from(pair.public()).n);
         if bits < MIN_RSA_BITS {
             return Err(invalid_key(format!(
                 "RSA keys need at least {MIN_RSA_BITS} bits, got {bits}"
@@ -508,23 +428,21 @@ impl PublicParams {
         }
     }
 
-    /// The RFC 7638 thumbprint: SHA-256 of the required members, in lexicographic
-    /// order, without whitespace (§3.2). The values are base64url, which JSON never
-    /// escapes, so formatting them in is exact.
+    /// The RFC 7638 thumbprint.
     fn thumbprint(&self) -> String {
-        let canonical = match self {
-            Self::Ec { curve, x, y } => {
-                let crv = if *curve == EllipticCurve::P384 {
+        jwk::thumbprint(&match self {
+            Self::Ec { curve, x, y } => ThumbprintMembers::Ec {
+                crv: if *curve == EllipticCurve::P384 {
                     "P-384"
                 } else {
                     "P-256"
-                };
-                format!(r#"{{"crv":"{crv}","kty":"EC","x":"{x}","y":"{y}"}}"#)
-            }
-            Self::Okp { x } => format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#),
-            Self::Rsa { n, e } => format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#),
-        };
-        URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, canonical.as_bytes()))
+                },
+                x,
+                y,
+            },
+            Self::Okp { x } => ThumbprintMembers::Okp { x },
+            Self::Rsa { n, e } => ThumbprintMembers::Rsa { n, e },
+        })
     }
 
     fn into_jwk(self) -> AlgorithmParameters {
@@ -722,14 +640,6 @@ fn check_kid(kid: String) -> Result<String, ConfigError> {
         Err(invalid_key(format!(
             "a kid must be 1 to {MAX_KID_LEN} printable ASCII characters, got {kid:?}"
         )))
-    }
-}
-
-/// The bit length of a big-endian integer without leading zero bytes.
-fn modulus_bits(n: &[u8]) -> usize {
-    match n.first() {
-        Some(first) => n.len() * 8 - first.leading_zeros() as usize,
-        None => 0,
     }
 }
 

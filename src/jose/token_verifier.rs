@@ -5,32 +5,23 @@
 //!
 //! [`Validator`]: crate::Validator
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny};
 
-use crate::jose::claims::{AccessTokenClaims, deserialize_audiences, numeric_date};
-use crate::jose::keys::Algorithm;
+use crate::jose::algorithm::Algorithm;
+use crate::jose::claims::{AccessTokenClaims, ReceivedClaims};
+use crate::jose::jws::{
+    self, CompactJws, JoseHeader, MAX_HEADER_B64, MAX_SIGNATURE_B64, decode_buffer_len,
+};
 use crate::jose::verification_keys::{VerificationKey, VerificationKeys};
 use crate::vocab::error::ValidationError;
 use crate::vocab::time::UnixTime;
 
-/// Longest base64url header accepted (768 bytes decoded).
 /// The default limit on a token's length: far above any token this crate mints
 /// (an RS256-4096 token is under 1.5 KiB), far below anything that hurts.
 pub const DEFAULT_MAX_TOKEN_BYTES: usize = 8 * 1024;
-
-const MAX_HEADER_B64: usize = 1024;
-/// Longest base64url signature: an RSA-8192 signature, 1024 bytes.
-const MAX_SIGNATURE_B64: usize = 1366;
-/// A buffer fitting base64's conservative estimate for `n` input characters.
-const fn decode_buffer_len(n: usize) -> usize {
-    n.div_ceil(4) * 3
-}
 
 /// The checks of one issuer's tokens that need neither the audience nor the
 /// clock: syntax, header, signature, claims and `iss`. The [`Validator`](crate::Validator) and the
@@ -39,48 +30,6 @@ pub(crate) struct TokenVerifier {
     keys: VerificationKeys,
     issuer: String,
     max_token_bytes: usize,
-}
-
-/// The JOSE header members read; the rest (`jwk`, `jku`, `x5u`, `x5c`, …) are
-/// ignored, never trusted.
-#[derive(Deserialize)]
-struct Header<'a> {
-    #[serde(borrow, default)]
-    alg: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    typ: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    kid: Option<Cow<'a, str>>,
-    #[serde(default)]
-    crit: Option<IgnoredAny>,
-}
-
-/// The claims as they arrive: every member optional, so a missing one is
-/// reported by name. Duplicate members are refused by serde.
-#[derive(Deserialize)]
-struct Payload {
-    iss: Option<String>,
-    sub: Option<String>,
-    #[serde(default, deserialize_with = "some_audiences")]
-    aud: Option<Vec<String>>,
-    client_id: Option<String>,
-    #[serde(default, deserialize_with = "some_date")]
-    iat: Option<UnixTime>,
-    #[serde(default, deserialize_with = "some_date")]
-    exp: Option<UnixTime>,
-    #[serde(default, deserialize_with = "some_date")]
-    nbf: Option<UnixTime>,
-    jti: Option<String>,
-    scope: Option<String>,
-    credential_id: Option<String>,
-}
-
-fn some_audiences<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    deserialize_audiences(d).map(Some)
-}
-
-fn some_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<UnixTime>, D::Error> {
-    numeric_date::deserialize(d).map(Some)
 }
 
 /// A decoded payload larger than this is dropped after use rather than kept per thread.
@@ -117,39 +66,30 @@ impl TokenVerifier {
         if token.len() > self.max_token_bytes {
             return Err(ValidationError::TooLarge);
         }
-        let (header_b64, rest) = token.split_once('.').ok_or(ValidationError::Malformed)?;
-        let (payload_b64, signature_b64) =
-            rest.split_once('.').ok_or(ValidationError::Malformed)?;
-        if header_b64.is_empty()
-            || payload_b64.is_empty()
-            || signature_b64.is_empty()
-            || signature_b64.contains('.')
-            || header_b64.len() > MAX_HEADER_B64
-            || signature_b64.len() > MAX_SIGNATURE_B64
-        {
-            return Err(ValidationError::Malformed);
-        }
+        let jws = CompactJws::split(token, MAX_HEADER_B64)
+            .filter(|jws| !jws.signature_b64.is_empty())
+            .ok_or(ValidationError::Malformed)?;
 
-        let key = match self.keys.find_by_known_header(header_b64) {
+        let key = match self.keys.find_by_known_header(jws.header_b64) {
             Some(key) => key,
-            None => self.header_key(header_b64)?,
+            None => self.header_key(jws.header_b64)?,
         };
 
         let mut signature = [0u8; decode_buffer_len(MAX_SIGNATURE_B64)];
-        let signature_len = URL_SAFE_NO_PAD
-            .decode_slice(signature_b64, &mut signature)
-            .map_err(|_| ValidationError::Malformed)?;
-        let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
-        if !key.verify(signing_input, &signature[..signature_len]) {
+        let signature = jws::decode_into(jws.signature_b64, &mut signature)
+            .ok_or(ValidationError::Malformed)?;
+        if !key.verify(jws.signing_input.as_bytes(), signature) {
             return Err(ValidationError::InvalidSignature);
         }
 
         let claims = PAYLOAD.with_borrow_mut(|buf| {
             buf.clear();
             let claims = URL_SAFE_NO_PAD
-                .decode_vec(payload_b64, buf)
+                .decode_vec(jws.payload_b64, buf)
                 .map_err(|_| ValidationError::Malformed)
-                .and_then(|()| json_object::<Payload>(buf).ok_or(ValidationError::MalformedClaims));
+                .and_then(|()| {
+                    jws::json_object::<ReceivedClaims>(buf).ok_or(ValidationError::MalformedClaims)
+                });
             if buf.capacity() > MAX_RETAINED_PAYLOAD {
                 *buf = Vec::new();
             }
@@ -167,12 +107,10 @@ impl TokenVerifier {
     /// algorithm must be its `alg`.
     fn header_key(&self, header_b64: &str) -> Result<&VerificationKey, ValidationError> {
         let mut header_buf = [0u8; decode_buffer_len(MAX_HEADER_B64)];
-        let header_len = URL_SAFE_NO_PAD
-            .decode_slice(header_b64, &mut header_buf)
-            .map_err(|_| ValidationError::Malformed)?;
-        let header: Header<'_> =
-            json_object(&header_buf[..header_len]).ok_or(ValidationError::MalformedHeader)?;
-        if header.crit.is_some() {
+        let header_json =
+            jws::decode_into(header_b64, &mut header_buf).ok_or(ValidationError::Malformed)?;
+        let header = JoseHeader::read(header_json).ok_or(ValidationError::MalformedHeader)?;
+        if header.crit {
             return Err(ValidationError::CriticalHeader);
         }
         if !header.typ.as_deref().is_some_and(is_access_token_type) {
@@ -195,51 +133,20 @@ impl TokenVerifier {
     }
 }
 
-/// A JSON object (never an array, which serde would also read into a struct).
-/// JSON is UTF-8 (RFC 8259 §8.1): checked once for the whole text, not string
-/// by string as `serde_json::from_slice` would.
-fn json_object<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    if text.trim_ascii_start().as_bytes().first() != Some(&b'{') {
-        return None;
-    }
-    serde_json::from_str(text).ok()
-}
-
 /// `at+jwt` or `application/at+jwt`, in any case: media types are
 /// case-insensitive (RFC 9068 §4, C62).
 fn is_access_token_type(typ: &str) -> bool {
-    let typ = typ.as_bytes();
-    let subtype = match typ.split_at_checked(12) {
-        Some((prefix, subtype)) if prefix.eq_ignore_ascii_case(b"application/") => subtype,
-        _ => typ,
-    };
-    subtype.eq_ignore_ascii_case(b"at+jwt")
+    jws::is_media_type(typ, "at+jwt")
 }
 
-fn required_claims(p: Payload) -> Result<SignedClaims, ValidationError> {
-    fn present(value: Option<String>, name: &'static str) -> Result<String, ValidationError> {
-        value
-            .filter(|v| !v.is_empty())
-            .ok_or(ValidationError::MissingClaim(name))
-    }
-    let claims = AccessTokenClaims {
-        iss: present(p.iss, "iss")?,
-        sub: present(p.sub, "sub")?,
-        aud: p
-            .aud
-            .filter(|aud| !aud.is_empty())
-            .ok_or(ValidationError::MissingClaim("aud"))?,
-        client_id: present(p.client_id, "client_id")?,
-        iat: p.iat.ok_or(ValidationError::MissingClaim("iat"))?,
-        exp: p.exp.ok_or(ValidationError::MissingClaim("exp"))?,
-        jti: present(p.jti, "jti")?,
-        scope: p.scope,
-        credential_id: p.credential_id,
-    };
+/// The claims, once every required one is there and not empty.
+fn required_claims(received: ReceivedClaims) -> Result<SignedClaims, ValidationError> {
+    let (claims, checked) = received
+        .into_claims()
+        .map_err(ValidationError::MissingClaim)?;
     Ok(SignedClaims {
         claims,
-        not_before: p.nbf,
+        not_before: checked.nbf,
     })
 }
 

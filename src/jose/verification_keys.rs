@@ -3,21 +3,14 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::jwk::{
-    AlgorithmParameters, EllipticCurve, Jwk, JwkSet, KeyAlgorithm, KeyOperations, PublicKeyUse,
-};
+use jsonwebtoken::jwk::JwkSet;
 use ring::hmac;
-use ring::signature::{self, RsaPublicKeyComponents, UnparsedPublicKey};
+use ring::signature::UnparsedPublicKey;
 
-use crate::jose::keys::{Algorithm, KeySet, PublicHalf, SigningKey, encode_header};
+use crate::jose::algorithm::{Algorithm, MIN_HMAC_SECRET_BYTES};
+use crate::jose::jwk::{Mode, PublicJwk, PublicKey};
+use crate::jose::keys::{KeySet, PublicHalf, SigningKey, encode_header};
 use crate::vocab::error::ConfigError;
-
-/// RSA moduli ring verifies with the `*_2048_8192_*` algorithms, in bytes.
-const RSA_MODULUS_BYTES: std::ops::RangeInclusive<usize> = 256..=1024;
-/// Smallest HS256 secret accepted: as long as the hash output (RFC 7518 §3.2).
-const MIN_HMAC_SECRET_BYTES: usize = 32;
 
 /// The verification keys of one issuer, each bound to one `kid` and one
 /// [`Algorithm`].
@@ -51,13 +44,11 @@ pub(crate) struct VerificationKey {
 
 #[derive(Clone)]
 enum Verifier {
-    /// EC point, Ed25519 key or DER `RSAPublicKey`, with its ring algorithm.
+    /// A same-process key's EC point, Ed25519 key or DER `RSAPublicKey`, with
+    /// its ring algorithm.
     Public(UnparsedPublicKey<Box<[u8]>>),
-    /// An RSA key given by its JWK components.
-    Rsa {
-        components: RsaPublicKeyComponents<Box<[u8]>>,
-        params: &'static signature::RsaParameters,
-    },
+    /// A key read from a JWK, used with its one algorithm.
+    Jwk(PublicKey),
     Hmac(hmac::Key),
 }
 
@@ -71,9 +62,7 @@ impl VerificationKey {
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         match &self.verifier {
             Verifier::Public(key) => key.verify(message, signature).is_ok(),
-            Verifier::Rsa { components, params } => {
-                components.verify(params, message, signature).is_ok()
-            }
+            Verifier::Jwk(key) => key.verify(self.algorithm, message, signature),
             Verifier::Hmac(key) => hmac::verify(key, message, signature).is_ok(),
         }
     }
@@ -91,20 +80,21 @@ impl VerificationKeys {
     /// The signature keys of a JWK Set (RFC 7517 §5), as an issuer publishes at
     /// its `jwks_uri`.
     ///
-    /// A key is used when it has a `kid`, is not marked for another use than
-    /// `sig` (`use`, `key_ops`), and is a P-256 key (ES256), a P-384 key (ES384), an Ed25519 key
-    /// (EdDSA) or an RSA key of 2048 to 8192 bits (RS256 or PS256). Its
-    /// algorithm is its `alg` member; without one, the algorithm its key type
-    /// implies, and RS256 for RSA keys (the algorithm RFC 9068 §2.1 makes
-    /// mandatory). Other keys are skipped, as are symmetric (`oct`) keys: a
-    /// shared secret is never taken from a published document.
+    /// Read leniently: a key is used when it has a `kid` and passes the key
+    /// rules of the `jose` wing (a signature key, P-256 (ES256), P-384 (ES384),
+    /// Ed25519 (EdDSA) or RSA of 2048 to 8192 bits with a usable exponent (RS256
+    /// or PS256), `alg` suiting the key). Its algorithm is its `alg` member;
+    /// without one, the algorithm its key type implies, and RS256 for RSA keys
+    /// (the algorithm RFC 9068 §2.1 makes mandatory). Other keys are skipped, as
+    /// are symmetric (`oct`) keys: a shared secret is never taken from a
+    /// published document.
     ///
     /// # Errors
     /// [`ConfigError::InvalidKey`] when no key is usable;
     /// [`ConfigError::DuplicateKeyId`] when two usable keys share a `kid`.
     pub fn from_jwks(jwks: &JwkSet) -> Result<Self, ConfigError> {
         let mut set = Self { keys: Vec::new() };
-        for key in jwks.keys.iter().filter_map(from_jwk) {
+        for key in Mode::Lenient.read(jwks, from_jwk)? {
             set.push(key)?;
         }
         if set.keys.is_empty() {
@@ -214,104 +204,19 @@ fn known_header(algorithm: Algorithm, kid: &str) -> Box<str> {
     header.into()
 }
 
-/// The usable signature key in `jwk`, or `None` to skip it.
-fn from_jwk(jwk: &Jwk) -> Option<VerificationKey> {
-    let common = &jwk.common;
-    let kid = common.key_id.as_deref().filter(|kid| !kid.is_empty())?;
-    if matches!(
-        common.public_key_use,
-        Some(PublicKeyUse::Encryption | PublicKeyUse::Other(_))
-    ) {
-        return None;
-    }
-    if let Some(ops) = &common.key_operations
-        && !ops.iter().any(|op| matches!(op, KeyOperations::Verify))
-    {
-        return None;
-    }
-    let declared = match common.key_algorithm {
-        None => None,
-        Some(KeyAlgorithm::ES256) => Some(Algorithm::ES256),
-        Some(KeyAlgorithm::ES384) => Some(Algorithm::ES384),
-        Some(KeyAlgorithm::EdDSA) => Some(Algorithm::EdDSA),
-        Some(KeyAlgorithm::RS256) => Some(Algorithm::RS256),
-        Some(KeyAlgorithm::PS256) => Some(Algorithm::PS256),
-        Some(_) => return None,
-    };
-    let (algorithm, verifier) = match &jwk.algorithm {
-        AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {
-            let algorithm = declared.unwrap_or(Algorithm::ES256);
-            let x = decode_exact(&ec.x, 32)?;
-            let y = decode_exact(&ec.y, 32)?;
-            // An uncompressed SEC1 point: 0x04 || x || y.
-            let point: Box<[u8]> = [&[0x04][..], &x, &y].concat().into();
-            (algorithm, public(algorithm, Algorithm::ES256, point)?)
-        }
-        AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P384 => {
-            let algorithm = declared.unwrap_or(Algorithm::ES384);
-            let x = decode_exact(&ec.x, 48)?;
-            let y = decode_exact(&ec.y, 48)?;
-            let point: Box<[u8]> = [&[0x04][..], &x, &y].concat().into();
-            (algorithm, public(algorithm, Algorithm::ES384, point)?)
-        }
-        AlgorithmParameters::OctetKeyPair(okp) if okp.curve == EllipticCurve::Ed25519 => {
-            let algorithm = declared.unwrap_or(Algorithm::EdDSA);
-            let x = decode_exact(&okp.x, 32)?;
-            (algorithm, public(algorithm, Algorithm::EdDSA, x.into())?)
-        }
-        AlgorithmParameters::RSA(rsa) => {
-            let algorithm = declared.unwrap_or(Algorithm::RS256);
-            let params: &'static signature::RsaParameters = match algorithm {
-                Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
-                Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
-                _ => return None,
-            };
-            let n = strip_leading_zeros(URL_SAFE_NO_PAD.decode(&rsa.n).ok()?);
-            let e = strip_leading_zeros(URL_SAFE_NO_PAD.decode(&rsa.e).ok()?);
-            if !RSA_MODULUS_BYTES.contains(&n.len()) || e.is_empty() || e.len() > 4 {
-                return None;
-            }
-            let components = RsaPublicKeyComponents {
-                n: n.into(),
-                e: e.into(),
-            };
-            (algorithm, Verifier::Rsa { components, params })
-        }
-        _ => return None,
-    };
-    Some(VerificationKey {
+/// A key that passed the key rules, if it has a `kid`.
+fn from_jwk(jwk: PublicJwk<'_>) -> Result<VerificationKey, ConfigError> {
+    let kid = jwk
+        .kid
+        .filter(|kid| !kid.is_empty())
+        .ok_or_else(|| ConfigError::InvalidKey("a published key needs a `kid`".into()))?;
+    let algorithm = jwk.declared.unwrap_or_else(|| jwk.key.default_algorithm());
+    Ok(VerificationKey {
         kid: kid.to_owned(),
         algorithm,
-        verifier,
+        verifier: Verifier::Jwk(jwk.key),
         known_header: known_header(algorithm, kid),
     })
-}
-
-/// A public-key verifier, if the JWK's algorithm suits its key type.
-fn public(declared: Algorithm, key_type: Algorithm, bytes: Box<[u8]>) -> Option<Verifier> {
-    let algorithm: &'static dyn signature::VerificationAlgorithm = match (declared, key_type) {
-        (Algorithm::ES256, Algorithm::ES256) => &signature::ECDSA_P256_SHA256_FIXED,
-        (Algorithm::ES384, Algorithm::ES384) => &signature::ECDSA_P384_SHA384_FIXED,
-        (Algorithm::EdDSA, Algorithm::EdDSA) => &signature::ED25519,
-        _ => return None,
-    };
-    Some(Verifier::Public(UnparsedPublicKey::new(algorithm, bytes)))
-}
-
-/// Strict base64url of exactly `len` bytes.
-fn decode_exact(value: &str, len: usize) -> Option<Vec<u8>> {
-    URL_SAFE_NO_PAD
-        .decode(value)
-        .ok()
-        .filter(|bytes| bytes.len() == len)
-}
-
-/// A JWK integer is big-endian and should have no leading zero octet
-/// (RFC 7518 §6.3.1.1); tolerate them rather than mis-size the key.
-fn strip_leading_zeros(mut bytes: Vec<u8>) -> Vec<u8> {
-    let zeros = bytes.iter().take_while(|b| **b == 0).count();
-    bytes.drain(..zeros);
-    bytes
 }
 
 #[cfg(test)]

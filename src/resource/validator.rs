@@ -14,7 +14,7 @@ use crate::store::revocation::{NoRevocation, RevocationStore, TokenView};
 use crate::vocab::audience::Audience;
 use crate::vocab::error::{ConfigError, ValidationError};
 use crate::vocab::scope::ScopeSet;
-use crate::vocab::time::{DEFAULT_LEEWAY, MAX_LEEWAY, UnixTime};
+use crate::vocab::time::{DEFAULT_LEEWAY, MAX_LEEWAY, UnixTime, ceil_secs};
 
 /// A valid token lacks the scope an operation needs: HTTP 403 with
 /// `insufficient_scope` (RFC 6750 §3.1, C122); see
@@ -310,11 +310,6 @@ impl<R> ValidatorBuilder<R> {
             revocation: self.revocation,
         })
     }
-}
-
-/// Whole seconds in `d`, rounded up.
-fn ceil_secs(d: Duration) -> u64 {
-    d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0))
 }
 
 #[cfg(test)]

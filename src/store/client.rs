@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::jose::algorithm::Algorithm;
 use crate::jose::client_keys::{ClientJwks, ClientKey, JwtSecretCredential};
-use crate::jose::keys::Algorithm;
 use crate::vocab::audience::Audience;
 use crate::vocab::error::ConfigError;
 use crate::vocab::ids::{AuthMethod, ClientId, CredentialId};

@@ -12,8 +12,8 @@ use std::time::Duration;
 use crate::jose::claims::AccessTokenClaims;
 use crate::vocab::error::StoreError;
 use crate::vocab::ids::{ClientId, CredentialId};
-use crate::vocab::time::MAX_LEEWAY;
 use crate::vocab::time::UnixTime;
+use crate::vocab::time::{MAX_LEEWAY, ceil_secs};
 
 /// What a revocation check needs to know about a token: borrowed from its
 /// claims, so checking allocates nothing.
@@ -590,11 +590,6 @@ impl RevocationStore for MemoryRevocationStore {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
         ready(Ok(self.lookup(token)))
     }
-}
-
-/// Whole seconds in `d`, rounded up.
-fn ceil_secs(d: Duration) -> u64 {
-    d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use ring::digest;
 
-use crate::vocab::time::UnixTime;
+use crate::vocab::time::{UnixTime, ceil_secs};
 
 /// Who is trying to authenticate, as far as the throttle can tell: the client
 /// id as presented (registered or not), and the caller's address when the
@@ -580,11 +580,6 @@ impl MapKey {
     fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
-}
-
-/// Whole seconds in `d`, rounded up.
-fn ceil_secs(d: Duration) -> u64 {
-    d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0))
 }
 
 /// An [`AuthThrottle`] that never throttles.

@@ -88,5 +88,11 @@ pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 /// this long past its expiry.
 pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
 
+/// Whole seconds in `d`, rounded up: a configured duration never shrinks when
+/// it is counted in the whole seconds of a NumericDate.
+pub(crate) const fn ceil_secs(d: Duration) -> u64 {
+    d.as_secs().saturating_add((d.subsec_nanos() > 0) as u64)
+}
+
 #[cfg(test)]
 mod tests;

@@ -40,8 +40,8 @@ fn c41_c137_audience_rules() {
         token_endpoint_audience: Some("https://as.example.com/token".into()),
         ..AssertionSettings::default()
     };
-    let one = |s: &str| Audiences::One(s.into());
-    let many = |v: &[&str]| Audiences::Many(v.iter().map(|s| s.to_string()).collect());
+    let one = |s: &str| vec![s.to_owned()];
+    let many = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let issuer = "https://as.example.com";
     for (aud, strict_ok, legacy_ok) in [
         (one("https://as.example.com"), true, true),
@@ -59,8 +59,14 @@ fn c41_c137_audience_rules() {
         (many(&["https://other", "https://evil"]), false, false),
         (many(&[]), false, false),
     ] {
-        assert_eq!(audience_names_us(Some(&aud), issuer, &strict), strict_ok);
-        assert_eq!(audience_names_us(Some(&aud), issuer, &legacy), legacy_ok);
+        assert_eq!(
+            audience_names_us(Some(aud.as_slice()), issuer, &strict),
+            strict_ok
+        );
+        assert_eq!(
+            audience_names_us(Some(aud.as_slice()), issuer, &legacy),
+            legacy_ok
+        );
     }
     assert!(!audience_names_us(None, issuer, &legacy));
     // An issuer configured with a trailing slash accepts the bare form too.
@@ -109,9 +115,9 @@ fn numeric_dates_round_down_and_clamp() {
         r#"{"exp":1700000000.9,"nbf":-5,"iat":1e30}"#,
     ))
     .unwrap();
-    assert_eq!(a.claims.exp.unwrap().0, 1_700_000_000);
-    assert_eq!(a.claims.nbf.unwrap().0, 0);
-    assert_eq!(a.claims.iat.unwrap().0, u64::MAX);
+    assert_eq!(a.claims.exp.unwrap().as_secs(), 1_700_000_000);
+    assert_eq!(a.claims.nbf.unwrap().as_secs(), 0);
+    assert_eq!(a.claims.iat.unwrap().as_secs(), u64::MAX);
 }
 
 #[test]
@@ -149,4 +155,38 @@ fn replay_keys_are_unambiguous_and_fixed_size() {
     assert_eq!(a.len(), 43);
     assert_eq!(a, replay_key("a", "bc"));
     assert!(!a.contains("bc"));
+}
+
+#[test]
+fn a_crit_header_is_refused_even_when_null() {
+    use crate::jose::client_keys::JwtSecretCredential;
+    use crate::vocab::ids::ClientId;
+    use crate::vocab::secret::ClientSecret;
+
+    let client = Client::builder(ClientId::new("cj").unwrap())
+        .jwt_secret(
+            JwtSecretCredential::new(CredentialId::new("j1").unwrap(), &ClientSecret::generate())
+                .unwrap(),
+        )
+        .auth_methods([AuthMethod::ClientSecretJwt])
+        .build()
+        .unwrap();
+    let claims = r#"{"iss":"cj","sub":"cj","aud":"https://as.example.com","exp":1000,"jti":"j"}"#;
+    for crit in [r#"["exp"]"#, "null", "[]"] {
+        let header = format!(r#"{{"alg":"HS256","crit":{crit}}}"#);
+        let assertion = ClientAssertion::parse(compact(&header, claims)).unwrap();
+        let verdict = verify_assertion(
+            &assertion,
+            &client,
+            client.jwt_secret_keys(),
+            "https://as.example.com",
+            UnixTime::from_secs(900),
+            &AssertionSettings::default(),
+        );
+        assert_eq!(
+            verdict.unwrap_err(),
+            Reason::AssertionCriticalHeader,
+            "{crit}: RFC 7515 §4.1.11"
+        );
+    }
 }

@@ -3,8 +3,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use std::path::Path;
 
 use super::*;
+use crate::jose::algorithm::Algorithm;
 use crate::jose::claims::AccessTokenClaims;
-use crate::jose::keys::{Algorithm, KeySet};
+use crate::jose::keys::KeySet;
 use crate::vocab::audience::Audience;
 use crate::vocab::time::UnixTime;
 

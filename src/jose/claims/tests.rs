@@ -143,3 +143,67 @@ fn malformed_aud_and_dates_are_refused() {
         );
     }
 }
+
+fn received(json: &str) -> Result<(AccessTokenClaims, CheckedClaims), &'static str> {
+    serde_json::from_str::<ReceivedClaims>(json)
+        .expect("well-formed claims")
+        .into_claims()
+}
+
+#[test]
+fn received_claims_name_the_first_missing_or_empty_required_claim() {
+    let aud = audiences(&["https://mcp.example.com/mcp"]);
+    let json = to_json(&mint_claims(&aud));
+    let (claims, checked) = received(&json).unwrap();
+    assert_eq!(serde_json::to_string(&claims).unwrap(), json);
+    assert_eq!(checked.nbf, None);
+    let full: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for claim in ["iss", "sub", "aud", "client_id", "iat", "exp", "jti"] {
+        let mut value = full.clone();
+        value.as_object_mut().unwrap().remove(claim);
+        assert_eq!(received(&value.to_string()).unwrap_err(), claim);
+    }
+    for (claim, empty) in [
+        ("iss", serde_json::json!("")),
+        ("sub", serde_json::json!("")),
+        ("aud", serde_json::json!([])),
+        ("client_id", serde_json::json!(null)),
+        ("jti", serde_json::json!("")),
+    ] {
+        let mut value = full.clone();
+        value[claim] = empty;
+        assert_eq!(received(&value.to_string()).unwrap_err(), claim);
+    }
+}
+
+#[test]
+fn received_claims_keep_optional_and_checked_claims() {
+    let (claims, checked) = received(
+        r#"{"iss":"i","sub":"s","aud":["a","b"],"client_id":"c","iat":1,"exp":2,"jti":"j","scope":null,"nbf":5}"#,
+    )
+    .unwrap();
+    assert_eq!(claims.aud, ["a", "b"]);
+    assert_eq!(claims.scope, None);
+    assert_eq!(claims.credential_id, None);
+    assert_eq!(checked.nbf, Some(UnixTime::from_secs(5)));
+    for bad in [
+        r#"{"nbf":null}"#,
+        r#"{"aud":null}"#,
+        r#"{"iat":1.5}"#,
+        r#"{"scope":["a"]}"#,
+        r#"{"jti":"a","jti":"b"}"#,
+    ] {
+        assert!(
+            serde_json::from_str::<ReceivedClaims>(bad).is_err(),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn text_claims_read_null_as_absent_like_an_option() {
+    let with_null = r#"{"iss":"i","sub":"s","aud":"a","client_id":"c","iat":1,"exp":2,"jti":"j","credential_id":null}"#;
+    let claims: AccessTokenClaims = serde_json::from_str(with_null).unwrap();
+    assert_eq!(claims.credential_id, None);
+    assert!(!serde_json::to_string(&claims).unwrap().contains("null"));
+}

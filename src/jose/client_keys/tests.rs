@@ -1,4 +1,6 @@
 use super::*;
+use jsonwebtoken::jwk::{AlgorithmParameters, KeyAlgorithm, PublicKeyUse};
+
 use crate::jose::keys::SigningKey;
 
 fn public_jwk(alg: Algorithm) -> Jwk {

@@ -1,7 +1,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::*;
-use crate::jose::keys::{Algorithm, SigningKey};
+use crate::jose::algorithm::Algorithm;
+use crate::jose::keys::SigningKey;
 
 /// Serves whatever set it holds, counting fetches; fails when told to.
 #[derive(Default)]

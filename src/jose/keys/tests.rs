@@ -59,19 +59,6 @@ fn rfc8037_key() -> SigningKey {
 }
 
 #[test]
-fn algorithm_names_round_trip_and_none_is_refused() {
-    for alg in ALL {
-        assert_eq!(alg.as_str().parse::<Algorithm>().unwrap(), alg);
-        assert_eq!(alg.to_string(), alg.as_str());
-    }
-    for bad in ["none", "es256", "EDDSA", "RS512", ""] {
-        assert!(bad.parse::<Algorithm>().is_err(), "{bad:?}");
-    }
-    assert!(Algorithm::HS256.is_symmetric());
-    assert!(!Algorithm::ES256.is_symmetric());
-}
-
-#[test]
 fn default_kid_is_the_rfc7638_thumbprint() {
     assert_eq!(load(Algorithm::ES256).kid(), ES256_THUMBPRINT);
     assert_eq!(load(Algorithm::EdDSA).kid(), EDDSA_THUMBPRINT);
@@ -129,9 +116,6 @@ fn short_rsa_keys_are_refused() {
         None,
     ));
     assert!(message.contains("RS256"), "{message}");
-    assert_eq!(modulus_bits(&[0x7f, 0xff]), 15);
-    assert_eq!(modulus_bits(&[0x01; 256]), 2041);
-    assert_eq!(modulus_bits(&[]), 0);
 }
 
 #[test]

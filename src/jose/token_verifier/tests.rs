@@ -172,6 +172,15 @@ fn headers_must_be_json_objects_without_duplicates_or_crit() {
             r#"{"alg":"ES256","typ":"at+jwt","kid":"es","crit":["exp"],"exp":1}"#,
             ValidationError::CriticalHeader,
         ),
+        // RFC 7515 §4.1.11: `crit` is an array; `null` is no way to leave it out.
+        (
+            r#"{"alg":"ES256","typ":"at+jwt","kid":"es","crit":null}"#,
+            ValidationError::CriticalHeader,
+        ),
+        (
+            r#"{"alg":"ES256","typ":"at+jwt","kid":"es","crit":[]}"#,
+            ValidationError::CriticalHeader,
+        ),
     ];
     for (header, expected) in cases {
         let token = sign(&es256(), header, &body);

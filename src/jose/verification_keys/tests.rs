@@ -1,3 +1,6 @@
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
 use super::*;
 
 const ES256_PEM: &str = include_str!("../../../tests/vectors/es256.pkcs8.pem");

@@ -4,7 +4,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::*;
-use crate::jose::keys::{Algorithm, KeySet, SigningKey};
+use crate::jose::algorithm::Algorithm;
+use crate::jose::keys::{KeySet, SigningKey};
 use crate::store::revocation::MemoryRevocationStore;
 use crate::vocab::ids::ClientId;
 use crate::vocab::scope::Scope;

@@ -42,3 +42,12 @@ fn converts_to_and_from_offset_date_time() {
     let far = time::OffsetDateTime::from(UnixTime::from_secs(u64::MAX));
     assert_eq!(far.year(), 9999);
 }
+
+#[test]
+fn ceil_secs_rounds_up_and_saturates() {
+    assert_eq!(ceil_secs(Duration::from_secs(3)), 3);
+    assert_eq!(ceil_secs(Duration::from_millis(3001)), 4);
+    assert_eq!(ceil_secs(Duration::from_nanos(1)), 1);
+    assert_eq!(ceil_secs(Duration::ZERO), 0);
+    assert_eq!(ceil_secs(Duration::MAX), u64::MAX);
+}
