@@ -215,8 +215,9 @@
 //!   in constant time. Every authentication failure gets the same answer; an
 //!   unknown client id costs the same work as a wrong secret of a client with a
 //!   fast hash, while a PBKDF2 client takes far longer to refuse.
-//! - Failed secret authentication is throttled per presented client id
-//!   (RFC 6749 §2.3.1).
+//! - Failed secret authentication is throttled per (presented client id,
+//!   caller source) with backoff (RFC 6749 §2.3.1); a generated secret is
+//!   checked whatever the count, so the throttle cannot lock a client out.
 //! - JWT client assertions are verified against keys registered in advance,
 //!   never keys the assertion names; each is accepted once ([`ReplayGuard`]),
 //!   must be short-lived, and must name this issuer as its audience.

@@ -24,8 +24,10 @@
 //! neither timing nor error text tells an attacker which client ids exist. A
 //! client stored with PBKDF2 takes far longer to refuse than an unknown id, so
 //! its existence shows in the response time (see the security page).
-//! Failed attempts are throttled per presented client id
-//! ([`MemoryThrottle`](crate::store::MemoryThrottle)), as RFC 6749 §2.3.1 requires.
+//! Failed attempts are throttled per presented client id and caller source
+//! ([`MemoryThrottle`](crate::store::MemoryThrottle)), as RFC 6749 §2.3.1
+//! requires; a generated secret is checked whatever the count, a human one
+//! only while its key is not locked.
 //!
 //! Plaintext secrets live only in [`ClientSecret`](crate::ClientSecret), whose
 //! memory is zeroized on drop and whose `Debug` prints `[redacted]`.

@@ -36,19 +36,66 @@
 //!
 //! ## Brute-force throttling (C15)
 //!
-//! - **Does:** failed secret authentications are counted per *presented* client
-//!   id, registered or not; by default ([`ThrottleConfig`](crate::store::ThrottleConfig))
-//!   10 failures within 60 s lock the id for 60 s, answered with `429`,
-//!   `Retry-After` and `invalid_client`, before any secret is checked. Memory is
-//!   bounded, and a flood of fresh ids cannot push a locked id out.
-//! - **Costs an attacker:** about ten guesses a minute per id and per issuer
-//!   process, on top of the secret's entropy.
-//! - **Cannot stop:** anyone who knows a client id can keep that client locked
-//!   out by failing on purpose (secret clients only: JWT assertion failures are
-//!   not counted, since signatures cannot be guessed). Each process counts on its
-//!   own, so `n` replicas allow `n` times the attempts unless you implement
-//!   [`AuthThrottle`](crate::AuthThrottle) over a shared counter. It does not
-//!   limit how often a *valid* client asks for tokens.
+//! RFC 6749 §2.3.1 asks the server to protect password authentication against
+//! brute force. A lockout keyed on the client id alone does that, and also
+//! hands anyone who knows an id a way to lock the client out (ten requests a
+//! minute with a wrong secret, or none at all, kept a real client from every
+//! token). The throttle ([`AuthThrottle`](crate::AuthThrottle),
+//! [`MemoryThrottle`](crate::store::MemoryThrottle)) is shaped so that it
+//! cannot be used that way:
+//!
+//! - **Does:**
+//!   - failures are counted per (client id as presented, caller source), the
+//!     source being the address the adapter hands over with
+//!     [`RequestParts::source`](crate::RequestParts::source); a pair that fails
+//!     10 times within 60 s waits 60 s, then 120 s, 240 s, … up to 15 minutes
+//!     ([`ThrottleConfig`](crate::store::ThrottleConfig));
+//!   - a **generated secret** (stored with a fast hash, 256 bits) is always
+//!     checked: a correct one is never refused because someone else failed. A
+//!     wrong one is counted and answered `429` with `Retry-After` while its
+//!     pair waits;
+//!   - a **human-chosen secret** (PBKDF2) keeps a lockout: the attempt is
+//!     reserved before the hash is computed, counting attempts in flight, so
+//!     concurrent guesses cannot pass the limit together and cannot burn CPU
+//!     past it; 100 failures within 60 s from all sources together lock the
+//!     client id itself for 60 s;
+//!   - a request that presents no credential (a bare `client_id`) counts as
+//!     nothing, and JWT assertion failures are not counted (a signature
+//!     cannot be guessed);
+//!   - unknown ids are counted like known ones, so the answers do not tell
+//!     them apart; memory is bounded, and an unexpired lock is never dropped
+//!     to make room, so a flood of decoy ids cannot reset one.
+//! - **Costs an attacker:** 10 guesses a minute per source and client id, then
+//!   an exponential wait; against a generated secret nothing at all, since
+//!   2^256 guesses are out of reach anyway.
+//! - **Cannot stop:** an attacker with many addresses can lock out a client
+//!   with a *human-chosen* secret (100 failures a minute across sources), the
+//!   price of keeping guessable secrets guessable only slowly: use generated
+//!   secrets or keys for machines. Without a source from the adapter, every
+//!   caller of an id shares one count. Each process counts on its own, so `n`
+//!   replicas allow `n` times the attempts unless
+//!   [`AuthThrottle`](crate::AuthThrottle) is implemented over a shared
+//!   counter. It does not limit how often a *valid* client asks for tokens.
+//! - **Elsewhere:** Keycloak's brute-force detection covers user logins, not
+//!   client authentication (extending it to client credentials is an open
+//!   request there); Ory Hydra and node-oidc-provider leave rate limiting to
+//!   the deployment (a proxy or middleware in front). None distinguishes a
+//!   generated secret from a guessable one.
+//!
+//! ## Shared tables: one tenant cannot fill them for the others
+//!
+//! - **Does:** the [`MemoryReplayGuard`](crate::store::MemoryReplayGuard) picks
+//!   its shards with a key drawn per process, so nobody can aim `jti`s at one
+//!   shard, and gives each client a share (1/32 of its capacity by default): a
+//!   client over its share alone is refused, with `invalid_client`. The
+//!   [`MemoryRevocationStore`](crate::store::MemoryRevocationStore) gives each
+//!   client a share of `jti` revocations (10,000 by default); past it, a
+//!   revocation becomes a cutoff for that client, so its tokens die and nobody
+//!   else loses room.
+//! - **Costs an attacker:** a registered client can only exhaust its own share.
+//! - **Cannot stop:** many registered clients acting together can still fill a
+//!   guard or store sized too small for them; size them for the number of
+//!   clients (the memory per entry is documented on each type).
 //!
 //! ## JWT client assertions (RFC 7523)
 //!
