@@ -11,8 +11,8 @@
 # responses, then stops the server by its own PID.
 #
 # With `--peer`, node-oidc-provider 9 (installed from npm into target/) is run
-# next, issuing the same ES256 JWT tokens under the same load, and the ratio of
-# the two throughputs is printed.
+# next, as its users deploy it (NODE_ENV=production), issuing the same ES256 JWT
+# tokens under the same load, and the ratio of the two throughputs is printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -119,7 +119,7 @@ if $peer; then
     fi
     cp scripts/oidc_provider_peer.mjs "$peer_dir/"
     peer_secret="$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')"
-    PORT="$port" SECRET="$peer_secret" node "$peer_dir/oidc_provider_peer.mjs" \
+    NODE_ENV=production PORT="$port" SECRET="$peer_secret" node "$peer_dir/oidc_provider_peer.mjs" \
         >"$work/peer.log" 2>&1 &
     server_pid=$!
     wait_listening "$work/peer.log"

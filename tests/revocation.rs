@@ -7,6 +7,7 @@ mod fixtures;
 use std::time::Duration;
 
 use client_credentials::audit::Outcome;
+use client_credentials::store::{MemoryRevocationStore, RevocationConfig};
 use client_credentials::{
     ClientId, CredentialId, Reason, RequestParts, RevocationStore, UnixTime, ValidationError,
 };
@@ -289,4 +290,36 @@ async fn c92_a_validator_without_the_store_trusts_signatures_until_expiry() {
             .err(),
         Some(ValidationError::Expired)
     );
+}
+
+#[tokio::test]
+async fn a_client_past_its_revocation_share_loses_its_own_tokens_and_nobody_else_loses_room() {
+    let mut config = RevocationConfig::default();
+    config.max_revoked_tokens = 8;
+    config.max_revoked_tokens_per_client = 3;
+    let f = ResourceFixture::with_revocations(MemoryRevocationStore::new(config));
+    let kept = f.token("c1", "s1", "").await;
+    let others = f.token("c2", "s1", "").await;
+    // c1 revokes four of its tokens: the fourth is past its share of three.
+    for _ in 0..4 {
+        let token = f.token("c1", "s1", "").await;
+        let r = f.revoke("c1", "s1", &format!("token={token}")).await;
+        assert_eq!(r.status, 200);
+    }
+    assert_eq!(f.revocations.revoked_tokens(), 3);
+    // Past its share, all of c1's tokens so far are revoked, not just that one.
+    assert_eq!(
+        f.validator().validate(&kept, at(0)).await.err(),
+        Some(ValidationError::Revoked)
+    );
+    // c2 keeps its tokens, and its own revocations still have room.
+    assert!(f.validator().validate(&others, at(0)).await.is_ok());
+    let revoked = f.token("c2", "s1", "").await;
+    let r = f.revoke("c2", "s1", &format!("token={revoked}")).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        f.validator().validate(&revoked, at(0)).await.err(),
+        Some(ValidationError::Revoked)
+    );
+    assert!(f.validator().validate(&others, at(0)).await.is_ok());
 }

@@ -244,14 +244,14 @@ impl Entry {
 
     /// Ends a lockout or a window that is over.
     fn refresh(&mut self, now: u64, window_secs: u64) {
-        if self.locked_until != 0 {
-            if now >= self.locked_until {
-                // Unlocked: a new window, the backoff remembered through it.
-                self.locked_until = 0;
-                self.failures = 0;
-                self.window_start = now;
-            }
-        } else if now >= self.window_start.saturating_add(window_secs) {
+        if self.locked_until != 0 && now >= self.locked_until {
+            // Unlocked: a new window from the end of the lockout, the backoff
+            // remembered through it.
+            self.window_start = self.locked_until;
+            self.locked_until = 0;
+            self.failures = 0;
+        }
+        if self.locked_until == 0 && now >= self.window_start.saturating_add(window_secs) {
             // A whole window without a lockout: the backoff starts afresh.
             self.failures = 0;
             self.lockouts = 0;

@@ -1,3 +1,6 @@
+use std::net::IpAddr;
+use std::sync::atomic::Ordering;
+
 use super::*;
 
 const T0: u64 = 1_700_000_000;
@@ -225,4 +228,164 @@ fn throttles_are_usable_as_trait_objects() {
         assert_eq!(t.check(ThrottleKey::from("c1"), at(0)), Ok(()));
         assert!(!format!("{t:?}").is_empty());
     }
+}
+
+fn from(id: &str, last_octet: u8) -> ThrottleKey<'_> {
+    ThrottleKey::new(id, Some(IpAddr::from([192, 0, 2, last_octet])))
+}
+
+#[test]
+fn each_source_is_counted_apart() {
+    let t = MemoryThrottle::default();
+    for _ in 0..10 {
+        t.record_failure(from("c1", 1), at(0));
+    }
+    assert_eq!(t.check(from("c1", 1), at(0)), Err(Duration::from_secs(60)));
+    // Another caller of the same id is not held back by the first one.
+    assert_eq!(t.check(from("c1", 2), at(0)), Ok(()));
+    assert_eq!(t.reserve(from("c1", 2), at(0)), Ok(()));
+    t.settle(from("c1", 2), false, at(0));
+}
+
+#[test]
+fn a_pair_waits_longer_each_time_it_locks_again() {
+    let t = MemoryThrottle::default();
+    let key = from("c1", 1);
+    for _ in 0..10 {
+        t.record_failure(key, at(0));
+    }
+    assert_eq!(t.check(key, at(0)), Err(Duration::from_secs(60)));
+    for _ in 0..10 {
+        t.record_failure(key, at(60));
+    }
+    assert_eq!(t.check(key, at(60)), Err(Duration::from_secs(120)));
+    for _ in 0..10 {
+        t.record_failure(key, at(180));
+    }
+    assert_eq!(t.check(key, at(180)), Err(Duration::from_secs(240)));
+    // Capped at `max_lockout`, 15 minutes by default.
+    let mut now = 420;
+    for _ in 0..10 {
+        for _ in 0..10 {
+            t.record_failure(key, at(now));
+        }
+        let Err(wait) = t.check(key, at(now)) else {
+            panic!("locked")
+        };
+        assert!(wait <= Duration::from_secs(900), "{wait:?}");
+        now += wait.as_secs();
+    }
+    assert_eq!(t.check(key, at(now - 1)), Err(Duration::from_secs(1)));
+    // A whole window without a lockout starts the backoff afresh.
+    let calm = now + 61;
+    t.record_failure(key, at(calm));
+    for _ in 0..9 {
+        t.record_failure(key, at(calm + 1));
+    }
+    assert_eq!(t.check(key, at(calm + 1)), Err(Duration::from_secs(60)));
+}
+
+#[test]
+fn every_source_together_meets_a_ceiling_on_the_client_id() {
+    let t = MemoryThrottle::default();
+    // 100 failures from 100 sources, one each: no pair is near its limit...
+    for i in 0..100u8 {
+        t.record_failure(from("c1", i), at(0));
+    }
+    // ...but the client id has met its ceiling, for every caller.
+    assert_eq!(
+        t.check(from("c1", 200), at(0)),
+        Err(Duration::from_secs(60))
+    );
+    assert!(t.reserve(from("c1", 200), at(0)).is_err());
+    assert_eq!(t.check(from("c2", 200), at(0)), Ok(()));
+    assert_eq!(t.check(from("c1", 200), at(60)), Ok(()));
+}
+
+#[test]
+fn reservations_count_attempts_in_flight() {
+    let t = MemoryThrottle::default();
+    let key = from("c1", 1);
+    for i in 0..10 {
+        assert_eq!(t.reserve(key, at(0)), Ok(()), "attempt {i}");
+    }
+    // Ten attempts are in flight and may all fail: the eleventh waits.
+    assert_eq!(t.reserve(key, at(0)), Err(Duration::from_secs(1)));
+    for _ in 0..10 {
+        t.settle(key, true, at(0));
+    }
+    assert_eq!(t.reserve(key, at(0)), Err(Duration::from_secs(60)));
+    // A success settles its reservation and forgets the pair's failures.
+    let other = from("c1", 2);
+    t.reserve(other, at(0)).unwrap();
+    t.settle(other, true, at(0));
+    t.reserve(other, at(0)).unwrap();
+    t.settle(other, false, at(0));
+    for _ in 0..9 {
+        t.reserve(other, at(0)).unwrap();
+        t.settle(other, true, at(0));
+    }
+    assert_eq!(t.reserve(other, at(0)), Ok(()), "the count started afresh");
+}
+
+#[test]
+fn concurrent_reservations_never_pass_the_limit_together() {
+    let t = MemoryThrottle::default();
+    let granted = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..8 {
+            s.spawn(|| {
+                for _ in 0..25 {
+                    if t.reserve(from("c1", 1), at(0)).is_ok() {
+                        granted.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    // 200 concurrent attempts, none settled yet: exactly the limit got through.
+    assert_eq!(granted.load(Ordering::Relaxed), 10);
+}
+
+#[test]
+fn a_refused_reservation_takes_back_the_pairs_count() {
+    let t = MemoryThrottle::default();
+    for i in 0..100u8 {
+        t.record_failure(from("c1", i), at(0));
+    }
+    // The client id is locked, so the pair's reservation is taken back.
+    assert!(t.reserve(from("c1", 250), at(0)).is_err());
+    for _ in 0..9 {
+        t.record_failure(from("c1", 250), at(61));
+    }
+    assert_eq!(t.reserve(from("c1", 250), at(61)), Ok(()));
+}
+
+#[test]
+fn unexpired_locks_are_never_evicted() {
+    let t = MemoryThrottle::new(ThrottleConfig {
+        max_tracked: 64,
+        ..ThrottleConfig::default()
+    });
+    fail(&t, "victim", 10, at(0));
+    assert!(t.check(ThrottleKey::from("victim"), at(0)).is_err());
+    // A flood of decoys, each locked too so that none is less telling.
+    for i in 0..2_000 {
+        let decoy = format!("decoy-{i}");
+        fail(&t, &decoy, 10, at(1));
+        assert!(t.tracked() <= 64);
+    }
+    assert!(
+        t.check(ThrottleKey::from("victim"), at(1)).is_err(),
+        "the lock held"
+    );
+    // A shard full of locks takes no new key: a reservation waits instead of
+    // being let through uncounted.
+    let refused = (0..2_000)
+        .map(|i| format!("new-{i}"))
+        .filter(|id| t.reserve(ThrottleKey::from(id.as_str()), at(2)).is_err())
+        .count();
+    assert!(refused > 0);
+    // Once the locks expire, there is room again.
+    assert_eq!(t.reserve(ThrottleKey::from("later"), at(1_000)), Ok(()));
 }
