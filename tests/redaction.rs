@@ -341,3 +341,70 @@ async fn http_responses_show_status_headers_and_body_length_only() {
         "{rendered}"
     );
 }
+
+#[tokio::test]
+async fn every_other_holder_of_a_secret_token_or_key_is_redacted() {
+    use client_credentials::issuer::{ClientAssertion, RevokeOrIntrospectRequest};
+    use client_credentials::{
+        Audience, Client, ClientId, CredentialId, JwtSecretCredential, ScopeSet, Validator,
+        VerificationKeys,
+    };
+
+    let fx = Fixture::new();
+    let header = basic(FAST, fx.fast_secret.expose_secret());
+    let r = fx
+        .issuer
+        .handle_token_request(RequestParts::form_post(GRANT.as_bytes()).authorization(&header))
+        .await;
+    let body = String::from_utf8(r.body.clone()).unwrap();
+    let token = body.split('"').nth(3).unwrap().to_owned();
+    let signature = token.rsplit('.').next().unwrap().to_owned();
+    let pem = pem_lines(include_str!("vectors/es256.pkcs8.pem"));
+
+    // The issuer's checked configuration holds its signing keys.
+    assert_debug_redacted(fx.issuer.config(), &refs(&pem));
+
+    // A revocation or introspection request holds a token and credentials.
+    let revoke_body = format!("token={token}");
+    let parts = RequestParts::form_post(revoke_body.as_bytes()).authorization(&header);
+    let request = RevokeOrIntrospectRequest::parse(&parts, 16 * 1024).unwrap();
+    let secret = fx.fast_secret.expose_secret();
+    assert_debug_redacted(&request, &[&token, &signature, secret, &header]);
+
+    // A client assertion is a bearer credential until its first use.
+    let assertion = ClientAssertion::parse(token.clone()).unwrap();
+    assert_debug_redacted(&assertion, &[&token, &signature]);
+
+    // Shared HS256 secrets: a client's `client_secret_jwt` key, and a
+    // validator's key.
+    let jwt_secret = ClientSecret::generate();
+    let credential =
+        JwtSecretCredential::new(CredentialId::new("j1").unwrap(), &jwt_secret).unwrap();
+    let shared = jwt_secret.expose_secret().to_owned();
+    assert_debug_redacted(&credential, &[&shared]);
+    let client = Client::builder(ClientId::new("hs").unwrap())
+        .jwt_secret(credential)
+        .allowed_scopes(ScopeSet::from_strs(["a"]).unwrap())
+        .build()
+        .unwrap();
+    assert_debug_redacted(&client, &[&shared]);
+    assert_debug_redacted(&client.jwt_secret_keys()[0], &[&shared]);
+    let hs_key = b"a-shared-hs256-secret-of-32-bytes!!";
+    let keys = VerificationKeys::from_key_set(fx.issuer.keys())
+        .with_hs256(hs_key, Some("hs".into()))
+        .unwrap();
+    let hs_text = String::from_utf8_lossy(hs_key).into_owned();
+    let hs_b64 = URL_SAFE_NO_PAD.encode(hs_key);
+    assert_debug_redacted(&keys, &[&hs_text, &hs_b64]);
+
+    // A validator and what it hands back hold the token's claims, never the token.
+    let validator = Validator::builder(ISSUER, Audience::new(RESOURCE).unwrap(), keys)
+        .build()
+        .unwrap();
+    assert_debug_redacted(&validator, &[&hs_text, &hs_b64]);
+    let verified = validator
+        .validate(&token, UnixTime::from_secs(NOW))
+        .await
+        .unwrap();
+    assert_debug_redacted(&verified, &[&token, &signature]);
+}
