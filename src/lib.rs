@@ -159,6 +159,7 @@
 //! | [`audit`] | one structured event per decision | [`AuditSink`], [`audit::AuditEvent`], [`audit::AuditRecord`], [`audit::Outcome`], [`audit::MemoryAuditSink`], [`audit::NoAudit`], `audit::TracingAudit` (feature `tracing`) |
 //! | [`issuer`] | the token endpoint (parse, authenticate, grant, mint), revocation, introspection, metadata | [`Issuer`], [`TokenRequest`], [`ClientAuth`], [`issuer::IssuerBuilder`], [`issuer::IssuerConfig`], [`issuer::AuthenticatedClient`], [`issuer::ClientAssertion`], [`issuer::AssertionSettings`], [`issuer::Policy`], [`issuer::ScopePolicy`], [`issuer::Grant`], [`issuer::JtiSource`], [`issuer::RandomJti`], [`issuer::TokenResponse`], [`issuer::RevokeOrIntrospectRequest`], [`issuer::well_known_path`], [`issuer::DEFAULT_MAX_BODY_BYTES`], [`issuer::JWT_BEARER_ASSERTION_TYPE`] |
 //! | [`resource`] | token validation, bearer challenges, protected-resource metadata | [`Validator`], [`VerifiedToken`], [`BearerChallenge`], [`ResourceMetadata`], [`resource::ValidatorBuilder`], [`resource::InsufficientScope`], [`resource::ScopeHierarchy`], [`resource::BearerError`], [`resource::bearer_token`], [`resource::ResourceMetadataBuilder`], [`resource::resource_metadata_url`], [`resource::resource_metadata_path`], [`resource::DEFAULT_LEEWAY`], [`resource::MAX_LEEWAY`], [`resource::DEFAULT_MAX_TOKEN_BYTES`] |
+//! | `testing` (feature `testing`) | the conformance kit for store implementations | `testing::check_client_store`, `testing::check_revocation_store`, `testing::check_replay_guard`, `testing::check_throttle` |
 //! | [`manual`] | design rationale, the security model, and the map from RFC requirements to the tests that hold them | prose only |
 //!
 //! The crate root re-exports the types a user starts from; stock
@@ -244,6 +245,8 @@ pub mod jose;
 pub mod manual;
 pub mod resource;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 #[doc(hidden)]
 pub mod fuzzing;

@@ -69,6 +69,7 @@ const MAY_IMPORT: &[(&str, &[&str])] = &[
     ("audit", &["vocab"]),
     ("issuer", &["vocab", "wire", "jose", "store", "audit"]),
     ("resource", &["vocab", "wire", "jose", "store"]),
+    ("testing", &["vocab", "wire", "jose", "store"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
