@@ -12,6 +12,8 @@
 
 pub(crate) mod client;
 pub(crate) mod client_store;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub(crate) mod replay;
 pub(crate) mod revocation;
 pub(crate) mod throttle;

@@ -42,6 +42,8 @@ fn every_reexported_item_is_in_the_crate_map() {
         "audit.rs",
         "issuer.rs",
         "resource.rs",
+        "testing.rs",
+        "store/redis.rs",
     ] {
         let text = fs::read_to_string(src.join(wing)).unwrap();
         for name in reexported_names(&text) {

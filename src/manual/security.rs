@@ -114,7 +114,7 @@
 //! - **Cannot stop:** a stolen private key. The in-memory
 //!   [`MemoryReplayGuard`](crate::store::MemoryReplayGuard) is per process (it
 //!   refuses new assertions when full rather than forget one): replicas need a
-//!   shared guard, e.g. Redis `SET key 1 NX EXAT until`.
+//!   shared guard: `store::redis::RedisReplayGuard` (feature `redis`).
 //!
 //! ## Token validation at the resource server (RFC 9068 §4)
 //!

@@ -35,7 +35,8 @@ pub enum ReplayCheck {
 /// followed by a separate write is *not* an implementation: two requests
 /// carrying the same assertion would both pass the check.
 ///
-/// - With Redis: `SET {key} 1 NX EXAT {until}`: `OK` means new, nil means used.
+/// - With Redis: `SET {key} 1 NX EX {until - now}`: `OK` means new, nil means used
+///   (what `store::redis::RedisReplayGuard` does, feature `redis`).
 /// - With SQL: `INSERT … ON CONFLICT DO NOTHING` on a primary key, and count
 ///   the inserted rows (entries whose `until` has passed may be deleted, or
 ///   overwritten by the same statement).
