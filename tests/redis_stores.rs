@@ -163,3 +163,243 @@ async fn an_assertion_used_at_one_issuer_is_refused_at_the_other() {
         .await;
     assert_eq!(other.status, 200);
 }
+
+mod revocation {
+    use std::time::{Duration, Instant};
+
+    use client_credentials::store::redis::{
+        RedisConfig, RedisRevocationConfig, RedisRevocationStore,
+    };
+    use client_credentials::store::{RevocationConfig, TokenView};
+    use client_credentials::testing::check_revocation_store;
+    use client_credentials::{ClientId, RevocationStore, UnixTime};
+
+    use super::services::{redis_url, unique_namespace};
+
+    async fn store(url: &str, namespace: &str) -> RedisRevocationStore {
+        RedisRevocationStore::connect(
+            &RedisConfig::new(url, namespace),
+            RedisRevocationConfig::default(),
+            RevocationConfig::default(),
+        )
+        .await
+        .expect("Redis is reachable")
+    }
+
+    fn view(jti: &str) -> TokenView<'_> {
+        TokenView::new(jti, "c1", Some("s1"), UnixTime::now())
+    }
+
+    #[tokio::test]
+    async fn the_redis_revocation_store_keeps_the_contract() {
+        let Some(url) = redis_url() else { return };
+        check_revocation_store(&store(&url, &unique_namespace("revocation")).await).await;
+    }
+
+    /// Polls `check` every 10 ms for at most `limit`; the time it took.
+    async fn within(limit: Duration, mut check: impl AsyncFnMut() -> bool) -> Option<Duration> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if check().await {
+                return Some(started.elapsed());
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        None
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_revocation_through_one_process_reaches_the_others_within_the_bound() {
+        let Some(url) = redis_url() else { return };
+        let namespace = unique_namespace("replication");
+        let writer = store(&url, &namespace).await;
+        let reader = store(&url, &namespace).await;
+        let now = UnixTime::now();
+        let expires = now.saturating_add(Duration::from_secs(600));
+        writer
+            .revoke_token(&ClientId::new("c1").unwrap(), "j1", expires, now)
+            .await
+            .unwrap();
+        assert!(
+            writer.is_revoked(&view("j1")).await.unwrap(),
+            "at once where written"
+        );
+        let lag = within(Duration::from_secs(1), async || {
+            reader.is_revoked(&view("j1")).await.unwrap()
+        })
+        .await;
+        assert!(
+            lag.is_some(),
+            "the other process sees it within the 1 s bound"
+        );
+        assert!(!reader.is_revoked(&view("j2")).await.unwrap());
+        // A process started later loads what was written before it.
+        let late = store(&url, &namespace).await;
+        assert!(late.is_revoked(&view("j1")).await.unwrap());
+        // Client cutoffs travel the same way.
+        writer
+            .revoke_client(&ClientId::new("c1").unwrap(), UnixTime::MAX)
+            .await
+            .unwrap();
+        let lag = within(Duration::from_secs(1), async || {
+            reader.is_revoked(&view("any")).await.unwrap()
+        })
+        .await;
+        assert!(lag.is_some());
+    }
+}
+
+mod outage {
+    use std::process::{Child, Command};
+    use std::time::{Duration, Instant};
+
+    use client_credentials::store::redis::{
+        RedisConfig, RedisReplayGuard, RedisRevocationConfig, RedisRevocationStore,
+    };
+    use client_credentials::store::{RevocationConfig, TokenView};
+    use client_credentials::{ClientId, ReplayGuard, RevocationStore, UnixTime};
+
+    use super::services::{redis_url, unique_namespace};
+
+    /// A Redis of the test's own, on its own port, persisting to a temporary
+    /// directory so that it can be stopped and started again.
+    struct OwnRedis {
+        port: u16,
+        dir: std::path::PathBuf,
+        child: Option<Child>,
+    }
+
+    impl OwnRedis {
+        fn start(port: u16, dir: std::path::PathBuf) -> Self {
+            let mut redis = Self {
+                port,
+                dir,
+                child: None,
+            };
+            redis.resume();
+            redis
+        }
+
+        fn url(&self) -> String {
+            format!("redis://127.0.0.1:{}", self.port)
+        }
+
+        fn resume(&mut self) {
+            let child = Command::new("redis-server")
+                .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+                .args([
+                    "--appendonly",
+                    "yes",
+                    "--appendfsync",
+                    "always",
+                    "--save",
+                    "",
+                ])
+                .arg("--dir")
+                .arg(&self.dir)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("redis-server runs");
+            self.child = Some(child);
+            let started = Instant::now();
+            while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+                assert!(
+                    started.elapsed() < Duration::from_secs(10),
+                    "redis-server starts"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+
+        fn stop(&mut self) {
+            if let Some(mut child) = self.child.take() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+
+    impl Drop for OwnRedis {
+        fn drop(&mut self) {
+            self.stop();
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    fn view(jti: &str) -> TokenView<'_> {
+        TokenView::new(jti, "c1", Some("s1"), UnixTime::now())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_outage_fails_closed_and_everything_recovers_without_a_restart() {
+        // The shared Redis must exist for CI to run this; the test uses its own.
+        if redis_url().is_none() {
+            return;
+        }
+        let dir = std::env::temp_dir().join(unique_namespace("redis-outage").replace(':', "-"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut redis = OwnRedis::start(free_port(), dir);
+        let config = RedisConfig::new(redis.url(), "outage");
+        let store = RedisRevocationStore::connect(
+            &config,
+            RedisRevocationConfig::default(),
+            RevocationConfig::default(),
+        )
+        .await
+        .unwrap();
+        let guard = RedisReplayGuard::connect(&config).await.unwrap();
+        let c1 = ClientId::new("c1").unwrap();
+        let now = UnixTime::now();
+        let later = now.saturating_add(Duration::from_secs(600));
+        store.revoke_token(&c1, "before", later, now).await.unwrap();
+        assert!(store.is_revoked(&view("before")).await.unwrap());
+
+        redis.stop();
+        // Within the freshness bound and a poll, every lookup fails closed.
+        let started = Instant::now();
+        loop {
+            if store.is_revoked(&view("anything")).await.is_err() {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(3), "fails closed");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(store.revoke_token(&c1, "during", later, now).await.is_err());
+        let replay = guard.first_use("c1", "k", later, now).await;
+        assert!(
+            replay.is_err(),
+            "the replay guard refuses rather than guesses"
+        );
+
+        redis.resume();
+        let started = Instant::now();
+        loop {
+            if let Ok(revoked) = store.is_revoked(&view("before")).await {
+                assert!(revoked, "what was revoked before the outage still is");
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "recovers by itself"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(!store.is_revoked(&view("fresh")).await.unwrap());
+        let started = Instant::now();
+        while guard.first_use("c1", "k2", later, now).await.is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the guard recovers"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}

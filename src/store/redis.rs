@@ -12,6 +12,8 @@
 
 mod connection;
 mod replay;
+mod revocation;
 
 pub use self::connection::RedisConfig;
 pub use self::replay::RedisReplayGuard;
+pub use self::revocation::{RedisRevocationConfig, RedisRevocationStore};

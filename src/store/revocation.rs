@@ -42,6 +42,22 @@ impl<'a> TokenView<'a> {
         }
     }
 
+    /// The view of a token with this `jti`, issued to `client_id` with
+    /// `credential_id` at `issued_at`.
+    pub fn new(
+        jti: &'a str,
+        client_id: &'a str,
+        credential_id: Option<&'a str>,
+        issued_at: UnixTime,
+    ) -> Self {
+        Self {
+            jti: Some(jti),
+            client_id,
+            credential_id,
+            issued_at,
+        }
+    }
+
     /// The view of a token not minted yet: "would a token issued to this client,
     /// with this credential, at `issued_at`, be born revoked?"
     pub fn prospective(
