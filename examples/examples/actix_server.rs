@@ -1,4 +1,4 @@
-//! The token endpoint on actix-web 4 (demo client, ephemeral key, 127.0.0.1:8080 or `PORT`):
+//! The token server on actix-web 4 (demo client, ephemeral key, 127.0.0.1:8080 or `PORT`):
 //!
 //! ```text
 //! cargo run -p client-credentials-examples --example actix_server

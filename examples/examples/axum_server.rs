@@ -10,6 +10,7 @@
 //! Ctrl-C. The demo's clients also fit the `mcp_resource_server` example: see
 //! `examples/README.md`.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -39,7 +40,9 @@ async fn main() -> Result<(), AnyError> {
         listener.local_addr()?
     );
     println!("issuer: {}", issuer.issuer_id());
-    axum::serve(listener, routes::router(issuer))
+    // With connect info, so the throttle sees each caller's address.
+    let app = routes::router(issuer).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
             println!("shutting down");

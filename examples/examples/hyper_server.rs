@@ -1,4 +1,4 @@
-//! The token endpoint on hyper 1.x (demo client, ephemeral key, 127.0.0.1:8080 or `PORT`):
+//! The token server on hyper 1.x (demo client, ephemeral key, 127.0.0.1:8080 or `PORT`):
 //!
 //! ```text
 //! cargo run -p client-credentials-examples --example hyper_server

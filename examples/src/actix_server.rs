@@ -1,3 +1,3 @@
-//! The token endpoint on actix-web 4.
+//! The token server on actix-web 4: token, revocation and introspection endpoints.
 
 pub mod app;

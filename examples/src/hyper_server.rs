@@ -1,3 +1,3 @@
-//! The token endpoint on hyper 1.x.
+//! The token server on hyper 1.x: token, revocation and introspection endpoints.
 
 pub mod service;

@@ -5,8 +5,8 @@
 //!
 //! - [`axum_server`]: the complete token server (token, revocation and
 //!   introspection endpoints, JWKS, metadata) and its `--config` file;
-//! - [`hyper_server`] and [`actix_server`]: the token endpoint, JWKS and
-//!   metadata on hyper 1.x and on actix-web 4;
+//! - [`hyper_server`] and [`actix_server`]: the same endpoints (token,
+//!   revocation, introspection, JWKS, metadata) on hyper 1.x and on actix-web 4;
 //! - [`mcp_resource_server`]: an MCP server that accepts the token server's
 //!   tokens;
 //! - [`demo`]: the demo issuer the token servers start with when given no

@@ -160,3 +160,117 @@ async fn actix_example_serves_the_token_endpoint() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn every_example_serves_revocation_and_introspection() {
+    bounded(async {
+        for stack in fixtures::Stack::ALL {
+            // The demo issuer's URLs do not matter here: the adapters route by path.
+            let demo = demo::Demo::new("127.0.0.1:8080".parse().unwrap()).unwrap();
+            let server = fixtures::start(stack, demo.issuer.clone()).await;
+            let base = &server.base;
+            let secret = demo.secret.expose_secret();
+            let (status, body) = token_basic(base, demo::CLIENT_ID, secret, "demo:read").await;
+            assert_eq!(status, 200, "{stack:?}: {body}");
+            let token = body["access_token"].as_str().unwrap();
+            let introspect = || async {
+                let response = http_client()
+                    .post(format!("{base}/introspect"))
+                    .basic_auth("mcp-server", Some(demo.mcp_server_secret.expose_secret()))
+                    .form(&[("token", token)])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 200, "{stack:?}");
+                response.json::<Value>().await.unwrap()["active"].clone()
+            };
+            assert_eq!(introspect().await, true, "{stack:?}: C95");
+            let revoke = http_client()
+                .post(format!("{base}/revoke"))
+                .basic_auth(demo::CLIENT_ID, Some(secret))
+                .form(&[("token", token)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(revoke.status(), 200, "{stack:?}: C88");
+            assert_eq!(introspect().await, false, "{stack:?}: C92");
+            server.stop().await;
+        }
+    })
+    .await;
+}
+
+/// Each adapter hands the issuer the caller's address: another caller's
+/// failures lock out only that caller's (client id, address) pair, even for a
+/// human-chosen secret, at every endpoint.
+#[tokio::test]
+async fn every_example_passes_the_callers_address_to_the_throttle() {
+    use std::net::{IpAddr, Ipv4Addr};
+
+    use client_credentials::store::MemoryClientStore;
+    use client_credentials::{
+        Algorithm, Audience, Client, ClientId, ClientSecret, CredentialId, Issuer, KeySet,
+        ScopeSet, SecretCredential, SecretHash, SigningKey,
+    };
+
+    let from = |ip: [u8; 4]| {
+        reqwest::Client::builder()
+            .no_proxy()
+            .local_address(IpAddr::V4(Ipv4Addr::from(ip)))
+            .timeout(fixtures::TIMEOUT)
+            .build()
+            .unwrap()
+    };
+    let (attacker, owner) = (from([127, 0, 0, 2]), from([127, 0, 0, 1]));
+    bounded(async {
+        for stack in fixtures::Stack::ALL {
+            let secret = ClientSecret::new("a phrase a person chose");
+            let hash = SecretHash::pbkdf2(&secret, std::num::NonZeroU32::new(1_000).unwrap());
+            let client = Client::builder(ClientId::new("human").unwrap())
+                .secret(SecretCredential::new(
+                    CredentialId::new("s1").unwrap(),
+                    hash,
+                ))
+                .allowed_scopes(ScopeSet::from_strs(["read"]).unwrap())
+                .default_scopes(ScopeSet::from_strs(["read"]).unwrap())
+                .default_audience(Audience::new("https://api.example.com").unwrap())
+                .build()
+                .unwrap();
+            let issuer = Issuer::builder(
+                "https://as.example.com",
+                KeySet::new(SigningKey::generate(Algorithm::ES256).unwrap().0),
+                MemoryClientStore::from_iter([client]),
+            )
+            .build()
+            .unwrap();
+            let server = fixtures::start(stack, std::sync::Arc::new(issuer)).await;
+            let base = &server.base;
+            let send = |http: &reqwest::Client, path: &str, secret: &str| {
+                let body: &[(&str, &str)] = match path {
+                    "/token" => &[("grant_type", "client_credentials")],
+                    _ => &[("token", "x")],
+                };
+                http.post(format!("{base}{path}"))
+                    .basic_auth("human", Some(secret))
+                    .form(body)
+                    .send()
+            };
+            // Ten wrong guesses from 127.0.0.2, spread over the three endpoints,
+            // lock that address out of this client id.
+            for n in 0..10 {
+                let path = ["/token", "/revoke", "/introspect"][n % 3];
+                let status = send(&attacker, path, "wrong").await.unwrap().status();
+                assert_eq!(status, 401, "{stack:?} {path} guess {n}");
+            }
+            for path in ["/token", "/revoke", "/introspect"] {
+                let locked = send(&attacker, path, secret.expose_secret()).await.unwrap();
+                assert_eq!(locked.status(), 429, "{stack:?} {path}: the guesser waits");
+                // The owner, from 127.0.0.1, is not held back.
+                let owner = send(&owner, path, secret.expose_secret()).await.unwrap();
+                assert_eq!(owner.status(), 200, "{stack:?} {path}: the owner is served");
+            }
+            server.stop().await;
+        }
+    })
+    .await;
+}

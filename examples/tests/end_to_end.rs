@@ -72,7 +72,8 @@ async fn start() -> Servers {
     .dangerous_allow_http_loopback()
     .build()
     .unwrap();
-    let token_app = token_routes::router(Arc::new(issuer));
+    let token_app = token_routes::router(Arc::new(issuer))
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let mut tasks = vec![tokio::spawn(async move {
         axum::serve(token_listener, token_app).await.unwrap();
     })];
@@ -299,7 +300,8 @@ async fn a_body_limit_larger_than_the_default_is_honoured_by_the_axum_adapter() 
     .build()
     .unwrap();
     assert_eq!(issuer.max_body_bytes(), limit);
-    let app = token_routes::router(Arc::new(issuer));
+    let app = token_routes::router(Arc::new(issuer))
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app).await.unwrap();
     });

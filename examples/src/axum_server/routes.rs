@@ -1,10 +1,11 @@
 //! The axum wiring: the whole adapter between axum and the crate.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -13,6 +14,10 @@ use client_credentials::{ClientStore, HttpResponse, Issuer, Reason, RequestParts
 /// `POST /token`, `POST /revoke` (RFC 7009), `POST /introspect` (RFC 7662),
 /// `GET /jwks.json` and the RFC 8414 metadata at its well-known path. The
 /// endpoint paths are those of the URLs the issuer advertises.
+///
+/// Serve it with `into_make_service_with_connect_info::<SocketAddr>()`, so each
+/// request carries its peer address and the throttle counts failures per
+/// (client id, caller) rather than per client id alone.
 pub fn router<S: ClientStore + 'static>(issuer: Arc<Issuer<S>>) -> Router {
     let metadata_path = issuer.metadata_path();
     Router::new()
@@ -47,7 +52,7 @@ async fn token<S: ClientStore + 'static>(
     into_axum(match read_body(body, issuer.max_body_bytes()).await {
         Ok(body) => {
             issuer
-                .handle_token_request(RequestParts::from_http(&head, &body))
+                .handle_token_request(request_parts(&head, &body))
                 .await
         }
         Err(too_large) => too_large,
@@ -62,7 +67,7 @@ async fn revoke<S: ClientStore + 'static>(
     into_axum(match read_body(body, issuer.max_body_bytes()).await {
         Ok(body) => {
             issuer
-                .handle_revocation_request(RequestParts::from_http(&head, &body))
+                .handle_revocation_request(request_parts(&head, &body))
                 .await
         }
         Err(too_large) => too_large,
@@ -77,11 +82,22 @@ async fn introspect<S: ClientStore + 'static>(
     into_axum(match read_body(body, issuer.max_body_bytes()).await {
         Ok(body) => {
             issuer
-                .handle_introspection_request(RequestParts::from_http(&head, &body))
+                .handle_introspection_request(request_parts(&head, &body))
                 .await
         }
         Err(too_large) => too_large,
     })
+}
+
+/// The request as the crate reads it, with the peer's address when the router
+/// is served with connect info. Behind a reverse proxy, pass the client address
+/// it reports (e.g. from `Forwarded`) instead, and only when the proxy is trusted.
+fn request_parts<'a>(head: &'a Parts, body: &'a [u8]) -> RequestParts<'a> {
+    let parts = RequestParts::from_http(head, body);
+    match head.extensions.get::<ConnectInfo<SocketAddr>>() {
+        Some(ConnectInfo(peer)) => parts.source(peer.ip()),
+        None => parts,
+    }
 }
 
 /// The body up to the issuer's configured limit. Past it, the crate's own 413
