@@ -18,6 +18,7 @@ use crate::store::client::Client;
 
 use crate::jose::algorithm::Algorithm;
 use crate::jose::client_keys::ClientKey;
+use crate::jose::decoy::verify_with_decoy;
 use crate::jose::jws::{self, CompactJws, JoseHeader, MAX_ASSERTION_HEADER_B64, decode_buffer_len};
 use crate::jose::{aud, numeric_date};
 use crate::vocab::error::Reason;
@@ -137,6 +138,16 @@ impl ClientAssertion {
             AuthMethod::ClientSecretJwt
         } else {
             AuthMethod::PrivateKeyJwt
+        }
+    }
+
+    /// A decoy verification of the signature, with a key of the family its
+    /// `alg` names, when `settings` accept that `alg`: called where the
+    /// assertion is refused before any key of the client was tried, so the
+    /// refusal costs what a bad signature costs.
+    pub(crate) fn verify_decoy(&self, settings: &AssertionSettings) {
+        if let Some(alg) = self.algorithm().filter(|a| settings.algorithms.contains(a)) {
+            verify_with_decoy(alg, self.signing_input(), &self.signature);
         }
     }
 
@@ -280,7 +291,13 @@ pub(crate) fn verify_assertion(
         .alg
         .parse()
         .map_err(|_| Reason::AssertionAlgorithmNotAllowed)?;
-    if !settings.algorithms.contains(&alg) || !client.allows_assertion_algorithm(alg) {
+    if !settings.algorithms.contains(&alg) {
+        return Err(Reason::AssertionAlgorithmNotAllowed);
+    }
+    if !client.allows_assertion_algorithm(alg) {
+        // The client's own pin: refused at the cost of a signature check,
+        // like an unknown client.
+        verify_with_decoy(alg, assertion.signing_input(), &assertion.signature);
         return Err(Reason::AssertionAlgorithmNotAllowed);
     }
     if !is_acceptable_type(header.typ.as_deref()) {
@@ -305,6 +322,7 @@ pub(crate) fn verify_assertion(
         })
         .peekable();
     if candidates.peek().is_none() {
+        verify_with_decoy(alg, assertion.signing_input(), &assertion.signature);
         return Err(Reason::AssertionUnknownKey);
     }
     let key = candidates

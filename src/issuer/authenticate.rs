@@ -49,6 +49,23 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// a signature cannot be brute-forced, and counting them would let anyone
     /// lock a key-authenticated client out with forged assertions.
     ///
+    /// # Timing
+    /// Every refusal has the same answer. By timing, an unknown client id is
+    /// indistinguishable from a wrong secret of a client with one live fast-hash
+    /// secret, and an assertion naming an unknown client (or one that may not
+    /// use the method, pins other algorithms, or has no key for the `kid` and
+    /// `alg`) from a bad signature of a client with one matching key: those
+    /// refusals run a dummy hash or a decoy signature check of the same cost.
+    /// A client with a PBKDF2 secret, several live secrets or several keys
+    /// without `kid`, an RSA key of another length than the signature, or a
+    /// `jwks_uri` to fetch is told apart; the security model's section
+    /// "Unknown ids and wrong secrets" lists each case.
+    ///
+    /// PBKDF2 checks run through the
+    /// [`SlowHashRunner`](crate::issuer::SlowHashRunner) set with
+    /// [`IssuerBuilder::slow_hash_runner`](crate::issuer::IssuerBuilder::slow_hash_runner),
+    /// or inline, blocking the polling thread for the check, without one.
+    ///
     /// # Errors
     /// `invalid_client` (401, or 429 when throttled); `server_error` when a
     /// store or the replay guard fails.
@@ -217,17 +234,25 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         if client_id_parameter.is_some_and(|id| id != subject) {
             return Err(Reason::ClientIdMismatch); // C38
         }
+        // From here on, every refusal before the client's keys are tried
+        // costs a decoy signature check, so that a `sub` naming no client, or
+        // one that may not use this method or has no key for the assertion,
+        // costs what a bad signature of a real client costs.
+        let decoy = |reason: Reason| {
+            assertion.verify_decoy(&self.config.assertion);
+            reason
+        };
         let Ok(id) = ClientId::new(subject) else {
-            return Err(Reason::UnknownClient);
+            return Err(decoy(Reason::UnknownClient));
         };
         let client = self
             .store
             .client(&id)
             .await
             .map_err(|_| Reason::StoreUnavailable)?
-            .ok_or(Reason::UnknownClient)?;
+            .ok_or_else(|| decoy(Reason::UnknownClient))?;
         if !client.allows_method(method) {
-            return Err(Reason::AuthMethodNotAllowed); // C14
+            return Err(decoy(Reason::AuthMethodNotAllowed)); // C14
         }
         let fetched;
         let keys: &[ClientKey] = if method == AuthMethod::ClientSecretJwt {
@@ -239,11 +264,11 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
                 .config
                 .client_jwks
                 .as_ref()
-                .ok_or(Reason::ClientJwksUnavailable)?;
+                .ok_or_else(|| decoy(Reason::ClientJwksUnavailable))?;
             fetched = source
                 .keys(uri, assertion.key_id(), now)
                 .await
-                .map_err(|_| Reason::ClientJwksUnavailable)?;
+                .map_err(|_| decoy(Reason::ClientJwksUnavailable))?;
             fetched.keys()
         } else {
             &[]

@@ -146,3 +146,101 @@ fn debug_of_auth_and_proof_holds_no_secret() {
     let text = format!("{auth:?} {proof:?} {proof:#?}");
     assert!(!text.contains("hunter2"), "{text}");
 }
+
+mod decoy_verification {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    use super::*;
+    use crate::issuer::assertion::ClientAssertion;
+    use crate::jose::client_keys::ClientJwks;
+    use crate::jose::decoy::decoy_verifications;
+    use crate::jose::keys::{Algorithm, KeySet, SigningKey};
+    use crate::store::client_store::MemoryClientStore;
+
+    const ISSUER: &str = "https://as.example.com";
+
+    fn es256_jwks() -> ClientJwks {
+        let (key, _) = SigningKey::generate(Algorithm::ES256).unwrap();
+        ClientJwks::from_json(&KeySet::new(key).jwks_json()).unwrap()
+    }
+
+    /// An issuer with `jwt` (an ES256 key), `pinned` (an ES256 key, EdDSA
+    /// assertions only) and `secret` (a secret, no JWT method).
+    fn issuer() -> (Issuer<MemoryClientStore>, String) {
+        let jwks = es256_jwks();
+        let kid = jwks.keys()[0].id().as_str().to_owned();
+        let jwt = Client::builder(ClientId::new("jwt").unwrap())
+            .auth_methods([AuthMethod::PrivateKeyJwt])
+            .jwks(jwks.clone())
+            .build()
+            .unwrap();
+        let pinned = Client::builder(ClientId::new("pinned").unwrap())
+            .auth_methods([AuthMethod::PrivateKeyJwt])
+            .assertion_algorithms([Algorithm::EdDSA])
+            .jwks(jwks)
+            .build()
+            .unwrap();
+        let secret = secret_client("secret", &[("s1", "s3cr3t", None)]);
+        let store = MemoryClientStore::from_iter([jwt, pinned, (*secret).clone()]);
+        let (signing, _) = SigningKey::generate(Algorithm::ES256).unwrap();
+        let issuer = Issuer::builder(ISSUER, KeySet::new(signing), store)
+            .build()
+            .unwrap();
+        (issuer, kid)
+    }
+
+    /// A well-formed ES256 assertion from `sub`, signed with nothing.
+    fn forged(sub: &str, kid: &str) -> ClientAuth {
+        let b64 = |s: &str| URL_SAFE_NO_PAD.encode(s);
+        let header = format!(r#"{{"alg":"ES256","kid":"{kid}"}}"#);
+        let claims = serde_json::json!({
+            "iss": sub, "sub": sub, "aud": ISSUER, "exp": NOW.as_secs() + 60, "jti": "j1",
+        })
+        .to_string();
+        let compact = format!(
+            "{}.{}.{}",
+            b64(&header),
+            b64(&claims),
+            URL_SAFE_NO_PAD.encode([0x5a; 64])
+        );
+        ClientAuth::JwtAssertion {
+            client_id: None,
+            assertion: ClientAssertion::parse(compact).unwrap(),
+        }
+    }
+
+    /// The reason `auth` was refused for, and how many decoy checks it cost.
+    async fn refuse(issuer: &Issuer<MemoryClientStore>, auth: &ClientAuth) -> (Reason, usize) {
+        let before = decoy_verifications();
+        let error = issuer
+            .authenticate_client(auth, None, None, NOW)
+            .await
+            .unwrap_err();
+        (error.reason(), decoy_verifications() - before)
+    }
+
+    #[tokio::test]
+    async fn refusals_before_any_key_is_tried_cost_one_decoy_check() {
+        let (issuer, kid) = issuer();
+        for (sub, kid, reason) in [
+            ("nobody", kid.as_str(), Reason::UnknownClient),
+            ("not a\nclient id", kid.as_str(), Reason::UnknownClient),
+            ("secret", kid.as_str(), Reason::AuthMethodNotAllowed),
+            ("pinned", kid.as_str(), Reason::AssertionAlgorithmNotAllowed),
+            ("jwt", "other-kid", Reason::AssertionUnknownKey),
+        ] {
+            let auth = forged(sub, kid);
+            assert_eq!(refuse(&issuer, &auth).await, (reason, 1), "{sub:?}, {kid}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_bad_signature_costs_the_real_check_and_no_decoy() {
+        let (issuer, kid) = issuer();
+        assert_eq!(
+            refuse(&issuer, &forged("jwt", &kid)).await,
+            (Reason::AssertionBadSignature, 0)
+        );
+    }
+}
