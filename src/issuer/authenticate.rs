@@ -12,7 +12,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::audit::AuditEvent;
+use crate::audit::{AuditEvent, AuditedClientId};
 use crate::issuer::assertion::{ClientAssertion, verify_assertion};
 use crate::issuer::client_auth::{AuthenticatedClient, ClientAuth};
 use crate::issuer::endpoint::Issuer;
@@ -89,7 +89,10 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     ) -> Result<AuthenticatedClient, TokenError> {
         let refuse = |error: TokenError| {
             let mut event = AuditEvent::refused(now, error.reason());
-            event.client_id = auth.client_id();
+            let presented = auth.client_id().map(AuditedClientId::new);
+            if let Some(id) = &presented {
+                event.set_client_id(id);
+            }
             event.auth_method = Some(auth.method());
             event.requested_scope = requested_scope;
             self.config.audit.record(&event);

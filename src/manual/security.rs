@@ -192,7 +192,13 @@
 //!   assertions, [`RequestParts`](crate::RequestParts), [`ClientAuth`](crate::ClientAuth)
 //!   and token responses print `[redacted]` in `Debug`; plaintext secrets are
 //!   zeroized on drop; errors and [`audit`](crate::audit) events carry ids,
-//!   scopes and reasons, never a secret, token or `Authorization` header.
+//!   scopes and reasons, never a secret, token or `Authorization` header. The
+//!   client id an attacker presents reaches an audit event as sent only when
+//!   it is a valid client id of at most 256 bytes (printable ASCII); any other
+//!   is escaped (`\xHH` for every other byte, `\\` for `\`), cut at 256
+//!   bytes, and marked with
+//!   [`client_id_escaped`](crate::audit::AuditEvent::client_id_escaped), so no
+//!   id can break a log line or forge one.
 //! - **Costs an attacker:** logs and crash reports hold nothing that
 //!   authenticates.
 //! - **Cannot stop:** your own code logging the raw request, or a memory dump of a
