@@ -12,7 +12,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::digest;
 use serde::Deserialize;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::store::client::Client;
 
@@ -42,20 +42,23 @@ pub struct ClientAssertion {
     // Boxed, so a `ClientAuth` stays small whichever method it holds.
     header: Box<Header>,
     claims: Box<Claims>,
-    signature: Vec<u8>,
+    signature: Zeroizing<Vec<u8>>,
 }
 
 /// The header members kept from the [`JoseHeader`] read at parse time.
+#[derive(Zeroize, ZeroizeOnDrop)]
 struct Header {
     alg: String,
     typ: Option<String>,
     kid: Option<String>,
     /// Present (whatever its value) means the signer demands extensions this
     /// server does not know.
+    #[zeroize(skip)]
     crit: bool,
 }
 
-#[derive(Deserialize)]
+/// The claims, zeroized on drop like the text they were read from.
+#[derive(Deserialize, Zeroize, ZeroizeOnDrop)]
 struct Claims {
     #[serde(default)]
     iss: Option<String>,
@@ -64,10 +67,13 @@ struct Claims {
     #[serde(default, deserialize_with = "aud::option")]
     aud: Option<Vec<String>>,
     #[serde(default, deserialize_with = "numeric_date::option_clamped")]
+    #[zeroize(skip)]
     exp: Option<UnixTime>,
     #[serde(default, deserialize_with = "numeric_date::option_clamped")]
+    #[zeroize(skip)]
     nbf: Option<UnixTime>,
     #[serde(default, deserialize_with = "numeric_date::option_clamped")]
+    #[zeroize(skip)]
     iat: Option<UnixTime>,
     #[serde(default)]
     jti: Option<String>,
@@ -80,11 +86,16 @@ impl ClientAssertion {
     /// # Errors
     /// [`Reason::MalformedAssertion`].
     pub fn parse(compact: impl Into<String>) -> Result<Self, Reason> {
-        let compact = Zeroizing::new(compact.into());
+        Self::parse_zeroizing(Zeroizing::new(compact.into()))
+    }
+
+    /// [`ClientAssertion::parse`] of a text already held for zeroizing. Every
+    /// buffer decoded from it (header, claims, signature) is zeroized too.
+    pub(crate) fn parse_zeroizing(compact: Zeroizing<String>) -> Result<Self, Reason> {
         let malformed = Reason::MalformedAssertion;
         let jws = CompactJws::split(&compact, MAX_ASSERTION_HEADER_B64).ok_or(malformed)?;
-        let mut header_buf = [0u8; decode_buffer_len(MAX_ASSERTION_HEADER_B64)];
-        let header = jws::decode_into(jws.header_b64, &mut header_buf)
+        let mut header_buf = Zeroizing::new([0u8; decode_buffer_len(MAX_ASSERTION_HEADER_B64)]);
+        let header = jws::decode_into(jws.header_b64, &mut header_buf[..])
             .and_then(JoseHeader::read)
             .ok_or(malformed)?;
         let header = Box::new(Header {
@@ -93,7 +104,8 @@ impl ClientAssertion {
             kid: header.kid.map(Cow::into_owned),
             crit: header.crit,
         });
-        let claims: Box<Claims> = jws::json_object(&decode(jws.payload_b64)?).ok_or(malformed)?;
+        let payload = decode(jws.payload_b64)?;
+        let claims: Box<Claims> = jws::json_object(&payload).ok_or(malformed)?;
         let signature = decode(jws.signature_b64)?;
         let signing_input_len = jws.signing_input.len();
         Ok(Self {
@@ -163,10 +175,14 @@ impl fmt::Debug for ClientAssertion {
 }
 
 /// Strict base64url: no padding, no stray bits, nothing but the alphabet.
-fn decode(part: &str) -> Result<Vec<u8>, Reason> {
-    URL_SAFE_NO_PAD
-        .decode(part)
-        .map_err(|_| Reason::MalformedAssertion)
+/// Decoded into a buffer sized up front, so no reallocation leaves a copy.
+fn decode(part: &str) -> Result<Zeroizing<Vec<u8>>, Reason> {
+    let mut out = Zeroizing::new(vec![0; base64::decoded_len_estimate(part.len())]);
+    let len = URL_SAFE_NO_PAD
+        .decode_slice(part, &mut out[..])
+        .map_err(|_| Reason::MalformedAssertion)?;
+    out.truncate(len);
+    Ok(out)
 }
 
 /// How assertions are judged: lifetimes, clock skew, algorithms and audience.

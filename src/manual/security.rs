@@ -204,6 +204,30 @@
 //! - **Cannot stop:** your own code logging the raw request, or a memory dump of a
 //!   running process.
 //!
+//! ## Secrets in memory
+//!
+//! - **Does:** every buffer this crate owns that holds a client secret, a
+//!   client assertion or private key material is zeroized when dropped:
+//!   [`ClientSecret`](crate::ClientSecret) and
+//!   [`PrivateKeyPem`](crate::jose::PrivateKeyPem); the decoded `Basic`
+//!   credentials; form values decoded from `client_secret` and
+//!   `client_assertion`, including one refused as repeated or as invalid
+//!   UTF-8; a [`ClientAssertion`](crate::issuer::ClientAssertion)'s text and
+//!   the header, claims and signature decoded from it; the copy of a presented
+//!   secret handed to a [`SlowHashRunner`](crate::issuer::SlowHashRunner); and
+//!   the base64 text and DER decoded from a PEM key. Buffers are sized before
+//!   they are filled, so no reallocation leaves a copy behind.
+//! - **Cannot stop:** private key material held inside `ring` types is not
+//!   wiped on drop, because `ring` offers no way to: the key pairs of
+//!   [`SigningKey`](crate::SigningKey), the HMAC keys of HS256 signing keys
+//!   and of [`JwtSecretCredential`](crate::JwtSecretCredential)s, and the
+//!   PKCS#8 document `ring` returns from
+//!   [`SigningKey::generate`](crate::SigningKey::generate). Nor can the crate
+//!   wipe what it never owned: the request body and headers the HTTP stack
+//!   buffered, and the scratch buffers `serde_json` uses while it reads an
+//!   assertion's claims. A memory dump or swap of a running process can hold
+//!   them.
+//!
 //! ## Transport
 //!
 //! - **Does:** the issuer identifier and the URLs it advertises (token, JWKS,
