@@ -244,3 +244,97 @@ mod decoy_verification {
         );
     }
 }
+
+mod reservation {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::issuer::slow_hash::{SlowHashRunner, SlowHashWork};
+    use crate::jose::keys::{Algorithm, KeySet, SigningKey};
+    use crate::store::client_store::MemoryClientStore;
+    use crate::store::throttle::AuthThrottle;
+
+    /// Never runs the work and never resolves.
+    struct Stuck;
+
+    impl SlowHashRunner for Stuck {
+        fn run(&self, _: SlowHashWork) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+            Box::pin(std::future::pending())
+        }
+    }
+
+    /// Counts reservations and how they were settled.
+    #[derive(Debug, Default)]
+    struct Counting {
+        reserved: AtomicUsize,
+        failed: AtomicUsize,
+        succeeded: AtomicUsize,
+    }
+
+    impl AuthThrottle for Counting {
+        fn check(&self, _: ThrottleKey<'_>, _: UnixTime) -> Result<(), Duration> {
+            Ok(())
+        }
+        fn reserve(&self, _: ThrottleKey<'_>, _: UnixTime) -> Result<(), Duration> {
+            self.reserved.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+        fn settle(&self, _: ThrottleKey<'_>, failed: bool, _: UnixTime) {
+            let n = if failed {
+                &self.failed
+            } else {
+                &self.succeeded
+            };
+            n.fetch_add(1, Ordering::SeqCst);
+        }
+        fn record_failure(&self, _: ThrottleKey<'_>, _: UnixTime) {}
+        fn record_success(&self, _: ThrottleKey<'_>, _: UnixTime) {}
+    }
+
+    fn issuer(
+        throttle: Arc<Counting>,
+        configure: impl FnOnce(
+            crate::issuer::IssuerBuilder<MemoryClientStore>,
+        ) -> crate::issuer::IssuerBuilder<MemoryClientStore>,
+    ) -> Issuer<MemoryClientStore> {
+        let client = secret_client("c1", &[("s1", "s3cr3t", None)]);
+        let store = MemoryClientStore::from_iter([(*client).clone()]);
+        let (key, _) = SigningKey::generate(Algorithm::ES256).unwrap();
+        let builder =
+            Issuer::builder("https://as.example.com", KeySet::new(key), store).throttle(throttle);
+        configure(builder).build().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_request_dropped_while_its_check_runs_elsewhere_settles_as_a_failure() {
+        let throttle = Arc::new(Counting::default());
+        let issuer = issuer(throttle.clone(), |b| b.slow_hash_runner(Stuck));
+        let auth = basic("c1", "s3cr3t");
+        let attempt = issuer.authenticate_client(&auth, None, None, NOW);
+        let dropped = tokio::time::timeout(Duration::from_millis(20), attempt).await;
+        assert!(dropped.is_err(), "the stuck runner never answers");
+        assert_eq!(throttle.reserved.load(Ordering::SeqCst), 1);
+        assert_eq!(throttle.failed.load(Ordering::SeqCst), 1);
+        assert_eq!(throttle.succeeded.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn a_finished_check_settles_once_with_its_outcome() {
+        let throttle = Arc::new(Counting::default());
+        let issuer = issuer(throttle.clone(), |b| b);
+        issuer
+            .authenticate_client(&basic("c1", "s3cr3t"), None, None, NOW)
+            .await
+            .unwrap();
+        issuer
+            .authenticate_client(&basic("c1", "wrong"), None, None, NOW)
+            .await
+            .unwrap_err();
+        assert_eq!(throttle.reserved.load(Ordering::SeqCst), 2);
+        assert_eq!(throttle.succeeded.load(Ordering::SeqCst), 1);
+        assert_eq!(throttle.failed.load(Ordering::SeqCst), 1);
+    }
+}
