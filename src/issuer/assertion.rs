@@ -154,11 +154,19 @@ impl ClientAssertion {
     }
 
     /// A decoy verification of the signature, with a key of the family its
-    /// `alg` names, when `settings` accept that `alg`: called where the
-    /// assertion is refused before any key of the client was tried, so the
-    /// refusal costs what a bad signature costs.
+    /// `alg` names: called where the assertion is refused before any key of
+    /// the client was tried, so the refusal costs what a bad signature costs.
+    /// Only when the checks that come before the signature and do not depend
+    /// on the client pass (`alg` accepted by `settings`, `typ`, no `crit`): a
+    /// real client refuses the others without a signature check too.
     pub(crate) fn verify_decoy(&self, settings: &AssertionSettings) {
-        if let Some(alg) = self.algorithm().filter(|a| settings.algorithms.contains(a)) {
+        let Some(alg) = self.algorithm() else {
+            return;
+        };
+        if settings.algorithms.contains(&alg)
+            && is_acceptable_type(self.header.typ.as_deref())
+            && !self.header.crit
+        {
             verify_with_decoy(alg, self.signing_input(), &self.signature);
         }
     }
@@ -313,7 +321,7 @@ pub(crate) fn verify_assertion(
     if !client.allows_assertion_algorithm(alg) {
         // The client's own pin: refused at the cost of a signature check,
         // like an unknown client.
-        verify_with_decoy(alg, assertion.signing_input(), &assertion.signature);
+        assertion.verify_decoy(settings);
         return Err(Reason::AssertionAlgorithmNotAllowed);
     }
     if !is_acceptable_type(header.typ.as_deref()) {
@@ -338,7 +346,7 @@ pub(crate) fn verify_assertion(
         })
         .peekable();
     if candidates.peek().is_none() {
-        verify_with_decoy(alg, assertion.signing_input(), &assertion.signature);
+        assertion.verify_decoy(settings);
         return Err(Reason::AssertionUnknownKey);
     }
     let key = candidates

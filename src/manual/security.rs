@@ -44,8 +44,9 @@
 //!   an RSA modulus as long as the signature), made once per process. That is
 //!   what a bad signature of a client with one matching key costs. Refusals
 //!   that do not depend on the client (syntax, an `alg` the server does not
-//!   accept, `iss` ≠ `sub`, a `client_id` parameter that differs from `sub`)
-//!   cost the same for every `sub` and verify nothing; the checks after the
+//!   accept, a `typ` it refuses, a `crit` header, `iss` ≠ `sub`, a `client_id`
+//!   parameter that differs from `sub`) cost the same for every `sub` and
+//!   verify nothing, real or decoy; the checks after the
 //!   signature (`aud`, times, `jti`, replay) are reached only with the
 //!   client's key.
 //! - **Costs an attacker:** among fast-hash clients, and among key clients with

@@ -192,8 +192,13 @@ mod decoy_verification {
 
     /// A well-formed ES256 assertion from `sub`, signed with nothing.
     fn forged(sub: &str, kid: &str) -> ClientAuth {
+        forged_with(sub, serde_json::json!({"alg": "ES256", "kid": kid}))
+    }
+
+    /// An assertion from `sub` with this header, signed with nothing.
+    fn forged_with(sub: &str, header: serde_json::Value) -> ClientAuth {
         let b64 = |s: &str| URL_SAFE_NO_PAD.encode(s);
-        let header = format!(r#"{{"alg":"ES256","kid":"{kid}"}}"#);
+        let header = header.to_string();
         let claims = serde_json::json!({
             "iss": sub, "sub": sub, "aud": ISSUER, "exp": NOW.as_secs() + 60, "jti": "j1",
         })
@@ -242,6 +247,24 @@ mod decoy_verification {
             refuse(&issuer, &forged("jwt", &kid)).await,
             (Reason::AssertionBadSignature, 0)
         );
+    }
+    /// Refusals that do not depend on the client cost no signature check,
+    /// whoever the `sub` names: a decoy there would make unknown ids the slow
+    /// ones.
+    #[tokio::test]
+    async fn refusals_that_do_not_depend_on_the_client_cost_no_decoy_check() {
+        let (issuer, kid) = issuer();
+        for sub in ["nobody", "jwt", "secret"] {
+            for header in [
+                serde_json::json!({"alg": "ES256", "kid": kid, "typ": "at+jwt"}),
+                serde_json::json!({"alg": "ES256", "kid": kid, "crit": ["exp"]}),
+                serde_json::json!({"alg": "none", "kid": kid}),
+                serde_json::json!({"alg": "HS512", "kid": kid}),
+            ] {
+                let (_, decoys) = refuse(&issuer, &forged_with(sub, header.clone())).await;
+                assert_eq!(decoys, 0, "{sub}: {header}");
+            }
+        }
     }
 }
 
