@@ -6,7 +6,9 @@ mod tracing_sink;
 #[cfg(feature = "tracing")]
 pub use self::tracing_sink::TracingAudit;
 
+use std::borrow::Cow;
 use std::fmt;
+use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -31,7 +33,8 @@ pub enum Outcome {
 /// One token decision. Borrowed, so recording it costs no allocation.
 ///
 /// By construction it holds no secret, assertion, token or `Authorization` header:
-/// only ids, scopes, audiences and the token's `jti`.
+/// only ids, scopes, audiences and the token's `jti`; and no control character
+/// or oversized value from the request (see [`client_id`](Self::client_id)).
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug)]
 pub struct AuditEvent<'a> {
@@ -40,7 +43,19 @@ pub struct AuditEvent<'a> {
     /// Issued or refused, and why.
     pub outcome: Outcome,
     /// The client id as presented (verified only when `outcome` is `Issued`).
+    ///
+    /// It is attacker-chosen, so it is carried as sent only when it is a
+    /// valid client id of at most [`MAX_AUDITED_CLIENT_ID_BYTES`] bytes
+    /// (printable ASCII, `%x20-7E`). Any other id is *escaped*, and
+    /// [`client_id_escaped`](Self::client_id_escaped) is set: its first
+    /// [`MAX_AUDITED_CLIENT_ID_BYTES`] bytes with every byte outside
+    /// `%x20-7E` written `\xHH` and every `\` written `\\`, followed, when
+    /// it was longer, by `...(N bytes)`. Either way it holds printable ASCII
+    /// only, so it can never break a log line or forge one.
     pub client_id: Option<&'a str>,
+    /// Whether [`client_id`](Self::client_id) is an escaped rendering of an
+    /// id that was not a valid client id as sent, rather than the id itself.
+    pub client_id_escaped: bool,
     /// The authentication method used, when the request got that far.
     pub auth_method: Option<AuthMethod>,
     /// The credential that authenticated the client.
@@ -63,6 +78,7 @@ impl<'a> AuditEvent<'a> {
             at,
             outcome: Outcome::Refused(reason),
             client_id: None,
+            client_id_escaped: false,
             auth_method: None,
             credential_id: None,
             requested_scope: None,
@@ -73,12 +89,19 @@ impl<'a> AuditEvent<'a> {
         }
     }
 
+    /// Sets the client id, as [`AuditedClientId`] made it safe to log.
+    pub(crate) fn set_client_id(&mut self, id: &'a AuditedClientId<'_>) {
+        self.client_id = Some(&id.text);
+        self.client_id_escaped = id.escaped;
+    }
+
     /// An owned copy, to keep beyond the call.
     pub fn to_record(&self) -> AuditRecord {
         AuditRecord {
             at: self.at,
             outcome: self.outcome,
             client_id: self.client_id.map(str::to_owned),
+            client_id_escaped: self.client_id_escaped,
             auth_method: self.auth_method,
             credential_id: self.credential_id.map(str::to_owned),
             requested_scope: self.requested_scope.cloned(),
@@ -86,6 +109,51 @@ impl<'a> AuditEvent<'a> {
             audience: self.audience.to_vec(),
             jti: self.jti.map(str::to_owned),
             lifetime: self.lifetime,
+        }
+    }
+}
+
+/// Longest client id an [`AuditEvent`] carries as sent, in bytes; a longer
+/// one is cut there and escaped.
+pub const MAX_AUDITED_CLIENT_ID_BYTES: usize = 256;
+
+/// A client id as an [`AuditEvent`] may carry it: as sent when it is valid and
+/// short, escaped otherwise (see [`AuditEvent::client_id`]).
+pub(crate) struct AuditedClientId<'a> {
+    text: Cow<'a, str>,
+    escaped: bool,
+}
+
+impl<'a> AuditedClientId<'a> {
+    pub(crate) fn new(presented: &'a str) -> Self {
+        let bytes = presented.as_bytes();
+        let printable = |b: &u8| (0x20..=0x7e).contains(b);
+        if !bytes.is_empty()
+            && bytes.len() <= MAX_AUDITED_CLIENT_ID_BYTES
+            && bytes.iter().all(printable)
+        {
+            return Self {
+                text: Cow::Borrowed(presented),
+                escaped: false,
+            };
+        }
+        let kept = &bytes[..bytes.len().min(MAX_AUDITED_CLIENT_ID_BYTES)];
+        let mut text = String::with_capacity(kept.len() + 16);
+        for &b in kept {
+            match b {
+                b'\\' => text.push_str("\\\\"),
+                b if printable(&b) => text.push(char::from(b)),
+                b => {
+                    let _ = write!(text, "\\x{b:02x}");
+                }
+            }
+        }
+        if kept.len() < bytes.len() {
+            let _ = write!(text, "...({} bytes)", bytes.len());
+        }
+        Self {
+            text: Cow::Owned(text),
+            escaped: true,
         }
     }
 }
@@ -100,6 +168,8 @@ pub struct AuditRecord {
     pub outcome: Outcome,
     /// See [`AuditEvent::client_id`].
     pub client_id: Option<String>,
+    /// See [`AuditEvent::client_id_escaped`].
+    pub client_id_escaped: bool,
     /// See [`AuditEvent::auth_method`].
     pub auth_method: Option<AuthMethod>,
     /// See [`AuditEvent::credential_id`].
@@ -155,3 +225,6 @@ impl AuditSink for MemoryAuditSink {
             .push(event.to_record());
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -24,6 +24,7 @@ pub(crate) mod mint;
 pub(crate) mod policy;
 mod revocation;
 pub(crate) mod revoke_or_introspect_request;
+pub(crate) mod slow_hash;
 pub(crate) mod token_request;
 
 pub use self::assertion::{AssertionSettings, ClientAssertion, JWT_BEARER_ASSERTION_TYPE};
@@ -35,6 +36,7 @@ pub use self::metadata::well_known_path;
 pub use self::mint::{JtiSource, RandomJti};
 pub use self::policy::{Grant, Policy, ScopePolicy};
 pub use self::revoke_or_introspect_request::RevokeOrIntrospectRequest;
+pub use self::slow_hash::{SlowHashRunner, SlowHashWork};
 pub use self::token_request::TokenRequest;
 pub use crate::wire::request::DEFAULT_MAX_BODY_BYTES;
 pub use crate::wire::response::TokenResponse;

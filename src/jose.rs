@@ -10,6 +10,8 @@
 //!   published sets, with every key rule; the RFC 7638 thumbprint.
 //! - `keys`: [`SigningKey`] and [`KeySet`], the issuer's keys.
 //! - `client_keys`: [`ClientKey`], [`ClientJwks`], [`JwtSecretCredential`].
+//! - `decoy`: decoy signature checks, so that an assertion refused before
+//!   its signature is checked costs what a bad signature costs.
 //! - `verification_keys`: [`VerificationKeys`], a resource server's keys.
 //! - `jwks_cache`: [`JwksCache`], fetched client key sets.
 //! - `jws`: the compact-JWS splitter and JOSE header shared by access tokens
@@ -23,6 +25,7 @@ pub(crate) mod algorithm;
 pub(crate) mod aud;
 pub(crate) mod claims;
 pub(crate) mod client_keys;
+pub(crate) mod decoy;
 pub(crate) mod jwk;
 pub(crate) mod jwks_cache;
 pub(crate) mod jws;

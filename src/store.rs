@@ -24,4 +24,4 @@ pub use self::replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayGuard, ReplayCheck, 
 pub use self::revocation::{
     MemoryRevocationStore, NoRevocation, RevocationConfig, RevocationStore, TokenView,
 };
-pub use self::throttle::{AuthThrottle, MemoryThrottle, NoThrottle, ThrottleConfig};
+pub use self::throttle::{AuthThrottle, MemoryThrottle, NoThrottle, ThrottleConfig, ThrottleKey};

@@ -294,3 +294,151 @@ async fn every_request_leaves_exactly_one_event() {
         .count();
     assert_eq!(issued, 2);
 }
+
+/// Client ids an attacker may present, each with the rendering an audit event
+/// must carry: control characters that would start a new log line, terminal
+/// escapes, non-ASCII, and a huge id.
+fn hostile_ids() -> Vec<(String, String)> {
+    vec![
+        (
+            "c1\nWARN outcome=issued client_id=admin".into(),
+            r"c1\x0aWARN outcome=issued client_id=admin".into(),
+        ),
+        ("x\r\n\u{1b}[2K".into(), r"x\x0d\x0a\x1b[2K".into()),
+        ("caf\u{e9}\\".into(), r"caf\xc3\xa9\\".into()),
+        (
+            "z".repeat(5_000),
+            format!(
+                "{}...(5000 bytes)",
+                "z".repeat(client_credentials::audit::MAX_AUDITED_CLIENT_ID_BYTES)
+            ),
+        ),
+    ]
+}
+
+/// The id in a Basic header (percent-encoded user part) and in the body.
+fn requests_presenting(id: &str) -> [(Option<String>, String); 2] {
+    [
+        (Some(basic(id, "guess")), GRANT.to_owned()),
+        (
+            None,
+            form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", id),
+                ("client_secret", "guess"),
+            ]),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn a_presented_client_id_that_is_not_valid_is_escaped_and_marked() {
+    for (id, rendered) in hostile_ids() {
+        for (authorization, body) in requests_presenting(&id) {
+            let fx = Fixture::new();
+            let parts = RequestParts::form_post(body.as_bytes());
+            let parts = match &authorization {
+                Some(a) => parts.authorization(a),
+                None => parts,
+            };
+            assert_error(&fx.send(parts).await, 401, "invalid_client");
+            let r = only_record(&fx);
+            assert_eq!(r.outcome, Outcome::Refused(Reason::UnknownClient));
+            assert_eq!(r.client_id.as_deref(), Some(rendered.as_str()), "{id:?}");
+            assert!(r.client_id_escaped, "{id:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_valid_client_id_is_carried_as_sent_and_not_marked() {
+    let fx = Fixture::new();
+    assert_error(
+        &fx.post_auth(&basic(SVC, "wrong"), GRANT).await,
+        401,
+        "invalid_client",
+    );
+    let r = only_record(&fx);
+    assert_eq!(r.client_id.as_deref(), Some(SVC));
+    assert!(!r.client_id_escaped);
+}
+
+#[cfg(feature = "tracing")]
+mod through_tracing {
+    use std::collections::BTreeMap;
+    use std::fmt;
+    use std::sync::{Arc, Mutex};
+
+    use client_credentials::audit::TracingAudit;
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    use super::*;
+
+    /// Every event's fields, `name → value` as recorded.
+    #[derive(Clone, Default)]
+    struct Collect(Arc<Mutex<Vec<BTreeMap<String, String>>>>);
+
+    struct Fields(BTreeMap<String, String>);
+
+    impl Visit for Fields {
+        fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+            self.0.insert(field.name().to_owned(), format!("{value:?}"));
+        }
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.0.insert(field.name().to_owned(), value.to_owned());
+        }
+        fn record_bool(&mut self, field: &Field, value: bool) {
+            self.0.insert(field.name().to_owned(), value.to_string());
+        }
+    }
+
+    impl Subscriber for Collect {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut fields = Fields(BTreeMap::new());
+            event.record(&mut fields);
+            self.0.lock().unwrap().push(fields.0);
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn tracing_events_carry_the_escaped_id_and_the_mark() {
+        let seen = Collect::default();
+        let _guard = tracing::subscriber::set_default(seen.clone());
+        for (id, rendered) in hostile_ids() {
+            let fx = Fixture::with(|b| b.audit(Arc::new(TracingAudit)));
+            assert_error(
+                &fx.post_auth(&basic(&id, "guess"), GRANT).await,
+                401,
+                "invalid_client",
+            );
+            let event = seen.0.lock().unwrap().pop().unwrap();
+            assert_eq!(event["client_id"], rendered, "{id:?}");
+            assert_eq!(event["client_id_escaped"], "true");
+            assert!(
+                event.values().all(|v| !v.contains(['\n', '\r', '\u{1b}'])),
+                "{event:?}"
+            );
+        }
+        let fx = Fixture::with(|b| b.audit(Arc::new(TracingAudit)));
+        assert_error(
+            &fx.post_auth(&basic(C1, "wrong"), GRANT).await,
+            401,
+            "invalid_client",
+        );
+        let event = seen.0.lock().unwrap().pop().unwrap();
+        assert_eq!(event["client_id"], C1);
+        assert_eq!(event["client_id_escaped"], "false");
+    }
+}

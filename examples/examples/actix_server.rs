@@ -7,10 +7,13 @@
 use actix_web::{App, HttpServer};
 use client_credentials_examples::actix_server::app;
 use client_credentials_examples::demo;
+use client_credentials_examples::slow_hash::ActixBlocking;
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    let demo = demo::Demo::new(demo::listen_addr()).map_err(std::io::Error::other)?;
+    // PBKDF2 checks run on actix-web's blocking pool, not its worker threads.
+    let demo = demo::Demo::with_slow_hash_runner(demo::listen_addr(), ActixBlocking)
+        .map_err(std::io::Error::other)?;
     demo.print();
     println!("actix-web token server on http://{}", demo::listen_addr());
     let issuer = demo.issuer;

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use client_credentials_examples::AnyError;
 use client_credentials_examples::axum_server::{config, routes};
 use client_credentials_examples::demo;
+use client_credentials_examples::slow_hash::TokioBlocking;
 
 #[tokio::main]
 async fn main() -> Result<(), AnyError> {
@@ -24,7 +25,9 @@ async fn main() -> Result<(), AnyError> {
     let (issuer, listen) = match args.as_slice() {
         [] => {
             let listen = demo::listen_addr();
-            let demo = demo::Demo::new(listen)?;
+            // PBKDF2 checks run on tokio's blocking pool (the config file's
+            // issuer does the same).
+            let demo = demo::Demo::with_slow_hash_runner(listen, TokioBlocking)?;
             demo.print();
             (demo.issuer, listen)
         }

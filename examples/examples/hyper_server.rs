@@ -5,12 +5,14 @@
 //! ```
 
 use client_credentials_examples::hyper_server::service;
+use client_credentials_examples::slow_hash::TokioBlocking;
 use client_credentials_examples::{AnyError, demo};
 use tokio::net::TcpListener;
 
 #[tokio::main]
 async fn main() -> Result<(), AnyError> {
-    let demo = demo::Demo::new(demo::listen_addr())?;
+    // PBKDF2 checks run on tokio's blocking pool, not its worker threads.
+    let demo = demo::Demo::with_slow_hash_runner(demo::listen_addr(), TokioBlocking)?;
     let listener = TcpListener::bind(demo::listen_addr()).await?;
     demo.print();
     println!("hyper token server on http://{}", listener.local_addr()?);

@@ -5,11 +5,14 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use client_credentials::issuer::SlowHashRunner;
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{
     Algorithm, Audience, Client, ClientId, ClientSecret, ConfigError, CredentialId, Issuer, KeySet,
     ScopeSet, SecretCredential, SecretHash, SigningKey,
 };
+
+use crate::slow_hash::TokioBlocking;
 
 /// The demo client's id.
 pub const CLIENT_ID: &str = "demo-client";
@@ -43,7 +46,18 @@ impl Demo {
     /// `demo:read` for `http://{listen}/api` and may also be asked for the MCP
     /// resource at `MCP_RESOURCE` (default `http://127.0.0.1:8081/mcp`); and
     /// `mcp-server`, which the MCP resource server example introspects with.
+    ///
+    /// PBKDF2 checks run on tokio's blocking pool
+    /// ([`TokioBlocking`]).
     pub fn new(listen: SocketAddr) -> Result<Self, ConfigError> {
+        Self::with_slow_hash_runner(listen, TokioBlocking)
+    }
+
+    /// Like [`Demo::new`], with PBKDF2 checks run by `runner`.
+    pub fn with_slow_hash_runner(
+        listen: SocketAddr,
+        runner: impl SlowHashRunner + 'static,
+    ) -> Result<Self, ConfigError> {
         let base = format!("http://{listen}");
         let secret = ClientSecret::generate();
         let audience = format!("{base}/api");
@@ -72,6 +86,7 @@ impl Demo {
         let issuer = Issuer::builder(&base, KeySet::new(key), store)
             .scopes_supported(scopes)
             .dangerous_allow_http_loopback()
+            .slow_hash_runner(runner)
             .build()?;
         Ok(Self {
             issuer: Arc::new(issuer),

@@ -11,7 +11,8 @@
 //!   tokens;
 //! - [`demo`]: the demo issuer the token servers start with when given no
 //!   configuration;
-//! - [`keygen`]: the secrets, keys and JWK Sets a configuration needs.
+//! - [`keygen`]: the secrets, keys and JWK Sets a configuration needs;
+//! - [`slow_hash`]: the runners that keep PBKDF2 checks off the async threads.
 //!
 //! Run one from the repository root with
 //! `cargo run -p client-credentials-examples --example axum_server`.
@@ -22,6 +23,7 @@ pub mod demo;
 pub mod hyper_server;
 pub mod keygen;
 pub mod mcp_resource_server;
+pub mod slow_hash;
 
 /// The error every example's fallible setup returns.
 pub type AnyError = Box<dyn std::error::Error + Send + Sync>;

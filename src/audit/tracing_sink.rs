@@ -7,7 +7,10 @@ use crate::audit::{AuditEvent, AuditSink, Outcome};
 /// `WARN` for refusals. Every value is a separate field (never a formatted message), so log
 /// pipelines can index them; no field ever holds a secret or a token.
 ///
-/// Fields: `outcome`, `reason`, `error`, `client_id`, `auth_method`,
+/// Fields: `outcome`, `reason`, `error`, `client_id`, `client_id_escaped`
+/// (true when `client_id` is an escaped rendering of an id that was not a
+/// valid client id as sent: see
+/// [`AuditEvent::client_id`](crate::audit::AuditEvent::client_id)), `auth_method`,
 /// `credential_id`, `requested_scope`, `granted_scope`, `audience`, `jti`,
 /// `lifetime_secs`, `at`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -25,6 +28,7 @@ impl AuditSink for TracingAudit {
                 target: "client_credentials::audit",
                 outcome = if e.outcome == Outcome::Issued { "issued" } else { "revoked" },
                 client_id = e.client_id,
+                client_id_escaped = e.client_id_escaped,
                 auth_method = method,
                 credential_id = e.credential_id,
                 requested_scope = requested,
@@ -41,6 +45,7 @@ impl AuditSink for TracingAudit {
                 reason = ?reason,
                 error = reason.code().as_str(),
                 client_id = e.client_id,
+                client_id_escaped = e.client_id_escaped,
                 auth_method = method,
                 credential_id = e.credential_id,
                 requested_scope = requested,

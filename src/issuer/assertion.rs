@@ -12,12 +12,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::digest;
 use serde::Deserialize;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::store::client::Client;
 
 use crate::jose::algorithm::Algorithm;
 use crate::jose::client_keys::ClientKey;
+use crate::jose::decoy::verify_with_decoy;
 use crate::jose::jws::{self, CompactJws, JoseHeader, MAX_ASSERTION_HEADER_B64, decode_buffer_len};
 use crate::jose::{aud, numeric_date};
 use crate::vocab::error::Reason;
@@ -41,20 +42,23 @@ pub struct ClientAssertion {
     // Boxed, so a `ClientAuth` stays small whichever method it holds.
     header: Box<Header>,
     claims: Box<Claims>,
-    signature: Vec<u8>,
+    signature: Zeroizing<Vec<u8>>,
 }
 
 /// The header members kept from the [`JoseHeader`] read at parse time.
+#[derive(Zeroize, ZeroizeOnDrop)]
 struct Header {
     alg: String,
     typ: Option<String>,
     kid: Option<String>,
     /// Present (whatever its value) means the signer demands extensions this
     /// server does not know.
+    #[zeroize(skip)]
     crit: bool,
 }
 
-#[derive(Deserialize)]
+/// The claims, zeroized on drop like the text they were read from.
+#[derive(Deserialize, Zeroize, ZeroizeOnDrop)]
 struct Claims {
     #[serde(default)]
     iss: Option<String>,
@@ -63,10 +67,13 @@ struct Claims {
     #[serde(default, deserialize_with = "aud::option")]
     aud: Option<Vec<String>>,
     #[serde(default, deserialize_with = "numeric_date::option_clamped")]
+    #[zeroize(skip)]
     exp: Option<UnixTime>,
     #[serde(default, deserialize_with = "numeric_date::option_clamped")]
+    #[zeroize(skip)]
     nbf: Option<UnixTime>,
     #[serde(default, deserialize_with = "numeric_date::option_clamped")]
+    #[zeroize(skip)]
     iat: Option<UnixTime>,
     #[serde(default)]
     jti: Option<String>,
@@ -79,11 +86,16 @@ impl ClientAssertion {
     /// # Errors
     /// [`Reason::MalformedAssertion`].
     pub fn parse(compact: impl Into<String>) -> Result<Self, Reason> {
-        let compact = Zeroizing::new(compact.into());
+        Self::parse_zeroizing(Zeroizing::new(compact.into()))
+    }
+
+    /// [`ClientAssertion::parse`] of a text already held for zeroizing. Every
+    /// buffer decoded from it (header, claims, signature) is zeroized too.
+    pub(crate) fn parse_zeroizing(compact: Zeroizing<String>) -> Result<Self, Reason> {
         let malformed = Reason::MalformedAssertion;
         let jws = CompactJws::split(&compact, MAX_ASSERTION_HEADER_B64).ok_or(malformed)?;
-        let mut header_buf = [0u8; decode_buffer_len(MAX_ASSERTION_HEADER_B64)];
-        let header = jws::decode_into(jws.header_b64, &mut header_buf)
+        let mut header_buf = Zeroizing::new([0u8; decode_buffer_len(MAX_ASSERTION_HEADER_B64)]);
+        let header = jws::decode_into(jws.header_b64, &mut header_buf[..])
             .and_then(JoseHeader::read)
             .ok_or(malformed)?;
         let header = Box::new(Header {
@@ -92,7 +104,8 @@ impl ClientAssertion {
             kid: header.kid.map(Cow::into_owned),
             crit: header.crit,
         });
-        let claims: Box<Claims> = jws::json_object(&decode(jws.payload_b64)?).ok_or(malformed)?;
+        let payload = decode(jws.payload_b64)?;
+        let claims: Box<Claims> = jws::json_object(&payload).ok_or(malformed)?;
         let signature = decode(jws.signature_b64)?;
         let signing_input_len = jws.signing_input.len();
         Ok(Self {
@@ -140,6 +153,24 @@ impl ClientAssertion {
         }
     }
 
+    /// A decoy verification of the signature, with a key of the family its
+    /// `alg` names: called where the assertion is refused before any key of
+    /// the client was tried, so the refusal costs what a bad signature costs.
+    /// Only when the checks that come before the signature and do not depend
+    /// on the client pass (`alg` accepted by `settings`, `typ`, no `crit`): a
+    /// real client refuses the others without a signature check too.
+    pub(crate) fn verify_decoy(&self, settings: &AssertionSettings) {
+        let Some(alg) = self.algorithm() else {
+            return;
+        };
+        if settings.algorithms.contains(&alg)
+            && is_acceptable_type(self.header.typ.as_deref())
+            && !self.header.crit
+        {
+            verify_with_decoy(alg, self.signing_input(), &self.signature);
+        }
+    }
+
     fn signing_input(&self) -> &[u8] {
         &self.compact.as_bytes()[..self.signing_input_len]
     }
@@ -152,10 +183,14 @@ impl fmt::Debug for ClientAssertion {
 }
 
 /// Strict base64url: no padding, no stray bits, nothing but the alphabet.
-fn decode(part: &str) -> Result<Vec<u8>, Reason> {
-    URL_SAFE_NO_PAD
-        .decode(part)
-        .map_err(|_| Reason::MalformedAssertion)
+/// Decoded into a buffer sized up front, so no reallocation leaves a copy.
+fn decode(part: &str) -> Result<Zeroizing<Vec<u8>>, Reason> {
+    let mut out = Zeroizing::new(vec![0; base64::decoded_len_estimate(part.len())]);
+    let len = URL_SAFE_NO_PAD
+        .decode_slice(part, &mut out[..])
+        .map_err(|_| Reason::MalformedAssertion)?;
+    out.truncate(len);
+    Ok(out)
 }
 
 /// How assertions are judged: lifetimes, clock skew, algorithms and audience.
@@ -280,7 +315,13 @@ pub(crate) fn verify_assertion(
         .alg
         .parse()
         .map_err(|_| Reason::AssertionAlgorithmNotAllowed)?;
-    if !settings.algorithms.contains(&alg) || !client.allows_assertion_algorithm(alg) {
+    if !settings.algorithms.contains(&alg) {
+        return Err(Reason::AssertionAlgorithmNotAllowed);
+    }
+    if !client.allows_assertion_algorithm(alg) {
+        // The client's own pin: refused at the cost of a signature check,
+        // like an unknown client.
+        assertion.verify_decoy(settings);
         return Err(Reason::AssertionAlgorithmNotAllowed);
     }
     if !is_acceptable_type(header.typ.as_deref()) {
@@ -305,6 +346,7 @@ pub(crate) fn verify_assertion(
         })
         .peekable();
     if candidates.peek().is_none() {
+        assertion.verify_decoy(settings);
         return Err(Reason::AssertionUnknownKey);
     }
     let key = candidates

@@ -12,20 +12,22 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::audit::AuditEvent;
+use crate::audit::{AuditEvent, AuditedClientId};
 use crate::issuer::assertion::{ClientAssertion, verify_assertion};
 use crate::issuer::client_auth::{AuthenticatedClient, ClientAuth};
 use crate::issuer::endpoint::Issuer;
+use crate::issuer::slow_hash::run_slow;
 use crate::issuer::token_request::TokenRequest;
 use crate::jose::client_keys::ClientKey;
 use crate::store::client::Client;
 use crate::store::client_store::ClientStore;
 use crate::store::replay::{ReplayCheck, ReplayGuard};
 use crate::store::revocation::{RevocationStore, TokenView};
-use crate::store::throttle::ThrottleKey;
+use crate::store::throttle::{AuthThrottle, ThrottleKey};
 use crate::vocab::error::{Reason, TokenError};
 use crate::vocab::ids::{AuthMethod, ClientId};
 use crate::vocab::scope::ScopeSet;
+use crate::vocab::secret::ClientSecret;
 use crate::vocab::secret_hash::SecretHash;
 use crate::vocab::time::UnixTime;
 
@@ -46,6 +48,23 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// first use succeeds. Assertion failures are not counted by the throttle:
     /// a signature cannot be brute-forced, and counting them would let anyone
     /// lock a key-authenticated client out with forged assertions.
+    ///
+    /// # Timing
+    /// Every refusal has the same answer. By timing, an unknown client id is
+    /// indistinguishable from a wrong secret of a client with one live fast-hash
+    /// secret, and an assertion naming an unknown client (or one that may not
+    /// use the method, pins other algorithms, or has no key for the `kid` and
+    /// `alg`) from a bad signature of a client with one matching key: those
+    /// refusals run a dummy hash or a decoy signature check of the same cost.
+    /// A client with a PBKDF2 secret, several live secrets or several keys
+    /// without `kid`, an RSA key of another length than the signature, or a
+    /// `jwks_uri` to fetch is told apart; the security model's section
+    /// "Unknown ids and wrong secrets" lists each case.
+    ///
+    /// PBKDF2 checks run through the
+    /// [`SlowHashRunner`](crate::issuer::SlowHashRunner) set with
+    /// [`IssuerBuilder::slow_hash_runner`](crate::issuer::IssuerBuilder::slow_hash_runner),
+    /// or inline, blocking the polling thread for the check, without one.
     ///
     /// # Errors
     /// `invalid_client` (401, or 429 when throttled); `server_error` when a
@@ -70,7 +89,10 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     ) -> Result<AuthenticatedClient, TokenError> {
         let refuse = |error: TokenError| {
             let mut event = AuditEvent::refused(now, error.reason());
-            event.client_id = auth.client_id();
+            let presented = auth.client_id().map(AuditedClientId::new);
+            if let Some(id) = &presented {
+                event.set_client_id(id);
+            }
             event.auth_method = Some(auth.method());
             event.requested_scope = requested_scope;
             self.config.audit.record(&event);
@@ -151,8 +173,17 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             .is_some_and(|c| c.secrets().iter().any(|s| s.hash().is_pbkdf2()));
         if human_chosen {
             throttle.reserve(key, now).map_err(throttled)?;
-            let result = check_secret(auth, client, now);
-            throttle.settle(key, result.is_err(), now);
+            // Settled as a failure if this future is dropped while the check
+            // runs elsewhere: the guess was made, whatever its answer.
+            let mut reservation = Reservation {
+                throttle: throttle.as_ref(),
+                key,
+                now,
+                failed: true,
+            };
+            let result = self.check_secret_off_thread(auth, client, now).await;
+            reservation.failed = result.is_err();
+            drop(reservation);
             return result.map_err(Into::into);
         }
         match check_secret(auth, client, now) {
@@ -168,6 +199,24 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
                 Err(waiting.map_or_else(throttled, |()| reason.into()))
             }
         }
+    }
+
+    /// [`check_secret`] for a client with a PBKDF2 secret, through the
+    /// configured [`SlowHashRunner`](crate::issuer::SlowHashRunner) (inline
+    /// without one). The check owns a copy of the presented secret, zeroized
+    /// on drop, so it may run on another thread.
+    async fn check_secret_off_thread(
+        &self,
+        auth: &ClientAuth,
+        client: Option<Arc<Client>>,
+        now: UnixTime,
+    ) -> Result<AuthenticatedClient, Reason> {
+        let secret = ClientSecret::new(presented_secret(auth, client.as_deref())?.expose_secret());
+        let method = auth.method();
+        let check = move || verify_secret(method, &secret, client, now);
+        run_slow(self.config.slow_hash.as_deref(), check)
+            .await
+            .unwrap_or(Err(Reason::SlowHashUnavailable))
     }
 
     async fn authenticate_assertion(
@@ -188,17 +237,25 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         if client_id_parameter.is_some_and(|id| id != subject) {
             return Err(Reason::ClientIdMismatch); // C38
         }
+        // From here on, every refusal before the client's keys are tried
+        // costs a decoy signature check, so that a `sub` naming no client, or
+        // one that may not use this method or has no key for the assertion,
+        // costs what a bad signature of a real client costs.
+        let decoy = |reason: Reason| {
+            assertion.verify_decoy(&self.config.assertion);
+            reason
+        };
         let Ok(id) = ClientId::new(subject) else {
-            return Err(Reason::UnknownClient);
+            return Err(decoy(Reason::UnknownClient));
         };
         let client = self
             .store
             .client(&id)
             .await
             .map_err(|_| Reason::StoreUnavailable)?
-            .ok_or(Reason::UnknownClient)?;
+            .ok_or_else(|| decoy(Reason::UnknownClient))?;
         if !client.allows_method(method) {
-            return Err(Reason::AuthMethodNotAllowed); // C14
+            return Err(decoy(Reason::AuthMethodNotAllowed)); // C14
         }
         let fetched;
         let keys: &[ClientKey] = if method == AuthMethod::ClientSecretJwt {
@@ -210,11 +267,11 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
                 .config
                 .client_jwks
                 .as_ref()
-                .ok_or(Reason::ClientJwksUnavailable)?;
+                .ok_or_else(|| decoy(Reason::ClientJwksUnavailable))?;
             fetched = source
                 .keys(uri, assertion.key_id(), now)
                 .await
-                .map_err(|_| Reason::ClientJwksUnavailable)?;
+                .map_err(|_| decoy(Reason::ClientJwksUnavailable))?;
             fetched.keys()
         } else {
             &[]
@@ -261,23 +318,40 @@ fn check_secret(
     client: Option<Arc<Client>>,
     now: UnixTime,
 ) -> Result<AuthenticatedClient, Reason> {
-    let secret = match auth {
-        ClientAuth::SecretBasic { secret, .. } | ClientAuth::SecretPost { secret, .. } => secret,
-        ClientAuth::ClientIdOnly { .. } => {
-            return Err(match client {
-                Some(c) if c.allows_method(AuthMethod::None) => Reason::PublicClient,
-                _ => Reason::NoClientAuthentication,
-            });
+    let secret = presented_secret(auth, client.as_deref())?;
+    verify_secret(auth.method(), secret, client, now)
+}
+
+/// The secret `auth` presents, or why it presents none.
+fn presented_secret<'a>(
+    auth: &'a ClientAuth,
+    client: Option<&Client>,
+) -> Result<&'a ClientSecret, Reason> {
+    match auth {
+        ClientAuth::SecretBasic { secret, .. } | ClientAuth::SecretPost { secret, .. } => {
+            Ok(secret)
         }
-        ClientAuth::Absent => return Err(Reason::NoClientAuthentication),
-        ClientAuth::JwtAssertion { .. } => return Err(Reason::UnsupportedAuthScheme),
-    };
+        ClientAuth::ClientIdOnly { .. } => Err(match client {
+            Some(c) if c.allows_method(AuthMethod::None) => Reason::PublicClient,
+            _ => Reason::NoClientAuthentication,
+        }),
+        ClientAuth::Absent => Err(Reason::NoClientAuthentication),
+        ClientAuth::JwtAssertion { .. } => Err(Reason::UnsupportedAuthScheme),
+    }
+}
+
+/// Checks `secret`, presented with `method`, against `client`'s live secrets.
+fn verify_secret(
+    method: AuthMethod,
+    secret: &ClientSecret,
+    client: Option<Arc<Client>>,
+    now: UnixTime,
+) -> Result<AuthenticatedClient, Reason> {
     let presented = secret.expose_secret().as_bytes();
     let Some(client) = client else {
         SecretHash::verify_unknown_client(presented);
         return Err(Reason::UnknownClient);
     };
-    let method = auth.method();
     if !client.allows_method(method) {
         SecretHash::verify_unknown_client(presented);
         return Err(Reason::AuthMethodNotAllowed);
@@ -293,6 +367,21 @@ fn check_secret(
             Ok(AuthenticatedClient::new(client, method, credential_id))
         }
         None => Err(Reason::WrongSecret),
+    }
+}
+
+/// An attempt reserved with the throttle, settled when dropped: with the
+/// outcome once known, as a failure if the request was dropped first.
+struct Reservation<'a> {
+    throttle: &'a dyn AuthThrottle,
+    key: ThrottleKey<'a>,
+    now: UnixTime,
+    failed: bool,
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        self.throttle.settle(self.key, self.failed, self.now);
     }
 }
 

@@ -11,6 +11,7 @@ use crate::issuer::endpoint::Issuer;
 use crate::issuer::metadata::ServerMetadata;
 use crate::issuer::mint::JtiSource;
 use crate::issuer::policy::Policy;
+use crate::issuer::slow_hash::SlowHashRunner;
 use crate::jose::jwks_cache::{JwksCache, JwksFetcher, JwksSource};
 use crate::jose::keys::{Algorithm, KeySet};
 use crate::jose::token_verifier::{DEFAULT_MAX_TOKEN_BYTES, TokenVerifier};
@@ -74,6 +75,7 @@ struct Settings {
     assertion: AssertionSettings,
     token_endpoint_audience: bool,
     client_jwks: Option<Arc<dyn JwksSource>>,
+    slow_hash: Option<Arc<dyn SlowHashRunner>>,
 }
 
 impl<S, R, G> fmt::Debug for IssuerBuilder<S, R, G> {
@@ -230,6 +232,20 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> IssuerBuilder<S, R, G> 
         self
     }
 
+    /// Runs PBKDF2 secret checks (about 100 ms of CPU each at the default
+    /// iterations) through `runner`, off the async worker thread: with tokio,
+    /// a runner that calls `spawn_blocking` (see [`SlowHashRunner`]).
+    ///
+    /// Without one, they run inline, blocking the thread that polls
+    /// [`Issuer::authenticate`] (or the `handle_*_request` calls) for the
+    /// whole check. Fast (SHA-256) checks and assertion signatures always run
+    /// inline: they cost microseconds.
+    #[must_use]
+    pub fn slow_hash_runner<H: SlowHashRunner + 'static>(mut self, runner: H) -> Self {
+        self.settings.slow_hash = Some(Arc::new(runner));
+        self
+    }
+
     /// Accepts `http://` URLs whose host is a loopback address (`127.0.0.1`,
     /// `localhost`, `[::1]`), for local development and tests only: over a
     /// network, credentials must travel over TLS (C6).
@@ -282,6 +298,7 @@ impl Settings {
             assertion: AssertionSettings::default(),
             token_endpoint_audience: false,
             client_jwks: None,
+            slow_hash: None,
         }
     }
 
@@ -365,6 +382,7 @@ impl Settings {
             max_body_bytes: self.max_body_bytes,
             assertion,
             client_jwks: self.client_jwks,
+            slow_hash: self.slow_hash,
         })
     }
 }

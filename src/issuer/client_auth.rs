@@ -5,13 +5,15 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use zeroize::Zeroizing;
+
 use crate::issuer::assertion::{ClientAssertion, JWT_BEARER_ASSERTION_TYPE};
 use crate::store::client::Client;
 use crate::vocab::error::Reason;
 use crate::vocab::ids::{AuthMethod, CredentialId};
 use crate::vocab::secret::ClientSecret;
 use crate::wire::basic::decode_basic;
-use crate::wire::form::set_once;
+use crate::wire::form::{set_once, wipe};
 use crate::wire::request::RequestParts;
 
 /// The client authentication carried by one token request: exactly one method,
@@ -62,7 +64,7 @@ impl ClientAuth {
         body_client_id: Option<String>,
         body_secret: Option<ClientSecret>,
         assertion_type: Option<String>,
-        assertion: Option<String>,
+        assertion: Option<Zeroizing<String>>,
     ) -> Result<Self, Reason> {
         let assertion_present = assertion_type.is_some() || assertion.is_some();
         if let Some(header) = authorization {
@@ -90,7 +92,7 @@ impl ClientAuth {
             }
             return Ok(Self::JwtAssertion {
                 client_id: body_client_id,
-                assertion: ClientAssertion::parse(assertion)?,
+                assertion: ClientAssertion::parse_zeroizing(assertion)?,
             });
         }
         match (body_client_id, body_secret) {
@@ -183,16 +185,9 @@ pub(crate) struct AuthParams {
     client_id: Option<String>,
     client_secret: Option<ClientSecret>,
     client_assertion_type: Option<String>,
-    client_assertion: Option<AssertionText>,
-}
-
-/// The raw `client_assertion` until it is parsed: zeroized if parsing stops early.
-struct AssertionText(String);
-
-impl Drop for AssertionText {
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
-    }
+    /// The raw `client_assertion` until it is parsed: zeroized if parsing
+    /// stops early.
+    client_assertion: Option<Zeroizing<String>>,
 }
 
 impl AuthParams {
@@ -210,6 +205,7 @@ impl AuthParams {
             "client_id" => set_once(&mut self.client_id, "client_id", value.into_owned())?,
             "client_secret" => {
                 if self.client_secret.is_some() {
+                    wipe(value);
                     return Err(Reason::RepeatedParameter("client_secret"));
                 }
                 self.client_secret = Some(ClientSecret::new(value.into_owned()));
@@ -221,9 +217,10 @@ impl AuthParams {
             )?,
             "client_assertion" => {
                 if self.client_assertion.is_some() {
+                    wipe(value);
                     return Err(Reason::RepeatedParameter("client_assertion"));
                 }
-                self.client_assertion = Some(AssertionText(value.into_owned()));
+                self.client_assertion = Some(Zeroizing::new(value.into_owned()));
             }
             _ => return Ok(Some(value)),
         }
@@ -244,7 +241,7 @@ impl AuthParams {
             self.client_id,
             self.client_secret,
             self.client_assertion_type,
-            self.client_assertion.map(|mut a| std::mem::take(&mut a.0)),
+            self.client_assertion,
         )
     }
 }

@@ -8,6 +8,7 @@ use crate::audit::AuditSink;
 use crate::issuer::assertion::AssertionSettings;
 use crate::issuer::mint::JtiSource;
 use crate::issuer::policy::Policy;
+use crate::issuer::slow_hash::SlowHashRunner;
 use crate::jose::jwks_cache::JwksSource;
 use crate::jose::keys::KeySet;
 use crate::jose::token_verifier::TokenVerifier;
@@ -44,6 +45,8 @@ use crate::vocab::ids::AuthMethod;
 ///   [`DEFAULT_MAX_BODY_BYTES`](crate::issuer::DEFAULT_MAX_BODY_BYTES)
 /// - token ids from [`RandomJti`](crate::issuer::RandomJti)
 /// - no `scopes_supported` in the metadata; `https` URLs only
+/// - no [`SlowHashRunner`]: PBKDF2 secret checks run inline, on the thread
+///   that polls the authentication
 pub struct IssuerConfig {
     pub(super) issuer_id: String,
     pub(super) token_endpoint: String,
@@ -66,6 +69,8 @@ pub struct IssuerConfig {
     pub(super) metadata_json: String,
     pub(super) assertion: AssertionSettings,
     pub(super) client_jwks: Option<Arc<dyn JwksSource>>,
+    /// Where PBKDF2 checks run; inline when `None`.
+    pub(super) slow_hash: Option<Arc<dyn SlowHashRunner>>,
 }
 
 impl IssuerConfig {

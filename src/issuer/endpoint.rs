@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::audit::{AuditEvent, Outcome};
+use crate::audit::{AuditEvent, AuditedClientId, Outcome};
 use crate::issuer::assertion::AssertionSettings;
 use crate::issuer::client_auth::AuthenticatedClient;
 use crate::issuer::config::IssuerConfig;
@@ -84,8 +84,9 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         request: &TokenRequest,
         now: UnixTime,
     ) -> Result<TokenResponse, TokenError> {
+        let client_id = AuditedClientId::new(client.client().id().as_str());
         let mut event = AuditEvent::refused(now, Reason::SigningFailed);
-        event.client_id = Some(client.client().id().as_str());
+        event.set_client_id(&client_id);
         event.auth_method = Some(client.method());
         event.credential_id = Some(client.credential_id().as_str());
         event.requested_scope = request.scope();

@@ -1,6 +1,6 @@
 //! The token revocation endpoint (RFC 7009).
 
-use crate::audit::{AuditEvent, Outcome};
+use crate::audit::{AuditEvent, AuditedClientId, Outcome};
 use crate::issuer::client_auth::AuthenticatedClient;
 use crate::issuer::revoke_or_introspect_request::RevokeOrIntrospectRequest;
 use crate::store::client_store::ClientStore;
@@ -41,8 +41,9 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             return HttpResponse::no_store_empty(200);
         };
         let claims = &signed.claims;
+        let client_id = AuditedClientId::new(client.client().id().as_str());
         let mut event = AuditEvent::refused(now, Reason::TokenNotOwned);
-        event.client_id = Some(client.client().id().as_str());
+        event.set_client_id(&client_id);
         event.auth_method = Some(client.method());
         event.credential_id = Some(client.credential_id().as_str());
         event.jti = Some(&claims.jti);

@@ -23,16 +23,57 @@
 //!
 //! ## Unknown ids and wrong secrets
 //!
-//! - **Does:** every client-authentication failure gets the same `invalid_client`
-//!   answer and the same description, whatever the cause. A request naming an
-//!   unknown client id is checked against a dummy *fast* hash, so it costs what a
-//!   wrong secret of a client stored with [`SecretHash::fast`](crate::SecretHash::fast)
-//!   costs.
-//! - **Costs an attacker:** neither the answer nor, among fast-hash clients, the
-//!   response time tells which client ids exist.
-//! - **Cannot stop:** a client stored with PBKDF2 takes far longer to refuse than an
-//!   unknown id (600,000 HMACs against one SHA-256), so timing reveals that such an
-//!   id exists. Use generated secrets, or treat client ids as public.
+//! Every client-authentication failure gets the same `invalid_client` answer
+//! and the same description, whatever the cause; what follows is about
+//! *timing*, measured inside [`Issuer::authenticate`](crate::Issuer::authenticate)
+//! after the [`ClientStore`](crate::ClientStore) lookup (how long the store
+//! takes to find an id, or to miss one, is the store's).
+//!
+//! - **Does, for secrets (Basic or body):** a request naming an unknown client
+//!   id (or a string that is no client id), or a client that may not use the
+//!   method it presented, is checked against a dummy *fast* hash: one salted
+//!   SHA-256 and a constant-time compare, what a wrong secret of a client
+//!   stored with [`SecretHash::fast`](crate::SecretHash::fast) with one live
+//!   secret costs.
+//! - **Does, for JWT assertions:** an assertion whose `sub` names no client (or
+//!   is no client id), a client that may not use the assertion's method, a
+//!   client whose pinned algorithms exclude the `alg`, a client with no live
+//!   key for the `kid` and `alg`, or a `jwks_uri` client whose keys cannot be
+//!   had, is refused only after a *decoy* verification of its signature: a
+//!   key of the family the `alg` names (P-256, P-384, Ed25519, an HMAC key, or
+//!   an RSA modulus as long as the signature), made once per process. That is
+//!   what a bad signature of a client with one matching key costs. Refusals
+//!   that do not depend on the client (syntax, an `alg` the server does not
+//!   accept, a `typ` it refuses, a `crit` header, `iss` ≠ `sub`, a `client_id`
+//!   parameter that differs from `sub`) cost the same for every `sub` and
+//!   verify nothing, real or decoy; the checks after the
+//!   signature (`aud`, times, `jti`, replay) are reached only with the
+//!   client's key.
+//! - **Costs an attacker:** among fast-hash clients, and among key clients with
+//!   one key per algorithm, neither the answer nor the time tells which ids
+//!   exist.
+//! - **Cannot stop (these are told apart by timing):**
+//!   - a client stored with PBKDF2 takes far longer to refuse than an unknown
+//!     id (600,000 HMACs, about 100 ms, against one SHA-256), so timing reveals
+//!     that such an id exists. A
+//!     [`SlowHashRunner`](crate::issuer::SlowHashRunner) moves that work off the
+//!     async worker thread; it does not make the answer any faster;
+//!   - a wrong secret costs one hash per *live* secret of the client: a client
+//!     in the middle of a rotation (two live secrets) costs one SHA-256 more
+//!     than an unknown id, about 100 ns;
+//!   - an assertion without `kid` is tried against every key of the client
+//!     that suits its `alg`: a client with `n` such keys costs `n`
+//!     verifications, the decoy one;
+//!   - an RSA signature whose length differs from the client's modulus is
+//!     refused by `ring` before any arithmetic, while the decoy's modulus
+//!     always matches the signature: a signature of the wrong length tells a
+//!     client whose key has another length from an unknown one;
+//!   - a `kid` the cache does not hold makes a `jwks_uri` client's keys be
+//!     fetched (at most once per short interval), which takes a network round
+//!     trip that an unknown `sub` does not.
+//!
+//!   Treat client ids as public, and use generated secrets or one key per
+//!   algorithm where their existence matters.
 //!
 //! ## Brute-force throttling (C15)
 //!
@@ -152,11 +193,41 @@
 //!   assertions, [`RequestParts`](crate::RequestParts), [`ClientAuth`](crate::ClientAuth)
 //!   and token responses print `[redacted]` in `Debug`; plaintext secrets are
 //!   zeroized on drop; errors and [`audit`](crate::audit) events carry ids,
-//!   scopes and reasons, never a secret, token or `Authorization` header.
+//!   scopes and reasons, never a secret, token or `Authorization` header. The
+//!   client id an attacker presents reaches an audit event as sent only when
+//!   it is a valid client id of at most 256 bytes (printable ASCII); any other
+//!   is escaped (`\xHH` for every other byte, `\\` for `\`), cut at 256
+//!   bytes, and marked with
+//!   [`client_id_escaped`](crate::audit::AuditEvent::client_id_escaped), so no
+//!   id can break a log line or forge one.
 //! - **Costs an attacker:** logs and crash reports hold nothing that
 //!   authenticates.
 //! - **Cannot stop:** your own code logging the raw request, or a memory dump of a
 //!   running process.
+//!
+//! ## Secrets in memory
+//!
+//! - **Does:** every buffer this crate owns that holds a client secret, a
+//!   client assertion or private key material is zeroized when dropped:
+//!   [`ClientSecret`](crate::ClientSecret) and
+//!   [`PrivateKeyPem`](crate::jose::PrivateKeyPem); the decoded `Basic`
+//!   credentials; form values decoded from `client_secret` and
+//!   `client_assertion`, including one refused as repeated or as invalid
+//!   UTF-8; a [`ClientAssertion`](crate::issuer::ClientAssertion)'s text and
+//!   the header, claims and signature decoded from it; the copy of a presented
+//!   secret handed to a [`SlowHashRunner`](crate::issuer::SlowHashRunner); and
+//!   the base64 text and DER decoded from a PEM key. Buffers are sized before
+//!   they are filled, so no reallocation leaves a copy behind.
+//! - **Cannot stop:** private key material held inside `ring` types is not
+//!   wiped on drop, because `ring` offers no way to: the key pairs of
+//!   [`SigningKey`](crate::SigningKey), the HMAC keys of HS256 signing keys
+//!   and of [`JwtSecretCredential`](crate::JwtSecretCredential)s, and the
+//!   PKCS#8 document `ring` returns from
+//!   [`SigningKey::generate`](crate::SigningKey::generate). Nor can the crate
+//!   wipe what it never owned: the request body and headers the HTTP stack
+//!   buffered, and the scratch buffers `serde_json` uses while it reads an
+//!   assertion's claims. A memory dump or swap of a running process can hold
+//!   them.
 //!
 //! ## Transport
 //!

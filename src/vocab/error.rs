@@ -234,6 +234,10 @@ pub enum Reason {
     /// The replay guard failed or is full, so no assertion can be accepted.
     #[error("the replay guard failed or is full, so no assertion can be accepted")]
     ReplayGuardUnavailable,
+    /// The issuer's slow hash runner (`SlowHashRunner`) resolved without
+    /// running the secret check (its thread panicked or was cancelled).
+    #[error("the slow hash runner did not run the secret check")]
+    SlowHashUnavailable,
 }
 
 impl Reason {
@@ -295,9 +299,10 @@ impl Reason {
             Self::NoAudience => "no resource was requested and the client has no default",
             Self::MissingToken => "token is required",
             Self::TokenNotOwned => "the token was not issued to this client",
-            Self::StoreUnavailable | Self::SigningFailed | Self::ReplayGuardUnavailable => {
-                "internal error"
-            }
+            Self::StoreUnavailable
+            | Self::SigningFailed
+            | Self::ReplayGuardUnavailable
+            | Self::SlowHashUnavailable => "internal error",
         }
     }
 
@@ -357,9 +362,10 @@ impl Reason {
             | Self::ResourceNotAllowed
             | Self::TooManyResources
             | Self::NoAudience => ErrorCode::InvalidTarget,
-            Self::StoreUnavailable | Self::SigningFailed | Self::ReplayGuardUnavailable => {
-                ErrorCode::ServerError
-            }
+            Self::StoreUnavailable
+            | Self::SigningFailed
+            | Self::ReplayGuardUnavailable
+            | Self::SlowHashUnavailable => ErrorCode::ServerError,
         }
     }
 

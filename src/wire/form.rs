@@ -53,7 +53,11 @@ impl<'b> Iterator for FormPairs<'b> {
             }
             return Some(match (form_value(name), form_value(value)) {
                 (Some(name), Some(value)) => Ok((name, value)),
-                _ => Err(Reason::MalformedBody),
+                (name, value) => {
+                    // The half that decoded may be a secret.
+                    name.into_iter().chain(value).for_each(wipe);
+                    Err(Reason::MalformedBody)
+                }
             });
         }
     }
@@ -78,7 +82,21 @@ pub(crate) fn split_at_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
 /// that replace invalid UTF-8 with it would read such a value differently (C2).
 fn form_value(raw: &str) -> Option<Cow<'_, str>> {
     let value = form_urldecode(raw)?;
-    (value.is_ascii() || !value.contains('\u{FFFD}')).then_some(value)
+    if value.is_ascii() || !value.contains('\u{FFFD}') {
+        Some(value)
+    } else {
+        wipe(value);
+        None
+    }
+}
+
+/// Drops a decoded value, zeroizing it first if it was decoded into a buffer
+/// of its own: a value refused or left unused may be a secret or an
+/// assertion. A borrowed value is the caller's body, not this crate's buffer.
+pub(crate) fn wipe(value: Cow<'_, str>) {
+    if let Cow::Owned(mut owned) = value {
+        zeroize::Zeroize::zeroize(&mut owned);
+    }
 }
 
 /// Fills `slot` with `value`, refusing a parameter sent twice (C3).

@@ -16,6 +16,7 @@ use client_credentials::{
 use serde::Deserialize;
 
 use crate::AnyError;
+use crate::slow_hash::TokioBlocking;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -138,7 +139,8 @@ impl ServerConfig {
         let mut builder = Issuer::builder(file.issuer, key_set, store)
             .policy(build_policy(&file.policy)?)
             .scopes_supported(ScopeSet::from_strs(file.scopes_supported)?)
-            .dangerous_allow_http_loopback();
+            .dangerous_allow_http_loopback()
+            .slow_hash_runner(TokioBlocking);
         if let Some(url) = file.token_endpoint {
             builder = builder.token_endpoint(url);
         }

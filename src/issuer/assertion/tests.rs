@@ -190,3 +190,20 @@ fn a_crit_header_is_refused_even_when_null() {
         );
     }
 }
+
+/// What an assertion is decoded into is wiped on drop, like its text.
+#[test]
+fn the_decoded_parts_are_zeroized_on_drop() {
+    fn wiped<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+    let a = ClientAssertion::parse(compact(
+        r#"{"alg":"ES256","kid":"k"}"#,
+        r#"{"iss":"c","sub":"c","jti":"j"}"#,
+    ))
+    .unwrap();
+    wiped(&a.compact);
+    wiped(&*a.header);
+    wiped(&*a.claims);
+    wiped(&a.signature);
+    assert_eq!(&a.signature[..], b"sig");
+    assert_eq!(a.unverified_subject(), Some("c"));
+}

@@ -56,6 +56,7 @@ const ALL: &[Reason] = &[
     Reason::ClientJwksUnavailable,
     Reason::ReplayQuotaExceeded,
     Reason::ReplayGuardUnavailable,
+    Reason::SlowHashUnavailable,
 ];
 
 #[test]
