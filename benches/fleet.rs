@@ -61,6 +61,25 @@ fn main() {
     if wanted("fleet replication") {
         runtime.block_on(replication(&url, &namespace));
     }
+    runtime.block_on(forget(&url, &namespace));
+}
+
+/// Deletes every key the run wrote.
+async fn forget(url: &str, namespace: &str) {
+    let client = redis::Client::open(url).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{namespace}:*"))
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    for key in keys {
+        let _: () = redis::cmd("DEL")
+            .arg(key)
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+    }
 }
 
 async fn commands_processed(url: &str) -> u64 {
@@ -143,7 +162,9 @@ fn validator(runtime: &tokio::runtime::Runtime, url: &str, namespace: &str) {
     let jtis = Jtis::random(revoked);
     let mut config = RevocationConfig::default();
     config.max_revoked_tokens = revoked.max(config.max_revoked_tokens);
-    let redis_config = RedisConfig::new(url, format!("{namespace}:revocation"));
+    let mut redis_config = RedisConfig::new(url, format!("{namespace}:revocation"));
+    // Loading a million revocations queues many calls at once.
+    redis_config.response_timeout = Duration::from_secs(30);
     let loaded = Instant::now();
     let writer = runtime.block_on(async {
         let writer = RedisRevocationStore::connect(
@@ -153,7 +174,7 @@ fn validator(runtime: &tokio::runtime::Runtime, url: &str, namespace: &str) {
         )
         .await
         .unwrap();
-        for chunk in (0..revoked).collect::<Vec<_>>().chunks(2_000) {
+        for chunk in (0..revoked).collect::<Vec<_>>().chunks(500) {
             let (writer, jtis) = (&writer, &jtis);
             let writes = chunk.iter().map(|&i| async move {
                 let owner = ClientId::new(format!("c{}", i % 1_000)).unwrap();

@@ -174,7 +174,7 @@ mod revocation {
     use client_credentials::testing::check_revocation_store;
     use client_credentials::{ClientId, RevocationStore, UnixTime};
 
-    use super::services::{redis_url, unique_namespace};
+    use super::services::{forget_namespace, redis_url, unique_namespace};
 
     async fn store(url: &str, namespace: &str) -> RedisRevocationStore {
         RedisRevocationStore::connect(
@@ -193,7 +193,9 @@ mod revocation {
     #[tokio::test]
     async fn the_redis_revocation_store_keeps_the_contract() {
         let Some(url) = redis_url() else { return };
-        check_revocation_store(&store(&url, &unique_namespace("revocation")).await).await;
+        let namespace = unique_namespace("revocation");
+        check_revocation_store(&store(&url, &namespace).await).await;
+        forget_namespace(&url, &namespace).await;
     }
 
     /// Polls `check` every 10 ms for at most `limit`; the time it took.
@@ -246,6 +248,7 @@ mod revocation {
         })
         .await;
         assert!(lag.is_some());
+        forget_namespace(&url, &namespace).await;
     }
 }
 

@@ -46,3 +46,25 @@ pub fn unique_namespace(test: &str) -> String {
         .as_nanos();
     format!("cc-test:{test}:{}:{nanos}", std::process::id())
 }
+
+/// Deletes the keys a test wrote under `namespace`.
+#[cfg(feature = "redis")]
+pub async fn forget_namespace(url: &str, namespace: &str) {
+    let client = redis::Client::open(url).expect("a valid Redis URL");
+    let mut connection = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("Redis is reachable");
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{namespace}:*"))
+        .query_async(&mut connection)
+        .await
+        .expect("KEYS answers");
+    for key in keys {
+        let _: () = redis::cmd("DEL")
+            .arg(key)
+            .query_async(&mut connection)
+            .await
+            .expect("DEL answers");
+    }
+}
