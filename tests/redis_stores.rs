@@ -2,27 +2,20 @@
 //! through the conformance kit, and what a fleet of issuers sharing one Redis
 //! sees.
 
+mod fixtures;
 mod services;
 
 use std::sync::Arc;
 
-use base64::Engine as _;
-use client_credentials::issuer::JWT_BEARER_ASSERTION_TYPE;
-use client_credentials::jose::JwkSet;
 use client_credentials::store::redis::{RedisConfig, RedisReplayGuard};
 use client_credentials::store::{MemoryClientStore, ReplayCheck};
 use client_credentials::testing::check_replay_guard;
 use client_credentials::{
-    Algorithm, Audience, Client, ClientId, ClientJwks, FixedClock, Issuer, KeySet, ReplayGuard,
-    RequestParts, ScopeSet, SigningKey, UnixTime,
+    Algorithm, FixedClock, Issuer, KeySet, ReplayGuard, RequestParts, SigningKey, UnixTime,
 };
-use jsonwebtoken::{EncodingKey, Header, encode};
-use serde_json::json;
+use fixtures::jwt_clients::{es256_assertion_body, es256_jwt_client};
+use fixtures::{ISSUER, NOW};
 use services::{redis_url, unique_namespace};
-
-const ES256_PEM: &str = include_str!("vectors/es256.pkcs8.pem");
-const ISSUER: &str = "https://as.example.com";
-const NOW: u64 = 1_700_000_000;
 
 async fn guard(test: &str) -> Option<RedisReplayGuard> {
     let url = redis_url()?;
@@ -85,21 +78,10 @@ async fn an_unreachable_redis_is_a_clean_error_not_a_hang() {
 fn issuer_sharing(
     guard: RedisReplayGuard,
 ) -> Issuer<MemoryClientStore, client_credentials::store::MemoryRevocationStore, RedisReplayGuard> {
-    let public = SigningKey::from_pkcs8_pem(Algorithm::ES256, ES256_PEM, Some("k1".into()))
-        .unwrap()
-        .public_jwk()
-        .unwrap();
-    let client = Client::builder(ClientId::new("cj").unwrap())
-        .jwks(ClientJwks::from_jwk_set(&JwkSet { keys: vec![public] }).unwrap())
-        .allowed_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
-        .default_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
-        .default_audience(Audience::new("https://mcp.example.com/mcp").unwrap())
-        .build()
-        .unwrap();
     Issuer::builder(
         ISSUER,
         KeySet::new(SigningKey::generate(Algorithm::ES256).unwrap().0),
-        MemoryClientStore::from_iter([client]),
+        MemoryClientStore::from_iter([es256_jwt_client("cj")]),
     )
     .clock(Arc::new(FixedClock::new(UnixTime::from_secs(NOW))))
     .replay_guard(guard)
@@ -108,26 +90,7 @@ fn issuer_sharing(
 }
 
 fn assertion_request(jti: &str) -> String {
-    let mut header = Header::new(jsonwebtoken::Algorithm::ES256);
-    header.kid = Some("k1".into());
-    let claims = json!({
-        "iss": "cj", "sub": "cj", "aud": ISSUER,
-        "iat": NOW, "exp": NOW + 300, "jti": jti,
-    });
-    let pem_body: String = ES256_PEM
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(pem_body)
-        .unwrap();
-    let assertion = encode(&header, &claims, &EncodingKey::from_ec_der(&der)).unwrap();
-    serde_urlencoded::to_string([
-        ("grant_type", "client_credentials"),
-        ("client_assertion_type", JWT_BEARER_ASSERTION_TYPE),
-        ("client_assertion", assertion.as_str()),
-    ])
-    .unwrap()
+    es256_assertion_body("cj", jti)
 }
 
 #[tokio::test]
