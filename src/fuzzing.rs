@@ -9,7 +9,15 @@
 use crate::issuer::DEFAULT_MAX_BODY_BYTES;
 use crate::{ClientAuth, RequestParts, ScopeSet, TokenError, TokenRequest};
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+
+mod access_token;
+mod client_assertion;
+mod jwk_set;
+
+pub use self::access_token::{access_token, valid_token};
+pub use self::client_assertion::{client_assertion, valid_assertion};
+pub use self::jwk_set::jwk_set;
 
 /// How `TokenRequest::parse` took an input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,10 +135,7 @@ fn check(parts: &RequestParts<'_>) -> Outcome {
                 response.status
             );
             assert!(
-                reason
-                    .error_description()
-                    .bytes()
-                    .all(|b| matches!(b, 0x20 | 0x21 | 0x23..=0x5B | 0x5D..=0x7E)),
+                reason.error_description().bytes().all(is_nqschar),
                 "{reason:?}: description outside NQSCHAR"
             );
             Outcome::Refused
@@ -151,4 +156,62 @@ fn form_urlencode(s: &str) -> String {
         }
     }
     out
+}
+
+/// Splits off the flags byte (0 for an empty input).
+fn split_flags(data: &[u8]) -> (u8, &[u8]) {
+    data.split_first().map_or((0, &[][..]), |(f, r)| (*f, r))
+}
+
+/// Whether `b` is an NQSCHAR (RFC 6749 Appendix A), the bytes an
+/// `error_description` may hold.
+fn is_nqschar(b: u8) -> bool {
+    matches!(b, 0x20 | 0x21 | 0x23..=0x5B | 0x5D..=0x7E)
+}
+
+/// Runs a future of the crate's in-memory stores, which never waits on
+/// anything outside it, to completion on this thread.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::yield_now();
+    }
+}
+
+/// `base64url(header).base64url(claims).base64url(HS256 signature)`: the JSON
+/// texts are signed exactly as given.
+fn hs256_compact(secret: &[u8], header: &[u8], claims: &[u8]) -> String {
+    let mut compact = URL_SAFE_NO_PAD.encode(header);
+    compact.push('.');
+    compact.push_str(&URL_SAFE_NO_PAD.encode(claims));
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+    let signature = ring::hmac::sign(&key, compact.as_bytes());
+    compact.push('.');
+    compact.push_str(&URL_SAFE_NO_PAD.encode(signature.as_ref()));
+    compact
+}
+
+/// Applies `edits` to `valid`, four bytes per edit: the kind (low two bits:
+/// replace, insert, delete, truncate), a big-endian position (modulo the
+/// length) and a byte. A leftover of fewer than four bytes is ignored.
+fn mutate(valid: &str, edits: &[u8]) -> String {
+    let mut bytes = valid.as_bytes().to_vec();
+    for edit in edits.chunks_exact(4) {
+        let at = usize::from(u16::from_be_bytes([edit[1], edit[2]]));
+        let value = edit[3];
+        match (edit[0] & 0b11, bytes.len()) {
+            (1, len) => bytes.insert(at % (len + 1), value),
+            (_, 0) => {}
+            (0, len) => bytes[at % len] = value,
+            (2, len) => {
+                bytes.remove(at % len);
+            }
+            (_, len) => bytes.truncate(at % len),
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }

@@ -44,12 +44,57 @@ fn basic_header_seeds() {
     assert!(refused >= 3, "{refused} seeds refused");
 }
 
+#[test]
+fn client_assertion_seeds() {
+    let (accepted, refused) = run("client_assertion", fuzzing::client_assertion);
+    assert!(accepted >= 3, "{accepted} seeds accepted");
+    assert!(refused >= 3, "{refused} seeds refused");
+}
+
+#[test]
+fn access_token_seeds() {
+    let (accepted, refused) = run("access_token", fuzzing::access_token);
+    assert!(accepted >= 3, "{accepted} seeds accepted");
+    assert!(refused >= 3, "{refused} seeds refused");
+}
+
+#[test]
+fn jwk_set_seeds() {
+    let (accepted, refused) = run("jwk_set", fuzzing::jwk_set);
+    assert!(accepted >= 3, "{accepted} seeds accepted");
+    assert!(refused >= 3, "{refused} seeds refused");
+}
+
+/// The valid inputs the structured modes start from are valid indeed.
+#[test]
+fn structured_modes_start_from_valid_inputs() {
+    assert_eq!(fuzzing::client_assertion(b"\x02"), Outcome::Accepted);
+    assert_eq!(fuzzing::access_token(b"\x02"), Outcome::Accepted);
+    let mut raw = vec![0];
+    raw.extend_from_slice(fuzzing::valid_assertion().as_bytes());
+    assert_eq!(fuzzing::client_assertion(&raw), Outcome::Accepted);
+    let mut raw = vec![0];
+    raw.extend_from_slice(fuzzing::valid_token().as_bytes());
+    assert_eq!(fuzzing::access_token(&raw), Outcome::Accepted);
+}
+
 /// A few inputs that are not in the corpus: the bodies must cope with inputs
 /// shorter than their layout.
 #[test]
 fn degenerate_inputs() {
-    for data in [&b""[..], b"\x00", b"\xff", b"\x0c\x00\x00\x00", b"\x01"] {
+    for data in [
+        &b""[..],
+        b"\x00",
+        b"\xff",
+        b"\x0c\x00\x00\x00",
+        b"\x01",
+        b"\x02\x03",
+        b"\x03",
+    ] {
         fuzzing::token_request(data);
         fuzzing::basic_header(data);
+        fuzzing::client_assertion(data);
+        fuzzing::access_token(data);
+        fuzzing::jwk_set(data);
     }
 }

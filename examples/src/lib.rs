@@ -20,6 +20,8 @@
 pub mod actix_server;
 pub mod axum_server;
 pub mod demo;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hyper_server;
 pub mod keygen;
 pub mod mcp_resource_server;

@@ -105,14 +105,22 @@ impl VerificationKeys {
         Ok(set)
     }
 
-    /// [`from_jwks`](Self::from_jwks) for the JSON text of a JWK Set.
+    /// [`from_jwks`](Self::from_jwks) for the JSON text of a JWK Set. A member
+    /// given twice in one object reads as its last occurrence (RFC 7517 §4), as
+    /// in [`ClientJwks::from_json`](crate::ClientJwks::from_json).
     ///
     /// # Errors
     /// [`ConfigError::InvalidKey`] when the text is not a JWK Set, and as
     /// [`from_jwks`](Self::from_jwks).
     pub fn from_jwks_json(json: &str) -> Result<Self, ConfigError> {
-        let jwks: JwkSet = serde_json::from_str(json)
-            .map_err(|e| ConfigError::InvalidKey(format!("not a JWK Set: {e}")))?;
+        let not_a_set =
+            |e: serde_json::Error| ConfigError::InvalidKey(format!("not a JWK Set: {e}"));
+        // Through a `Value`, as `ClientJwks::from_json` reads: a member given
+        // twice reads as its last occurrence (RFC 7517 §4). Read straight into
+        // the typed set, a repeated `kid` refused the whole set and a repeated
+        // key parameter made the key unreadable.
+        let value: serde_json::Value = serde_json::from_str(json).map_err(not_a_set)?;
+        let jwks: JwkSet = serde_json::from_value(value).map_err(not_a_set)?;
         Self::from_jwks(&jwks)
     }
 

@@ -117,10 +117,29 @@ pub struct ServerConfig {
 impl ServerConfig {
     pub fn load(path: &Path) -> Result<Self, AnyError> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let file: File = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         let dir = path.parent().unwrap_or(Path::new("."));
+        Self::from_toml(&text, |name| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path)
+                .map(zeroize::Zeroizing::new)
+                .map_err(|e| format!("{}: {e}", path.display()).into())
+        })
+        .map_err(|e| format!("{}: {e}", path.display()).into())
+    }
 
-        let mut keys = file.keys.iter().map(|k| load_key(dir, k));
+    /// The configuration in `text`, whose `private_key_file`s `read_key` reads
+    /// (as named in the file).
+    ///
+    /// # Errors
+    /// Malformed TOML, an unknown field, a value the crate refuses, or a key
+    /// `read_key` cannot read.
+    pub fn from_toml(
+        text: &str,
+        read_key: impl Fn(&str) -> Result<zeroize::Zeroizing<String>, AnyError>,
+    ) -> Result<Self, AnyError> {
+        let file: File = toml::from_str(text)?;
+
+        let mut keys = file.keys.iter().map(|k| load_key(&read_key, k));
         let mut key_set = KeySet::new(
             keys.next()
                 .ok_or("at least one [[keys]] entry is required")??,
@@ -180,15 +199,15 @@ where
         .collect()
 }
 
-fn load_key(dir: &Path, k: &KeyFile) -> Result<SigningKey, AnyError> {
+fn load_key(
+    read_key: impl Fn(&str) -> Result<zeroize::Zeroizing<String>, AnyError>,
+    k: &KeyFile,
+) -> Result<SigningKey, AnyError> {
     let alg: Algorithm = k
         .algorithm
         .parse()
         .map_err(|_| format!("unknown algorithm {:?}", k.algorithm))?;
-    let path = dir.join(&k.private_key_file);
-    let pem = zeroize::Zeroizing::new(
-        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?,
-    );
+    let pem = read_key(&k.private_key_file)?;
     Ok(SigningKey::from_pkcs8_pem(alg, &pem, k.kid.clone())?)
 }
 

@@ -251,3 +251,36 @@ fn es384_keys_verify_from_a_key_set_and_a_jwks() {
         );
     }
 }
+
+/// A member given twice reads as its last occurrence (RFC 7517 §4), the same
+/// way `ClientJwks::from_json` reads it: a repeated `kid` used to refuse the
+/// whole set, and a repeated key parameter to make the key unreadable.
+#[test]
+fn a_repeated_member_reads_as_its_last_occurrence() {
+    let jwk = key(Algorithm::ES256, "es").public_jwk().unwrap();
+    let member = |name: &str| serde_json::to_value(&jwk).unwrap()[name].clone();
+    let (x, y) = (member("x"), member("y"));
+    let set =
+        |members: &str| format!(r#"{{"keys":[{{"kty":"EC","crv":"P-256","x":{x},{members}}}]}}"#);
+
+    let keys = VerificationKeys::from_jwks_json(&set(&format!(
+        r#""kid":"old","kid":"es","y":"AAAA","y":{y}"#
+    )))
+    .unwrap();
+    assert_eq!(kids(&keys), ["es"]);
+    let signer = key(Algorithm::ES256, "es");
+    assert!(verifies(&keys, &signer));
+
+    let last_unusable = set(&format!(r#""kid":"es","y":{y},"y":"AAAA""#));
+    assert!(VerificationKeys::from_jwks_json(&last_unusable).is_err());
+    for json in [
+        set(&format!(r#""kid":"es","y":"AAAA","y":{y}"#)),
+        last_unusable,
+    ] {
+        assert_eq!(
+            VerificationKeys::from_jwks_json(&json).is_ok(),
+            crate::ClientJwks::from_json(&json).is_ok(),
+            "{json}"
+        );
+    }
+}
