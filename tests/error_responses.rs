@@ -69,7 +69,7 @@ impl ClientStore for BrokenStore {
 }
 
 #[tokio::test]
-async fn c30_store_failure_is_a_500_server_error_that_leaks_nothing() {
+async fn c30_store_failure_is_a_503_server_error_with_retry_after_that_leaks_nothing() {
     let issuer = Issuer::builder(ISSUER, es256_keys(), BrokenStore)
         .build()
         .unwrap();
@@ -77,7 +77,8 @@ async fn c30_store_failure_is_a_500_server_error_that_leaks_nothing() {
     let r = issuer
         .handle_token_request(RequestParts::form_post(GRANT.as_bytes()).authorization(&auth))
         .await;
-    assert_error(&r, 500, "server_error");
+    assert_error(&r, 503, "server_error");
+    assert_eq!(r.header("retry-after"), Some("1"));
     let text = String::from_utf8(r.body).unwrap();
     for leak in ["db.internal", "5432", "hunter2", "connection"] {
         assert!(!text.contains(leak), "{text}");
@@ -222,7 +223,7 @@ fn c27_c28_c33_every_token_error_renders_a_valid_response() {
         let body = assert_error(&error.to_http(), status, reason.code().as_str());
         assert_eq!(body["error_description"], reason.error_description());
         assert!(
-            matches!(status, 400 | 401 | 405 | 413 | 500),
+            matches!(status, 400 | 401 | 405 | 413 | 500 | 503),
             "{reason:?}: {status}"
         );
     }

@@ -223,7 +223,7 @@ mod outage {
         RedisConfig, RedisReplayGuard, RedisRevocationConfig, RedisRevocationStore,
     };
     use client_credentials::store::{RevocationConfig, TokenView};
-    use client_credentials::{ClientId, ReplayGuard, RevocationStore, UnixTime};
+    use client_credentials::{ClientId, ReplayGuard, RequestParts, RevocationStore, UnixTime};
 
     use super::services::{redis_url, unique_namespace};
 
@@ -322,6 +322,7 @@ mod outage {
         .await
         .unwrap();
         let guard = RedisReplayGuard::connect(&config).await.unwrap();
+        let issuer = super::issuer_sharing(guard.clone());
         let c1 = ClientId::new("c1").unwrap();
         let now = UnixTime::now();
         let later = now.saturating_add(Duration::from_secs(600));
@@ -344,6 +345,13 @@ mod outage {
             replay.is_err(),
             "the replay guard refuses rather than guesses"
         );
+        // The token endpoint answers a documented outage, never a token that
+        // skipped the replay check.
+        let body = super::assertion_request(&unique_namespace("during"));
+        let r = issuer
+            .handle_token_request(RequestParts::form_post(body.as_bytes()))
+            .await;
+        assert_eq!((r.status, r.header("retry-after")), (503, Some("1")));
 
         redis.resume();
         let started = Instant::now();
@@ -367,5 +375,10 @@ mod outage {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let body = super::assertion_request(&unique_namespace("after"));
+        let r = issuer
+            .handle_token_request(RequestParts::form_post(body.as_bytes()))
+            .await;
+        assert_eq!(r.status, 200, "tokens again once Redis is back");
     }
 }

@@ -106,7 +106,7 @@ async fn with_spawn_blocking_the_check_runs_off_the_worker_thread() {
 #[tokio::test]
 async fn a_runner_that_drops_the_check_fails_the_request() {
     let fx = Fixture::with(|b| b.slow_hash_runner(Dropping));
-    assert_error(&fx.post_c1_basic(GRANT).await, 500, "server_error");
+    assert_error(&fx.post_c1_basic(GRANT).await, 503, "server_error");
     let last = fx.audit.records().pop().unwrap();
     assert_eq!(
         last.outcome,

@@ -47,6 +47,7 @@
 //! | Inactive tokens (C96) | exactly `{"active":false}`; the issuer judges expiry by its own clock without leeway |
 //! | Revocation cutoffs | inclusive (`iat <= cutoff`), since `iat` has whole seconds; a cutoff in the future also refuses new tokens until then |
 //! | Revocation store failure | validators refuse the token (fail closed); the endpoints answer `server_error` |
+//! | A store, the replay guard or the slow-hash runner not answering | `503` with `server_error` and `Retry-After: 1`, never a token that skipped the check; a signing failure stays `500` |
 //!
 //! ## The resource server
 //!

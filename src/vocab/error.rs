@@ -370,12 +370,16 @@ impl Reason {
     }
 
     /// The HTTP status: 400 by default (RFC 6749 §5.2), 401 for every
-    /// `invalid_client` (C28, C139), 405, 413, 429 and 500 where they say more.
+    /// `invalid_client` (C28, C139), 405, 413, 429 and 500 where they say
+    /// more, and 503 when a store, the replay guard or the slow-hash runner
+    /// did not answer: the outage is the server's and passes, so the answer
+    /// says when to try again.
     pub const fn status(self) -> u16 {
         match self {
             Self::MethodNotAllowed => 405,
             Self::BodyTooLarge => 413,
             Self::Throttled => 429,
+            _ if self.is_outage() => 503,
             _ => match self.code() {
                 ErrorCode::InvalidClient => 401,
                 ErrorCode::ServerError => 500,
@@ -393,12 +397,31 @@ pub struct TokenError {
     retry_after_secs: Option<u64>,
 }
 
+impl Reason {
+    /// Whether this is a store, the replay guard or the slow-hash runner not
+    /// answering: a passing outage, answered with 503 and `Retry-After`.
+    pub const fn is_outage(self) -> bool {
+        matches!(
+            self,
+            Self::StoreUnavailable | Self::ReplayGuardUnavailable | Self::SlowHashUnavailable
+        )
+    }
+}
+
+/// How long a client is asked to wait after an outage answer: a store's own
+/// timeouts are well under a second, and the next try may find it back.
+const OUTAGE_RETRY_AFTER_SECS: u64 = 1;
+
 impl TokenError {
-    /// An error for `reason`.
+    /// An error for `reason`; an outage carries a `Retry-After` of one second.
     pub const fn new(reason: Reason) -> Self {
         Self {
             reason,
-            retry_after_secs: None,
+            retry_after_secs: if reason.is_outage() {
+                Some(OUTAGE_RETRY_AFTER_SECS)
+            } else {
+                None
+            },
         }
     }
 
@@ -425,7 +448,8 @@ impl TokenError {
         self.reason.status()
     }
 
-    /// Seconds after which a throttled client may try again.
+    /// Seconds after which the client may try again: when throttled, or
+    /// after an outage.
     pub const fn retry_after_secs(&self) -> Option<u64> {
         self.retry_after_secs
     }

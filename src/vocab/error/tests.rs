@@ -82,7 +82,16 @@ fn c28_c139_every_invalid_client_is_401() {
     assert_eq!(Reason::Throttled.status(), 429);
     assert_eq!(Reason::MalformedAuthorization.status(), 401);
     assert_eq!(Reason::MissingGrantType.status(), 400);
-    assert_eq!(Reason::StoreUnavailable.status(), 500);
+    assert_eq!(Reason::StoreUnavailable.status(), 503);
+    assert_eq!(
+        TokenError::new(Reason::StoreUnavailable).retry_after_secs(),
+        Some(1)
+    );
+    assert_eq!(Reason::SigningFailed.status(), 500);
+    assert_eq!(
+        TokenError::new(Reason::SigningFailed).retry_after_secs(),
+        None
+    );
 }
 
 #[test]
@@ -115,7 +124,7 @@ fn c48_c139_every_assertion_failure_is_the_same_invalid_client_401() {
         Reason::AssertionIncomplete.code(),
         ErrorCode::InvalidRequest
     );
-    assert_eq!(Reason::ReplayGuardUnavailable.status(), 500);
+    assert_eq!(Reason::ReplayGuardUnavailable.status(), 503);
 }
 
 #[test]
