@@ -13,6 +13,8 @@
 pub(crate) mod caching;
 pub(crate) mod client;
 pub(crate) mod client_store;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 #[cfg(feature = "redis")]
 pub mod redis;
 pub(crate) mod replay;
