@@ -304,6 +304,7 @@ async fn an_unreachable_database_is_a_store_error_within_the_timeout() {
 /// One replica: its own pool, its cache, its listener, its issuer.
 struct Replica {
     store: PostgresClientStore,
+    cache: Arc<CachingClientStore<PostgresClientStore>>,
     issuer: Issuer<Arc<CachingClientStore<PostgresClientStore>>>,
     _invalidations: PostgresInvalidations,
 }
@@ -323,12 +324,13 @@ impl Replica {
         let issuer = Issuer::builder(
             ISSUER,
             KeySet::new(SigningKey::generate(Algorithm::ES256).unwrap().0),
-            cache,
+            Arc::clone(&cache),
         )
         .build()
         .unwrap();
         Self {
             store,
+            cache,
             issuer,
             _invalidations: invalidations,
         }
@@ -435,4 +437,73 @@ async fn a_client_disabled_through_one_replica_gets_no_token_from_the_other_with
     })
     .await;
     assert!(rotated.is_some(), "the rotation reaches the first replica");
+}
+
+#[tokio::test]
+async fn the_listener_reconnects_after_a_lost_connection_and_forgets_everything() {
+    let Some(url) = database_url() else { return };
+    let schema = Schema::new(&url, "reconnect");
+    let replica = Replica::start(&schema).await;
+    let secret = ClientSecret::new("a-generated-secret-of-enough-length");
+    replica
+        .store
+        .create_client(&secret_client("listened", &secret))
+        .await
+        .unwrap();
+    let listened = id("listened");
+    assert!(replica.cache.client(&listened).await.unwrap().is_some());
+    assert!(!replica.cache.is_empty());
+
+    // Cut the listener's connection from the server side.
+    let listen = format!("LISTEN \"{}\"", schema.name);
+    let terminate =
+        format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = '{listen}'");
+    schema.execute(&terminate).await;
+    let forgot = within(BOUND, async || replica.cache.is_empty()).await;
+    assert!(forgot.is_some(), "a lost connection empties the cache");
+
+    // Once it listens again, changes reach the cache again.
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    let driver = tokio::spawn(connection);
+    let back = within(Duration::from_secs(10), async || {
+        let rows = client
+            .query(
+                "SELECT 1 FROM pg_stat_activity WHERE query = $1",
+                &[&listen],
+            )
+            .await
+            .unwrap();
+        !rows.is_empty()
+    })
+    .await;
+    drop(client);
+    let _ = driver.await;
+    assert!(back.is_some(), "the listener reconnects");
+    assert!(
+        replica
+            .cache
+            .client(&listened)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_enabled()
+    );
+    let other = schema.store().await;
+    assert!(other.set_enabled(&listened, false).await.unwrap());
+    let refused = within(BOUND, async || {
+        !replica
+            .cache
+            .client(&listened)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_enabled()
+    })
+    .await;
+    assert!(
+        refused.is_some(),
+        "a change after the reconnection is pushed"
+    );
 }
