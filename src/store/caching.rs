@@ -34,7 +34,8 @@ pub struct CachingConfig {
     /// client just registered is found soon, while a flood of made-up ids
     /// does not reach the inner store.
     pub negative_ttl: Duration,
-    /// The most ids kept; past it, expired entries go first, then any.
+    /// The most ids kept; past it, expired entries go first, then an eighth
+    /// of the others.
     pub capacity: usize,
 }
 
@@ -192,7 +193,7 @@ impl<S: ClientStore> CachingClientStore<S> {
         *flight.answer.lock().unwrap_or_else(|e| e.into_inner()) = Some(answer.clone());
         if let Ok(client) = &answer {
             let mut state = self.lock();
-            if self.generation.load(Ordering::SeqCst) == generation {
+            if self.generation.load(Ordering::SeqCst) == generation && self.config.capacity > 0 {
                 let ttl = if client.is_some() {
                     self.config.ttl
                 } else {
@@ -218,10 +219,17 @@ impl<S: ClientStore> CachingClientStore<S> {
         }
         let now = Instant::now();
         state.entries.retain(|_, entry| entry.expires > now);
-        while state.entries.len() >= self.config.capacity.max(1) {
-            let Some(victim) = state.entries.keys().next().cloned() else {
-                break;
-            };
+        if state.entries.len() < self.config.capacity {
+            return;
+        }
+        // Still full of live entries: drop an eighth at once, so that a flood
+        // of misses pays this scan once per many inserts, not on each.
+        let keep = self
+            .config
+            .capacity
+            .saturating_sub(1 + self.config.capacity / 8);
+        let victims: Vec<ClientId> = state.entries.keys().skip(keep).cloned().collect();
+        for victim in victims {
             state.entries.remove(&victim);
         }
     }
