@@ -3,21 +3,25 @@
 //!
 //! | store | trait | in memory |
 //! |---|---|---|
-//! | registered clients | [`ClientStore`] | [`MemoryClientStore`] |
+//! | registered clients | [`ClientStore`] | [`MemoryClientStore`]; [`CachingClientStore`] in front of any other |
 //! | revoked tokens, clients and credentials | [`RevocationStore`] | [`MemoryRevocationStore`], [`NoRevocation`] |
 //! | first use of client assertions | [`ReplayGuard`] | [`MemoryReplayGuard`] |
 //! | failed authentications | [`AuthThrottle`] | [`MemoryThrottle`], [`NoThrottle`] |
 //!
 //! This wing imports the shared vocabulary and `jose`, nothing else.
 
+pub(crate) mod caching;
 pub(crate) mod client;
 pub(crate) mod client_store;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 #[cfg(feature = "redis")]
 pub mod redis;
 pub(crate) mod replay;
 pub(crate) mod revocation;
 pub(crate) mod throttle;
 
+pub use self::caching::{CachingClientStore, CachingConfig};
 pub use self::client::{Client, ClientBuilder, SecretCredential};
 pub use self::client_store::{ClientStore, MemoryClientStore};
 pub use self::replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayGuard, ReplayCheck, ReplayGuard};
