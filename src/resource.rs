@@ -11,6 +11,8 @@ pub(crate) mod challenge;
 pub(crate) mod http_get;
 pub(crate) mod metadata;
 pub(crate) mod remote_keys;
+#[cfg(feature = "reqwest")]
+pub(crate) mod reqwest_get;
 pub(crate) mod scope_hierarchy;
 pub(crate) mod validator;
 
@@ -20,6 +22,8 @@ pub use self::metadata::{
     ResourceMetadata, ResourceMetadataBuilder, resource_metadata_path, resource_metadata_url,
 };
 pub use self::remote_keys::{RemoteKeys, RemoteKeysConfig};
+#[cfg(feature = "reqwest")]
+pub use self::reqwest_get::ReqwestGet;
 pub use self::scope_hierarchy::ScopeHierarchy;
 pub use self::validator::{InsufficientScope, Validator, ValidatorBuilder, VerifiedToken};
 pub use crate::jose::token_verifier::DEFAULT_MAX_TOKEN_BYTES;

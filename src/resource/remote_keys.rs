@@ -72,7 +72,8 @@ impl Default for RemoteKeysConfig {
 /// [`Validator::builder_remote`](crate::Validator::builder_remote)), so the
 /// issuer can rotate its signing key without a restart of the resource server.
 ///
-/// - The `jwks_uri` is read from the issuer's RFC 8414 metadata at
+/// - The `jwks_uri` is given ([`with_jwks_uri`](Self::with_jwks_uri)) or read
+///   from the issuer's RFC 8414 metadata at
 ///   `{issuer}/.well-known/oauth-authorization-server` (for an issuer with a
 ///   path, the well-known segment goes between host and path, RFC 8414 §3.1),
 ///   whose `issuer` must equal the configured one (§3.3).
@@ -107,8 +108,10 @@ struct Inner {
     next_attempt: AtomicU64,
     /// The earliest second a fetch for an unknown `kid` may start.
     next_kid_miss: AtomicU64,
-    /// The discovered `jwks_uri`; forgotten when fetching it fails.
+    /// The discovered `jwks_uri`; forgotten when fetching it fails, unless
+    /// it was given.
     jwks_uri: Mutex<Option<String>>,
+    fixed_jwks_uri: bool,
 }
 
 /// One fetched set and its times, in seconds.
@@ -161,8 +164,31 @@ impl RemoteKeys {
                 next_attempt: AtomicU64::new(0),
                 next_kid_miss: AtomicU64::new(0),
                 jwks_uri: Mutex::new(None),
+                fixed_jwks_uri: false,
             }),
         })
+    }
+
+    /// [`new`](Self::new) with a known `jwks_uri`: no metadata is read.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new), and [`ConfigError::InvalidEndpoint`] for a
+    /// `jwks_uri` that is not `https` (or loopback `http` when allowed).
+    pub fn with_jwks_uri(
+        issuer: impl Into<String>,
+        jwks_uri: impl Into<String>,
+        fetcher: impl HttpGet,
+        config: RemoteKeysConfig,
+    ) -> Result<Self, ConfigError> {
+        let jwks_uri = jwks_uri.into();
+        if !is_acceptable_url(&jwks_uri, config.danger_allow_http_loopback, true) {
+            return Err(ConfigError::InvalidEndpoint(jwks_uri));
+        }
+        let mut keys = Self::new(issuer, fetcher, config)?;
+        let inner = Arc::get_mut(&mut keys.inner).expect("not shared yet");
+        inner.fixed_jwks_uri = true;
+        *inner.jwks_uri.get_mut().expect("not shared yet") = Some(jwks_uri);
+        Ok(keys)
     }
 
     /// The issuer identifier.
@@ -325,7 +351,9 @@ impl RemoteKeys {
         let response = self.inner.fetcher.get_boxed(&jwks_uri).await?;
         if response.status != 200 {
             // The metadata may name another `jwks_uri` by now.
-            *self.lock_jwks_uri() = None;
+            if !self.inner.fixed_jwks_uri {
+                *self.lock_jwks_uri() = None;
+            }
             return Err(StoreError::msg(format!(
                 "the JWK Set at {jwks_uri} answered HTTP {}",
                 response.status

@@ -367,3 +367,29 @@ async fn a_first_fetch_that_fails_refuses_and_is_not_retried_per_request() {
     issuer.failing.store(false, Ordering::SeqCst);
     check(&v, &token(&keys, T0 + 10), T0 + 10).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_given_jwks_uri_needs_no_metadata() {
+    let keys = key_set();
+    let issuer = Arc::new(MemoryIssuer::default());
+    issuer.publish(&keys, None);
+    let source = RemoteKeys::with_jwks_uri(
+        ISSUER,
+        JWKS,
+        Arc::clone(&issuer),
+        RemoteKeysConfig::default(),
+    )
+    .unwrap();
+    check(&validator(source), &token(&keys, T0), T0)
+        .await
+        .unwrap();
+    assert!(
+        RemoteKeys::with_jwks_uri(
+            ISSUER,
+            "http://keys.example.com/",
+            issuer,
+            RemoteKeysConfig::default()
+        )
+        .is_err()
+    );
+}
