@@ -241,6 +241,11 @@ impl RemoteKeys {
             }
         }
         match self.verify_now(verifier, token, secs) {
+            // A fetch under way may bring the key: wait for it, start none.
+            Err(ValidationError::UnknownKey) if self.inner.fetching.load(Ordering::Acquire) => {
+                self.wait_for_fetch().await;
+                self.verify_now(verifier, token, secs)
+            }
             Err(ValidationError::UnknownKey) if self.claim_kid_miss(secs) => {
                 let _ = self.fetch_or_wait(now).await;
                 self.verify_now(verifier, token, secs)
@@ -300,11 +305,16 @@ impl RemoteKeys {
         if self.try_start() {
             return Some(self.fetch_and_finish(now).await);
         }
+        self.wait_for_fetch().await;
+        None
+    }
+
+    /// Waits until the fetch under way, if any, has ended.
+    async fn wait_for_fetch(&self) {
         let listener = self.inner.fetch_ended.listen();
         if self.inner.fetching.load(Ordering::Acquire) {
             listener.await;
         }
-        None
     }
 
     fn try_start(&self) -> bool {

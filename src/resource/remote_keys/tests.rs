@@ -393,3 +393,36 @@ async fn a_given_jwks_uri_needs_no_metadata() {
         .is_err()
     );
 }
+
+#[tokio::test]
+async fn an_unknown_kid_during_a_refresh_waits_for_it_and_starts_no_fetch() {
+    let mut keys = key_set();
+    let issuer = MemoryIssuer::new(&keys, Some("max-age=60"));
+    let v = Arc::new(validator(remote(&issuer)));
+    check(&v, &token(&keys, T0), T0).await.unwrap();
+
+    keys.rotate(new_key()).unwrap();
+    issuer.publish(&keys, Some("max-age=60"));
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    *issuer.gate.lock().unwrap() = Some(Arc::clone(&gate));
+    let due = T0 + 60;
+    let spawn_check = |token: String| {
+        let v = Arc::clone(&v);
+        tokio::spawn(async move { check(&v, &token, due).await })
+    };
+    // The first validation past the TTL runs the refresh (held by the gate).
+    let refreshing = spawn_check(token(&keys, due));
+    while issuer.fetches() < 2 {
+        tokio::task::yield_now().await;
+    }
+    // A token of the new key meanwhile waits for that refresh.
+    let waiting = spawn_check(token(&keys, due));
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert!(!waiting.is_finished(), "waits for the refresh under way");
+    gate.add_permits(2);
+    waiting.await.unwrap().unwrap();
+    refreshing.await.unwrap().unwrap();
+    assert_eq!(issuer.fetches(), 2, "no second fetch");
+}
