@@ -143,6 +143,14 @@
 //! # }
 //! ```
 //!
+//! Keys parsed once stay as they were: to follow the issuer's key rotation
+//! without a restart, build the validator with
+//! [`Validator::builder_remote`] on a [`resource::RemoteKeys`], which reads the
+//! `jwks_uri` from the issuer's RFC 8414 metadata and keeps the JWK Set fresh
+//! (by `Cache-Control`, and on a `kid` it has not seen) through an
+//! [`resource::HttpGet`] of your HTTP client, or `resource::ReqwestGet` with
+//! the feature `reqwest`.
+//!
 //! # Map of the crate
 //!
 //! The crate is laid out in wings that follow the request's path. Each wing
