@@ -143,6 +143,14 @@
 //! # }
 //! ```
 //!
+//! Keys parsed once stay as they were: to follow the issuer's key rotation
+//! without a restart, build the validator with
+//! [`Validator::builder_remote`] on a [`resource::RemoteKeys`], which reads the
+//! `jwks_uri` from the issuer's RFC 8414 metadata and keeps the JWK Set fresh
+//! (by `Cache-Control`, and on a `kid` it has not seen) through an
+//! [`resource::HttpGet`] of your HTTP client, or `resource::ReqwestGet` with
+//! the feature `reqwest`.
+//!
 //! # Map of the crate
 //!
 //! The crate is laid out in wings that follow the request's path. Each wing
@@ -158,7 +166,7 @@
 //! | [`store`] | registered clients and the shared state of the checks: traits with their contracts, and in-memory implementations | [`Client`], [`SecretCredential`], [`store::ClientBuilder`], [`ClientStore`], [`store::MemoryClientStore`], [`store::CachingClientStore`], [`store::CachingConfig`], [`RevocationStore`], [`store::MemoryRevocationStore`], [`store::NoRevocation`], [`store::RevocationConfig`], [`store::TokenView`], [`ReplayGuard`], [`store::ReplayCheck`], [`store::MemoryReplayGuard`], [`store::DEFAULT_REPLAY_CAPACITY`], [`AuthThrottle`], [`store::ThrottleKey`], [`store::MemoryThrottle`], [`store::NoThrottle`], [`store::ThrottleConfig`]; with the feature `redis`, `store::redis::RedisReplayGuard`, `store::redis::RedisRevocationStore`, `store::redis::RedisRevocationConfig` and `store::redis::RedisConfig`; with the feature `postgres`, `store::postgres::PostgresClientStore`, `store::postgres::PostgresConfig` and `store::postgres::PostgresInvalidations` |
 //! | [`audit`] | one structured event per decision | [`AuditSink`], [`audit::AuditEvent`], [`audit::AuditRecord`], [`audit::Outcome`], [`audit::MemoryAuditSink`], [`audit::NoAudit`], [`audit::MAX_AUDITED_CLIENT_ID_BYTES`], `audit::TracingAudit` (feature `tracing`) |
 //! | [`issuer`] | the token endpoint (parse, authenticate, grant, mint), revocation, introspection, metadata | [`Issuer`], [`TokenRequest`], [`ClientAuth`], [`issuer::IssuerBuilder`], [`issuer::IssuerConfig`], [`issuer::AuthenticatedClient`], [`issuer::ClientAssertion`], [`issuer::AssertionSettings`], [`issuer::Policy`], [`issuer::ScopePolicy`], [`issuer::Grant`], [`issuer::JtiSource`], [`issuer::RandomJti`], [`issuer::TokenResponse`], [`issuer::RevokeOrIntrospectRequest`], [`issuer::SlowHashRunner`], [`issuer::SlowHashWork`], [`issuer::well_known_path`], [`issuer::DEFAULT_MAX_BODY_BYTES`], [`issuer::JWT_BEARER_ASSERTION_TYPE`] |
-//! | [`resource`] | token validation, bearer challenges, protected-resource metadata | [`Validator`], [`VerifiedToken`], [`BearerChallenge`], [`ResourceMetadata`], [`resource::ValidatorBuilder`], [`resource::InsufficientScope`], [`resource::ScopeHierarchy`], [`resource::BearerError`], [`resource::bearer_token`], [`resource::ResourceMetadataBuilder`], [`resource::resource_metadata_url`], [`resource::resource_metadata_path`], [`resource::DEFAULT_LEEWAY`], [`resource::MAX_LEEWAY`], [`resource::DEFAULT_MAX_TOKEN_BYTES`] |
+//! | [`resource`] | token validation, bearer challenges, protected-resource metadata | [`Validator`], [`VerifiedToken`], [`BearerChallenge`], [`ResourceMetadata`], [`resource::ValidatorBuilder`], [`resource::InsufficientScope`], [`resource::ScopeHierarchy`], [`resource::BearerError`], [`resource::bearer_token`], [`resource::ResourceMetadataBuilder`], [`resource::resource_metadata_url`], [`resource::resource_metadata_path`], [`resource::DEFAULT_LEEWAY`], [`resource::MAX_LEEWAY`], [`resource::DEFAULT_MAX_TOKEN_BYTES`], [`resource::RemoteKeys`], [`resource::RemoteKeysConfig`], [`resource::HttpGet`], [`resource::HttpGetResponse`]; with the feature `reqwest`, `resource::ReqwestGet` |
 //! | `testing` (feature `testing`) | the conformance kit for store implementations | `testing::check_client_store`, `testing::check_revocation_store`, `testing::check_replay_guard`, `testing::check_throttle` |
 //! | [`manual`] | design rationale, the security model, and the map from RFC requirements to the tests that hold them | prose only |
 //!

@@ -1,19 +1,29 @@
 //! The resource server's side: check the issuer's tokens ([`Validator`]),
 //! answer refusals with RFC 6750 challenges ([`BearerChallenge`]), and publish
-//! RFC 9728 protected-resource metadata ([`ResourceMetadata`]).
+//! RFC 9728 protected-resource metadata ([`ResourceMetadata`]); follow the
+//! issuer's key rotation with [`RemoteKeys`], which fetches through an
+//! [`HttpGet`].
 //!
 //! This wing never imports `issuer`: a resource server links the token
 //! checks, not the token endpoint.
 
 pub(crate) mod challenge;
+pub(crate) mod http_get;
 pub(crate) mod metadata;
+pub(crate) mod remote_keys;
+#[cfg(feature = "reqwest")]
+pub(crate) mod reqwest_get;
 pub(crate) mod scope_hierarchy;
 pub(crate) mod validator;
 
 pub use self::challenge::{BearerChallenge, BearerError, bearer_token};
+pub use self::http_get::{HttpGet, HttpGetResponse};
 pub use self::metadata::{
     ResourceMetadata, ResourceMetadataBuilder, resource_metadata_path, resource_metadata_url,
 };
+pub use self::remote_keys::{RemoteKeys, RemoteKeysConfig};
+#[cfg(feature = "reqwest")]
+pub use self::reqwest_get::ReqwestGet;
 pub use self::scope_hierarchy::ScopeHierarchy;
 pub use self::validator::{InsufficientScope, Validator, ValidatorBuilder, VerifiedToken};
 pub use crate::jose::token_verifier::DEFAULT_MAX_TOKEN_BYTES;

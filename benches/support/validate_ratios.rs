@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! validate ES256 <ops/s> raw_verify <ops/s> ratio=0.96
+//! validate-remote ES256 <ops/s> static <ops/s> ratio=1.00
 //! revocation lookup n=1000 <ns> n=1000000 <ns> ratio=3.3 bytes_per_entry=35.7
 //! revocation lookup-revoked n=1000 <ns> n=1000000 <ns> ratio=7.0
 //! revocation validator ES256 empty <ops/s> n=1000000 <ops/s> ratio=1.00
@@ -29,12 +30,13 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use client_credentials::resource::{HttpGet, HttpGetResponse, RemoteKeys, RemoteKeysConfig};
 use client_credentials::store::{
     MemoryClientStore, MemoryRevocationStore, RevocationConfig, TokenView,
 };
 use client_credentials::{
     AccessTokenClaims, Algorithm, Audience, ClientId, Issuer, RequestParts, RevocationStore,
-    SigningKey, UnixTime, Validator, VerificationKeys,
+    SigningKey, StoreError, UnixTime, Validator, VerificationKeys,
 };
 
 use crate::common::measure::{cpu_time, interleaved, ops_per_sec, scaled};
@@ -245,6 +247,69 @@ fn validate_ratio(alg: Algorithm) {
     );
 }
 
+/// Serves the issuer's metadata and JWK Set from memory, for a [`RemoteKeys`].
+struct Published {
+    jwks: String,
+}
+
+impl HttpGet for Published {
+    async fn get(&self, url: &str) -> Result<HttpGetResponse, StoreError> {
+        let body = if url.ends_with("/.well-known/oauth-authorization-server") {
+            serde_json::json!({"issuer": ISSUER, "jwks_uri": format!("{ISSUER}/jwks.json")})
+                .to_string()
+        } else {
+            self.jwks.clone()
+        };
+        Ok(HttpGetResponse {
+            status: 200,
+            cache_control: Some("max-age=3600".into()),
+            body: body.into_bytes(),
+        })
+    }
+}
+
+/// A validator whose keys come from a [`RemoteKeys`] (fetched once, then
+/// fresh) against one built with the same keys, on the same token.
+fn validate_remote_ratio(alg: Algorithm) {
+    let minter = Minter::new(alg);
+    let token = minter.token();
+    let now = bench_now();
+    let revoked = Jtis::random(REVOKED_IN_VALIDATE_STORE);
+    let store = Arc::new(store_with(&revoked, now));
+    let fixed = minter.validator(Arc::clone(&store));
+    let published = Published {
+        jwks: minter.issuer.jwks_json().to_owned(),
+    };
+    let remote = RemoteKeys::new(ISSUER, published, RemoteKeysConfig::default()).unwrap();
+    ready(remote.refresh(now)).unwrap();
+    let followed = Validator::builder_remote(Audience::new(AUDIENCE).unwrap(), remote)
+        .revocation_store(store)
+        .build()
+        .unwrap();
+    assert!(ready(followed.validate(&token, now)).is_ok());
+
+    let iterations = scaled(500);
+    let paired = interleaved(
+        || {
+            cpu_time(iterations, |_| {
+                usize::from(ready(fixed.validate(&token, now)).is_ok())
+            })
+        },
+        || {
+            cpu_time(iterations, |_| {
+                usize::from(ready(followed.validate(&token, now)).is_ok())
+            })
+        },
+    );
+    let (fixed, followed) = paired.medians;
+    let fixed = ops_per_sec(iterations, fixed);
+    let followed = ops_per_sec(iterations, followed);
+    println!(
+        "validate-remote {alg} {followed:.0} static {fixed:.0} ratio={:.2}",
+        paired.ratio
+    );
+}
+
 /// Resident memory of this process, from `/proc/self/statm` (Linux).
 fn resident_bytes() -> Option<usize> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
@@ -367,6 +432,9 @@ pub(crate) fn run(wanted: &dyn Fn(&str) -> bool) {
         if wanted(&format!("validate {alg}")) {
             validate_ratio(alg);
         }
+    }
+    if wanted("validate-remote ES256") {
+        validate_remote_ratio(Algorithm::ES256);
     }
     if [
         "revocation lookup",

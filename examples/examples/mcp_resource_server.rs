@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run -p client-credentials-examples --example mcp_resource_server -- \
-//!     --issuer http://127.0.0.1:8080 --jwks http://127.0.0.1:8080/jwks.json \
+//!     --issuer http://127.0.0.1:8080 [--jwks http://127.0.0.1:8080/jwks.json] \
 //!     [--resource http://127.0.0.1:8081/mcp] \
 //!     [--introspect http://127.0.0.1:8080/introspect --client-id mcp-server \
 //!      [--client-secret-file PATH]]
@@ -15,8 +15,11 @@
 //!
 //! Serves JSON-RPC at the resource's path (tools `echo`, needing `mcp:read`, and
 //! `write_note`, needing `mcp:write`; `mcp:admin` implies both) and its RFC 9728
-//! metadata, listening on the resource's host and port. The JWKS is fetched
-//! once at start-up. With `--introspect`, every request also asks the token
+//! metadata, listening on the resource's host and port. The keys come from the
+//! issuer's JWK Set, found through its RFC 8414 metadata unless `--jwks` names
+//! it, and follow the issuer's key rotation without a restart: the set is
+//! fetched at start-up, again when its `Cache-Control: max-age` has passed, and
+//! early when a token names a new `kid`. With `--introspect`, every request also asks the token
 //! server whether the token is still active, so revocation takes effect at once.
 
 use std::net::SocketAddr;
@@ -41,7 +44,11 @@ async fn main() -> Result<(), AnyError> {
     println!("metadata: {}", server.metadata().metadata_url());
     println!(
         "trusting issuer {} (keys from {})",
-        settings.issuer, settings.jwks_uri
+        settings.issuer,
+        settings
+            .jwks_uri
+            .as_deref()
+            .unwrap_or("the jwks_uri of its metadata")
     );
     if settings.introspection.is_some() {
         println!("checking every token by introspection");

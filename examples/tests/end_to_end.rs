@@ -80,7 +80,7 @@ async fn start() -> Servers {
 
     let server = McpServer::connect(Settings {
         issuer: issuer_url.clone(),
-        jwks_uri: format!("{issuer_url}/jwks.json"),
+        jwks_uri: None,
         resource: resource.clone(),
         introspection: Some(IntrospectionSettings {
             endpoint: format!("{issuer_url}/introspect"),

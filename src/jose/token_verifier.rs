@@ -63,6 +63,16 @@ impl TokenVerifier {
     /// Steps 1 to 4 of [`Validator`](crate::Validator) without `aud` and times: is this a token
     /// this issuer signed, and what does it say?
     pub(crate) fn verify(&self, token: &str) -> Result<SignedClaims, ValidationError> {
+        self.verify_with(&self.keys, token)
+    }
+
+    /// [`verify`](Self::verify) with `keys` in place of the verifier's own:
+    /// for a key source that changes over time.
+    pub(crate) fn verify_with(
+        &self,
+        keys: &VerificationKeys,
+        token: &str,
+    ) -> Result<SignedClaims, ValidationError> {
         if token.len() > self.max_token_bytes {
             return Err(ValidationError::TooLarge);
         }
@@ -70,9 +80,9 @@ impl TokenVerifier {
             .filter(|jws| !jws.signature_b64.is_empty())
             .ok_or(ValidationError::Malformed)?;
 
-        let key = match self.keys.find_by_known_header(jws.header_b64) {
+        let key = match keys.find_by_known_header(jws.header_b64) {
             Some(key) => key,
-            None => self.header_key(jws.header_b64)?,
+            None => header_key(keys, jws.header_b64)?,
         };
 
         let mut signature = [0u8; decode_buffer_len(MAX_SIGNATURE_B64)];
@@ -101,36 +111,39 @@ impl TokenVerifier {
         }
         Ok(signed)
     }
+}
 
-    /// Step 2 for a header other than the one this crate's issuer writes: decode
-    /// it, check `crit` and `typ`, and find the key its `kid` names, whose
-    /// algorithm must be its `alg`.
-    fn header_key(&self, header_b64: &str) -> Result<&VerificationKey, ValidationError> {
-        let mut header_buf = [0u8; decode_buffer_len(MAX_HEADER_B64)];
-        let header_json =
-            jws::decode_into(header_b64, &mut header_buf).ok_or(ValidationError::Malformed)?;
-        let header = JoseHeader::read(header_json).ok_or(ValidationError::MalformedHeader)?;
-        if header.crit {
-            return Err(ValidationError::CriticalHeader);
-        }
-        if !header.typ.as_deref().is_some_and(is_access_token_type) {
-            return Err(ValidationError::WrongType);
-        }
-        let alg: Algorithm = header
-            .alg
-            .as_deref()
-            .and_then(|alg| alg.parse().ok())
-            .ok_or(ValidationError::UnsupportedAlgorithm)?;
-        let key = header
-            .kid
-            .as_deref()
-            .and_then(|kid| self.keys.find(kid))
-            .ok_or(ValidationError::UnknownKey)?;
-        if key.algorithm() != alg {
-            return Err(ValidationError::AlgorithmMismatch);
-        }
-        Ok(key)
+/// Step 2 for a header other than the one this crate's issuer writes: decode
+/// it, check `crit` and `typ`, and find the key its `kid` names, whose
+/// algorithm must be its `alg`.
+fn header_key<'k>(
+    keys: &'k VerificationKeys,
+    header_b64: &str,
+) -> Result<&'k VerificationKey, ValidationError> {
+    let mut header_buf = [0u8; decode_buffer_len(MAX_HEADER_B64)];
+    let header_json =
+        jws::decode_into(header_b64, &mut header_buf).ok_or(ValidationError::Malformed)?;
+    let header = JoseHeader::read(header_json).ok_or(ValidationError::MalformedHeader)?;
+    if header.crit {
+        return Err(ValidationError::CriticalHeader);
     }
+    if !header.typ.as_deref().is_some_and(is_access_token_type) {
+        return Err(ValidationError::WrongType);
+    }
+    let alg: Algorithm = header
+        .alg
+        .as_deref()
+        .and_then(|alg| alg.parse().ok())
+        .ok_or(ValidationError::UnsupportedAlgorithm)?;
+    let key = header
+        .kid
+        .as_deref()
+        .and_then(|kid| keys.find(kid))
+        .ok_or(ValidationError::UnknownKey)?;
+    if key.algorithm() != alg {
+        return Err(ValidationError::AlgorithmMismatch);
+    }
+    Ok(key)
 }
 
 /// `at+jwt` or `application/at+jwt`, in any case: media types are

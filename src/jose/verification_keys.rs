@@ -24,7 +24,8 @@ use crate::vocab::error::ConfigError;
 ///
 /// Key rotation: every key the issuer still publishes verifies, so a token
 /// signed by a retired-but-published key stays valid until it expires. To pick
-/// up a new JWKS, build a new set (and a new [`Validator`](crate::Validator)).
+/// up a new JWKS, build a new set (and a new [`Validator`](crate::Validator)),
+/// or let the resource server's `RemoteKeys` follow the issuer.
 #[derive(Clone)]
 pub struct VerificationKeys {
     keys: Vec<VerificationKey>,
@@ -141,6 +142,11 @@ impl VerificationKeys {
         let key = SigningKey::hs256(secret, kid)?;
         self.push(from_signing_key(&key))?;
         Ok(self)
+    }
+
+    /// A set with no key, for a validator whose keys come from elsewhere.
+    pub(crate) fn empty() -> Self {
+        Self { keys: Vec::new() }
     }
 
     /// The key with this `kid`. A linear scan: an issuer publishes a handful of

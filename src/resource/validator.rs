@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::jose::claims::AccessTokenClaims;
 use crate::jose::token_verifier::{DEFAULT_MAX_TOKEN_BYTES, TokenVerifier};
 use crate::jose::verification_keys::VerificationKeys;
+use crate::resource::remote_keys::RemoteKeys;
 use crate::resource::scope_hierarchy::ScopeHierarchy;
 use crate::store::revocation::{NoRevocation, RevocationStore, TokenView};
 use crate::vocab::audience::Audience;
@@ -112,9 +113,10 @@ impl VerifiedToken {
 /// 5. the [`RevocationStore`].
 ///
 /// Nothing is parsed per call but the token: keys are parsed when the
-/// [`VerificationKeys`] are built.
+/// [`VerificationKeys`] are built, or when a [`RemoteKeys`] fetches them.
 pub struct Validator<R = NoRevocation> {
     verifier: TokenVerifier,
+    remote: Option<RemoteKeys>,
     audiences: Vec<String>,
     leeway: u64,
     hierarchy: Option<Arc<ScopeHierarchy>>,
@@ -127,6 +129,7 @@ impl<R> fmt::Debug for Validator<R> {
             .field("issuer", &self.verifier.issuer())
             .field("audiences", &self.audiences)
             .field("keys", self.verifier.keys())
+            .field("remote_keys", &self.remote)
             .field("leeway_secs", &self.leeway)
             .finish_non_exhaustive()
     }
@@ -154,6 +157,23 @@ impl Validator {
             max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
             hierarchy: None,
             revocation: NoRevocation,
+            remote: None,
+        }
+    }
+
+    /// Starts configuring a validator whose keys come from `keys`, which
+    /// follows the issuer's key rotation; the issuer is `keys`' issuer. The
+    /// defaults are [`builder`](Self::builder)'s.
+    pub fn builder_remote(audience: Audience, keys: RemoteKeys) -> ValidatorBuilder<NoRevocation> {
+        ValidatorBuilder {
+            issuer: keys.issuer().to_owned(),
+            audiences: vec![audience],
+            keys: VerificationKeys::empty(),
+            leeway: DEFAULT_LEEWAY,
+            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
+            hierarchy: None,
+            revocation: NoRevocation,
+            remote: Some(keys),
         }
     }
 }
@@ -169,7 +189,10 @@ impl<R: RevocationStore> Validator<R> {
         token: &str,
         now: UnixTime,
     ) -> Result<VerifiedToken, ValidationError> {
-        let signed = self.verifier.verify(token)?;
+        let signed = match &self.remote {
+            None => self.verifier.verify(token)?,
+            Some(remote) => remote.verify(&self.verifier, token, now).await?,
+        };
         if !signed
             .claims
             .aud
@@ -228,6 +251,7 @@ pub struct ValidatorBuilder<R = NoRevocation> {
     max_token_bytes: usize,
     hierarchy: Option<ScopeHierarchy>,
     revocation: R,
+    remote: Option<RemoteKeys>,
 }
 
 impl<R> fmt::Debug for ValidatorBuilder<R> {
@@ -280,6 +304,7 @@ impl<R> ValidatorBuilder<R> {
             max_token_bytes: self.max_token_bytes,
             hierarchy: self.hierarchy,
             revocation: store,
+            remote: self.remote,
         }
     }
 
@@ -292,7 +317,7 @@ impl<R> ValidatorBuilder<R> {
         if self.issuer.is_empty() {
             return Err(ConfigError::Invalid("the issuer identifier is empty"));
         }
-        if self.keys.is_empty() {
+        if self.keys.is_empty() && self.remote.is_none() {
             return Err(ConfigError::Invalid("a validator needs at least one key"));
         }
         if self.leeway > MAX_LEEWAY {
@@ -300,6 +325,7 @@ impl<R> ValidatorBuilder<R> {
         }
         Ok(Validator {
             verifier: TokenVerifier::new(self.keys, self.issuer, self.max_token_bytes),
+            remote: self.remote,
             audiences: self
                 .audiences
                 .iter()

@@ -541,6 +541,11 @@ pub enum ValidationError {
     /// refused (fail closed).
     #[error("the token revocation status could not be checked")]
     RevocationUnavailable,
+    /// The issuer's keys could not be fetched and the last set fetched is
+    /// older than its maximum age (or none was ever fetched): refused (fail
+    /// closed).
+    #[error("the issuer's signing keys are unavailable")]
+    KeysUnavailable,
 }
 
 impl ValidationError {
@@ -576,6 +581,7 @@ impl ValidationError {
             Self::IssuedInFuture => "the token was issued in the future",
             Self::Revoked => "the token has been revoked",
             Self::RevocationUnavailable => "the token revocation status could not be checked",
+            Self::KeysUnavailable => "the issuer signing keys are unavailable",
         }
     }
 }

@@ -10,11 +10,13 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use client_credentials::resource::{ScopeHierarchy, bearer_token};
+use client_credentials::resource::{
+    RemoteKeys, RemoteKeysConfig, ReqwestGet, ScopeHierarchy, bearer_token,
+};
 use client_credentials::store::NoRevocation;
 use client_credentials::{
     Audience, BearerChallenge, HttpResponse, ResourceMetadata, RevocationStore, Scope, ScopeSet,
-    UnixTime, ValidationError, Validator, VerificationKeys, VerifiedToken,
+    UnixTime, ValidationError, Validator, VerifiedToken,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -26,8 +28,9 @@ use crate::AnyError;
 pub struct Settings {
     /// The authorization server's issuer identifier (`iss` of every token).
     pub issuer: String,
-    /// The URL of the authorization server's JWK Set.
-    pub jwks_uri: String,
+    /// The URL of the authorization server's JWK Set; without it, the
+    /// `jwks_uri` of the issuer's RFC 8414 metadata.
+    pub jwks_uri: Option<String>,
     /// This server's resource identifier: the `aud` its tokens carry.
     pub resource: String,
     /// Optional RFC 7662 introspection, so revoked tokens are refused at once.
@@ -71,32 +74,34 @@ pub struct McpServer<R = NoRevocation> {
 }
 
 impl McpServer {
-    /// Fetches the authorization server's JWKS over HTTP once, and builds the
-    /// validator and the metadata from `settings`.
+    /// Builds the validator and the metadata from `settings`. The keys come
+    /// from the authorization server's JWK Set through a [`RemoteKeys`], which
+    /// follows its key rotation: fetched now, then whenever it is due or a token
+    /// names a new `kid`.
     pub async fn connect(settings: Settings) -> Result<Self, AnyError> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()?;
-        let jwks = http
-            .get(&settings.jwks_uri)
-            .send()
-            .await?
-            .error_for_status()?
-            .text()
-            .await?;
-        let keys = VerificationKeys::from_jwks_json(&jwks)?;
+        let fetcher = ReqwestGet::new()?;
+        let mut config = RemoteKeysConfig::default();
+        // The demo runs on loopback `http`; anything else must be `https`.
+        config.danger_allow_http_loopback = true;
+        let remote = match &settings.jwks_uri {
+            Some(jwks_uri) => {
+                RemoteKeys::with_jwks_uri(&settings.issuer, jwks_uri, fetcher, config)?
+            }
+            None => RemoteKeys::new(&settings.issuer, fetcher, config)?,
+        };
+        // Fail at start-up, not at the first request, when the keys are out of reach.
+        remote.refresh(UnixTime::now()).await?;
         let scope = |s: &str| Scope::new(s);
-        let validator = Validator::builder(
-            settings.issuer.clone(),
-            Audience::new(&settings.resource)?,
-            keys,
-        )
-        .scope_hierarchy(
-            ScopeHierarchy::new()
-                .imply(scope(ADMIN)?, [scope(WRITE)?])
-                .imply(scope(WRITE)?, [scope(READ)?]),
-        )
-        .build()?;
+        let validator = Validator::builder_remote(Audience::new(&settings.resource)?, remote)
+            .scope_hierarchy(
+                ScopeHierarchy::new()
+                    .imply(scope(ADMIN)?, [scope(WRITE)?])
+                    .imply(scope(WRITE)?, [scope(READ)?]),
+            )
+            .build()?;
         let metadata = ResourceMetadata::builder(&settings.resource)
             .authorization_server(&settings.issuer)
             .scopes_supported(ScopeSet::from_strs([READ, WRITE, ADMIN])?)

@@ -13,7 +13,7 @@ use super::routes::{IntrospectionSettings, Settings};
 use crate::AnyError;
 
 /// How the `mcp_resource_server` example is called.
-pub const USAGE: &str = "usage: mcp_resource_server --issuer URL --jwks URL [--resource URL] \
+pub const USAGE: &str = "usage: mcp_resource_server --issuer URL [--jwks URL] [--resource URL] \
                          [--introspect URL --client-id ID [--client-secret-file PATH]] \
                          (the secret comes from MCP_CLIENT_SECRET, or from the file named by \
                          --client-secret-file or MCP_CLIENT_SECRET_FILE)";
@@ -72,7 +72,7 @@ impl Settings {
         };
         Ok(Self {
             issuer: get("issuer", "MCP_ISSUER").ok_or(USAGE)?,
-            jwks_uri: get("jwks", "MCP_JWKS").ok_or(USAGE)?,
+            jwks_uri: get("jwks", "MCP_JWKS"),
             resource: get("resource", "MCP_RESOURCE").unwrap_or_else(|| DEFAULT_RESOURCE.into()),
             introspection,
         })

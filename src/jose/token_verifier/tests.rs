@@ -365,7 +365,7 @@ fn the_issuers_own_header_is_recognised_without_decoding_and_names_the_same_key(
             let signing = keys.find(kid).unwrap();
             let header = signing.header_prefix().trim_end_matches('.');
             let fast = v.keys().find_by_known_header(header).unwrap();
-            let slow = v.header_key(header).unwrap();
+            let slow = header_key(v.keys(), header).unwrap();
             assert!(std::ptr::eq(fast, slow), "{kid}");
             assert_eq!(fast.algorithm(), signing.algorithm());
         }
@@ -374,7 +374,7 @@ fn the_issuers_own_header_is_recognised_without_decoding_and_names_the_same_key(
         let header = other.header_prefix().trim_end_matches('.');
         assert!(v.keys().find_by_known_header(header).is_none());
         assert_eq!(
-            v.header_key(header).err(),
+            header_key(v.keys(), header).err(),
             Some(ValidationError::UnknownKey)
         );
     }

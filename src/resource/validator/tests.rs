@@ -231,6 +231,7 @@ fn every_error_is_invalid_token_with_a_nqschar_description() {
         ValidationError::IssuedInFuture,
         ValidationError::Revoked,
         ValidationError::RevocationUnavailable,
+        ValidationError::KeysUnavailable,
     ];
     for e in all {
         assert_eq!((e.error_code(), e.status()), ("invalid_token", 401));
