@@ -133,3 +133,16 @@ fn store_error_keeps_its_source() {
     assert!(e.to_string().contains("connection refused"));
     assert!(e.source().is_some());
 }
+
+#[test]
+fn exactly_the_client_authentication_failures_share_one_description() {
+    for r in ALL {
+        let uniform = r.code() == ErrorCode::InvalidClient
+            && !matches!(r, Reason::MalformedAuthorization | Reason::Throttled);
+        assert_eq!(
+            r.error_description() == "client authentication failed",
+            uniform,
+            "{r:?}"
+        );
+    }
+}
