@@ -381,4 +381,216 @@ mod outage {
             .await;
         assert_eq!(r.status, 200, "tokens again once Redis is back");
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_throttle_without_redis_counts_locally_and_resumes_when_it_returns() {
+        if redis_url().is_none() {
+            return;
+        }
+        let dir = std::env::temp_dir().join(unique_namespace("throttle-outage").replace(':', "-"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut redis = OwnRedis::start(free_port(), dir);
+        let secret = client_credentials::ClientSecret::generate();
+        let throttles = [
+            std::sync::Arc::new(super::throttle::throttle(&redis.url(), "outage", 4).await),
+            std::sync::Arc::new(super::throttle::throttle(&redis.url(), "outage", 4).await),
+        ];
+        let one = super::throttle::replica(&secret, throttles[0].clone());
+        let two = super::throttle::replica(&secret, throttles[1].clone());
+        use super::throttle::{ATTACKER, attempt};
+        use client_credentials::AuthThrottle;
+        use client_credentials::store::ThrottleKey;
+
+        redis.stop();
+        // No round trip on the success path: the right secret goes through.
+        assert_eq!(
+            attempt(&one, secret.expose_secret(), ATTACKER).await.status,
+            200
+        );
+        // Failures are counted by each replica on its own meanwhile.
+        for _ in 0..4 {
+            assert_eq!(attempt(&one, "wrong", ATTACKER).await.status, 401);
+        }
+        assert_eq!(attempt(&one, "wrong", ATTACKER).await.status, 429);
+        assert_eq!(attempt(&two, "wrong", ATTACKER).await.status, 401);
+
+        redis.resume();
+        // Back: failures count fleet-wide again, without a restart. Each
+        // round is two failures at each replica from a source of its own: only
+        // the fleet's count reaches four.
+        let started = Instant::now();
+        for round in 1u8.. {
+            let source = [192, 0, 2, round];
+            for issuer in [&one, &two, &one, &two] {
+                assert_eq!(attempt(issuer, "wrong", source).await.status, 401);
+            }
+            let key = ThrottleKey::new("fleet-client", Some(source.into()));
+            let locked = || {
+                throttles
+                    .iter()
+                    .all(|t| t.check(key, UnixTime::now()).is_err())
+            };
+            let waited = Instant::now();
+            while !locked() && waited.elapsed() < Duration::from_secs(1) {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            if locked() {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the fleet's count resumes"
+            );
+        }
+    }
+}
+
+mod throttle {
+    use std::net::IpAddr;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use client_credentials::store::redis::{RedisConfig, RedisThrottle};
+    use client_credentials::store::{MemoryClientStore, ThrottleConfig, ThrottleKey};
+    use client_credentials::testing::check_throttle;
+    use client_credentials::{
+        Algorithm, AuthThrottle, Client, ClientId, ClientSecret, CredentialId, HttpResponse,
+        Issuer, KeySet, RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey, UnixTime,
+    };
+
+    use super::fixtures::ISSUER;
+    use super::fixtures::basic;
+    use super::services::{redis_url, unique_namespace};
+
+    pub(super) const ATTACKER: [u8; 4] = [198, 51, 100, 7];
+    pub(super) const ELSEWHERE: [u8; 4] = [203, 0, 113, 9];
+
+    fn config(max_failures: u32) -> ThrottleConfig {
+        let mut config = ThrottleConfig::default();
+        config.max_failures = max_failures;
+        config
+    }
+
+    pub(super) async fn throttle(url: &str, namespace: &str, max_failures: u32) -> RedisThrottle {
+        RedisThrottle::connect(&RedisConfig::new(url, namespace), config(max_failures))
+            .await
+            .expect("Redis is reachable")
+    }
+
+    /// Waits, bounded, for `check` to hold.
+    async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+        let started = Instant::now();
+        while !check() {
+            assert!(started.elapsed() < Duration::from_secs(3), "{what}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn the_redis_throttle_keeps_the_contract() {
+        let Some(url) = redis_url() else { return };
+        let throttle = throttle(&url, &unique_namespace("throttle-contract"), 5).await;
+        check_throttle(&throttle, 5).await;
+    }
+
+    /// An issuer with one client holding a generated secret, and `throttle`.
+    pub(super) fn replica(
+        secret: &ClientSecret,
+        throttle: Arc<RedisThrottle>,
+    ) -> Issuer<MemoryClientStore> {
+        let client = Client::builder(ClientId::new("fleet-client").unwrap())
+            .secret(SecretCredential::new(
+                CredentialId::new("s1").unwrap(),
+                SecretHash::fast(secret).unwrap(),
+            ))
+            .allowed_scopes(ScopeSet::from_strs(["read"]).unwrap())
+            .default_scopes(ScopeSet::from_strs(["read"]).unwrap())
+            .default_audience(client_credentials::Audience::new("https://api.example.com").unwrap())
+            .build()
+            .unwrap();
+        Issuer::builder(
+            ISSUER,
+            KeySet::new(SigningKey::generate(Algorithm::ES256).unwrap().0),
+            MemoryClientStore::from_iter([client]),
+        )
+        .throttle(throttle)
+        .build()
+        .unwrap()
+    }
+
+    pub(super) async fn attempt(
+        issuer: &Issuer<MemoryClientStore>,
+        secret: &str,
+        source: [u8; 4],
+    ) -> HttpResponse {
+        let body = "grant_type=client_credentials";
+        issuer
+            .handle_token_request(
+                RequestParts::form_post(body.as_bytes())
+                    .authorization(&basic("fleet-client", secret))
+                    .source(IpAddr::from(source)),
+            )
+            .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn failures_at_two_issuers_count_toward_one_limit() {
+        let Some(url) = redis_url() else { return };
+        let namespace = unique_namespace("throttle-fleet");
+        let secret = ClientSecret::generate();
+        // Two replicas, each with its own connections; 4 failures lock a pair.
+        let throttles = [
+            Arc::new(throttle(&url, &namespace, 4).await),
+            Arc::new(throttle(&url, &namespace, 4).await),
+        ];
+        let one = replica(&secret, throttles[0].clone());
+        let two = replica(&secret, throttles[1].clone());
+        for issuer in [&one, &two, &one, &two] {
+            assert_eq!(attempt(issuer, "wrong", ATTACKER).await.status, 401);
+        }
+        // Each replica saw two failures, under its own limit; the fleet saw
+        // four, and once the lock reached them, both refuse the pair's next
+        // guess (a third failure of its own would not lock either).
+        for throttle in &throttles {
+            eventually("the fleet's lock reaches every replica", || {
+                throttle.known_locks() == 1
+            })
+            .await;
+        }
+        for issuer in [&one, &two] {
+            assert_eq!(attempt(issuer, "wrong", ATTACKER).await.status, 429);
+        }
+        // The lock is the pair's: the right secret still works, from anywhere,
+        // and other callers are not held back.
+        for issuer in [&one, &two] {
+            assert_eq!(
+                attempt(issuer, secret.expose_secret(), ATTACKER)
+                    .await
+                    .status,
+                200
+            );
+            assert_eq!(attempt(issuer, "wrong", ELSEWHERE).await.status, 401);
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_process_started_later_learns_the_locks_already_set() {
+        let Some(url) = redis_url() else { return };
+        let namespace = unique_namespace("throttle-late");
+        let early = throttle(&url, &namespace, 3).await;
+        let key = ThrottleKey::new("late-client", Some(IpAddr::from(ATTACKER)));
+        let now = UnixTime::now();
+        for _ in 0..3 {
+            early.record_failure(key, now);
+        }
+        eventually("the lock is published", || early.known_locks() == 1).await;
+        let late = throttle(&url, &namespace, 3).await;
+        assert!(late.check(key, now).is_err(), "loaded when it connected");
+        // A success forgets the pair fleet-wide, the lock included.
+        early.record_success(key, now);
+        eventually("the unlock reaches the other process", || {
+            late.check(key, now).is_ok()
+        })
+        .await;
+    }
 }

@@ -113,10 +113,11 @@
 //!   with a *human-chosen* secret (100 failures a minute across sources), the
 //!   price of keeping guessable secrets guessable only slowly: use generated
 //!   secrets or keys for machines. Without a source from the adapter, every
-//!   caller of an id shares one count. Each process counts on its own, so `n`
-//!   replicas allow `n` times the attempts unless
-//!   [`AuthThrottle`](crate::AuthThrottle) is implemented over a shared
-//!   counter. It does not limit how often a *valid* client asks for tokens.
+//!   caller of an id shares one count. A [`MemoryThrottle`](crate::store::MemoryThrottle)
+//!   counts per process, so `n` replicas allow `n` times the attempts; the
+//!   `redis` feature's `RedisThrottle` counts for the whole fleet (and per
+//!   process again while Redis is unreachable). It does not limit how often
+//!   a *valid* client asks for tokens.
 //! - **Elsewhere:** Keycloak's brute-force detection covers user logins, not
 //!   client authentication (extending it to client credentials is an open
 //!   request there); Ory Hydra and node-oidc-provider leave rate limiting to

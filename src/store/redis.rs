@@ -13,7 +13,9 @@
 mod connection;
 mod replay;
 mod revocation;
+mod throttle;
 
 pub use self::connection::RedisConfig;
 pub use self::replay::RedisReplayGuard;
 pub use self::revocation::{RedisRevocationConfig, RedisRevocationStore};
+pub use self::throttle::RedisThrottle;

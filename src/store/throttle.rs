@@ -306,6 +306,17 @@ impl MemoryThrottle {
         self.tracked.load(Ordering::Acquire)
     }
 
+    /// Whether failures or attempts in flight of `key`'s pair are tracked,
+    /// without hashing anything when nothing is.
+    pub(crate) fn tracks_pair(&self, key: ThrottleKey<'_>) -> bool {
+        if self.tracked() == 0 {
+            return false;
+        }
+        let pair = MapKey::new(key.client_id, key.source);
+        let shard = self.shard(&pair);
+        shard.len.load(Ordering::Acquire) != 0 && shard.lock().contains_key(pair.as_bytes())
+    }
+
     /// The counts an attempt with `key` touches, each with its rule: the pair
     /// first, then the client id alone when there is a source.
     fn counts(&self, key: ThrottleKey<'_>) -> impl Iterator<Item = (MapKey, Rule)> {
@@ -547,13 +558,13 @@ impl Shard {
 /// client id's bytes, or for a long id a marker byte that never occurs in
 /// UTF-8 followed by the id's SHA-256, so an attacker cannot make entries
 /// large by sending long ids. Built on the stack.
-struct MapKey {
+pub(crate) struct MapKey {
     bytes: [u8; 1 + 16 + MAX_ID_BYTES],
     len: usize,
 }
 
 impl MapKey {
-    fn new(client_id: &str, source: Option<IpAddr>) -> Self {
+    pub(crate) fn new(client_id: &str, source: Option<IpAddr>) -> Self {
         let mut bytes = [0; 1 + 16 + MAX_ID_BYTES];
         let mut len = 1;
         if let Some(source) = source {
@@ -577,7 +588,7 @@ impl MapKey {
         Self { bytes, len }
     }
 
-    fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
 }
