@@ -318,7 +318,7 @@ impl Replica {
         config.ttl = Duration::from_secs(600);
         config.negative_ttl = Duration::from_secs(600);
         let cache = Arc::new(CachingClientStore::with_config(store.clone(), config));
-        let invalidations = PostgresInvalidations::start(&schema.config(), Arc::clone(&cache))
+        let _invalidations = PostgresInvalidations::start(&schema.config(), Arc::clone(&cache))
             .await
             .expect("the listener connects");
         let issuer = Issuer::builder(
@@ -525,5 +525,245 @@ async fn the_listener_reconnects_after_a_lost_connection_and_forgets_everything(
     assert!(
         refused.is_some(),
         "a change after the reconnection is pushed"
+    );
+}
+
+/// A PostgreSQL server of the test's own, in a temporary directory and on its
+/// own port, so that it can be stopped and started again mid-test. Under
+/// root, the server runs as the `postgres` user, as PostgreSQL demands.
+struct OwnPostgres {
+    bin: std::path::PathBuf,
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl OwnPostgres {
+    /// `None` when no PostgreSQL server binaries are installed here.
+    fn start() -> Option<Self> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(|entry| Some(entry.ok()?.path().join("bin")))
+            .filter(|bin| bin.join("initdb").exists())
+            .max()?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = std::env::temp_dir().join(format!("cc-pg-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let server = Self { bin, dir, port };
+        server.chown();
+        server.run(
+            "initdb",
+            &[
+                "-D",
+                &server.data(),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+            ],
+        );
+        server.resume();
+        Some(server)
+    }
+
+    fn data(&self) -> String {
+        self.dir.join("data").display().to_string()
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    fn is_root() -> bool {
+        std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|out| out.stdout.starts_with(b"0\n"))
+    }
+
+    fn chown(&self) {
+        if Self::is_root() {
+            let status = std::process::Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&self.dir)
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+    }
+
+    /// Runs one of the server's programs, as `postgres` under root.
+    fn run(&self, program: &str, args: &[&str]) {
+        let program = self.bin.join(program);
+        let mut command = if Self::is_root() {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(program);
+            c
+        } else {
+            std::process::Command::new(program)
+        };
+        let status = command
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("the PostgreSQL programs run");
+        assert!(status.success(), "{args:?}");
+    }
+
+    fn resume(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.display()
+        );
+        let log = self.dir.join("log").display().to_string();
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data(),
+                "-o",
+                &options,
+                "-l",
+                &log,
+                "-w",
+                "-t",
+                "30",
+                "start",
+            ],
+        );
+    }
+
+    fn stop(&self) {
+        self.run(
+            "pg_ctl",
+            &["-D", &self.data(), "-m", "immediate", "-w", "stop"],
+        );
+    }
+}
+
+impl Drop for OwnPostgres {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(if Self::is_root() { "runuser" } else { "true" })
+            .args(["-u", "postgres", "--"])
+            .arg(self.bin.join("pg_ctl"))
+            .args(["-D", &self.data(), "-m", "immediate", "stop"])
+            .output();
+        if !Self::is_root() {
+            let _ = std::process::Command::new(self.bin.join("pg_ctl"))
+                .args(["-D", &self.data(), "-m", "immediate", "stop"])
+                .output();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_is_a_clean_503_and_everything_recovers_without_a_restart() {
+    // The shared PostgreSQL must exist for CI to run this; the test uses its own.
+    if database_url().is_none() {
+        return;
+    }
+    let Some(server) = OwnPostgres::start() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs the PostgreSQL server binaries for the outage test"
+        );
+        eprintln!("no PostgreSQL server binaries: the outage test did not run");
+        return;
+    };
+    let schema = Schema::new(&server.url(), "outage");
+    let mut config = schema.config();
+    config.call_timeout = Duration::from_millis(500);
+    config.connect_timeout = Duration::from_millis(300);
+    let store = PostgresClientStore::new(config.clone()).unwrap();
+    store.migrate().await.unwrap();
+    let cached = ClientSecret::new("a-generated-secret-cached-before-the-outage");
+    let uncached = ClientSecret::new("a-generated-secret-never-looked-up-before");
+    store
+        .create_client(&secret_client("cached", &cached))
+        .await
+        .unwrap();
+    store
+        .create_client(&secret_client("uncached", &uncached))
+        .await
+        .unwrap();
+    let cache = Arc::new(CachingClientStore::new(store.clone()));
+    let _invalidations = PostgresInvalidations::start(&config, Arc::clone(&cache))
+        .await
+        .unwrap();
+    let issuer = Issuer::builder(
+        ISSUER,
+        KeySet::new(SigningKey::generate(Algorithm::ES256).unwrap().0),
+        Arc::clone(&cache),
+    )
+    .build()
+    .unwrap();
+    let body = |client: &str, secret: &ClientSecret| {
+        format!(
+            "grant_type=client_credentials&client_id={client}&client_secret={}",
+            secret.expose_secret()
+        )
+    };
+    let token = async |body: &str| {
+        issuer
+            .handle_token_request(RequestParts::form_post(body.as_bytes()))
+            .await
+    };
+    let warm = within(BOUND, async || {
+        token(&body("cached", &cached)).await.status == 200 && !cache.is_empty()
+    })
+    .await;
+    assert!(warm.is_some(), "the cache holds the first client");
+
+    server.stop();
+    // A lookup that needs the database answers a documented outage within
+    // the call timeout: 503 with Retry-After, never a token, never a hang.
+    let started = Instant::now();
+    let during = token(&body("uncached", &uncached)).await;
+    assert_eq!(
+        (during.status, during.header("retry-after")),
+        (503, Some("1"))
+    );
+    assert!(!String::from_utf8_lossy(&during.body).contains("access_token"));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    // The management API fails cleanly too: nothing was written.
+    assert!(store.set_enabled(&id("cached"), false).await.is_err());
+    // The listener's connection is gone: the cache forgets everything, so no
+    // record that a missed notice would have changed outlives the outage.
+    let forgot = within(BOUND, async || cache.is_empty()).await;
+    assert!(forgot.is_some(), "a lost listener empties the cache");
+    let cached_during = token(&body("cached", &cached)).await;
+    assert_eq!(cached_during.status, 503);
+
+    server.resume();
+    let back = within(Duration::from_secs(20), async || {
+        token(&body("uncached", &uncached)).await.status == 200
+    })
+    .await;
+    assert!(back.is_some(), "tokens again once the database is back");
+    assert_eq!(token(&body("cached", &cached)).await.status, 200);
+    // Invalidations flow again: a client disabled now is refused in time.
+    let disabled = within(Duration::from_secs(10), async || {
+        store.set_enabled(&id("cached"), false).await.is_ok()
+    })
+    .await;
+    assert!(disabled.is_some());
+    let refused = within(BOUND * 3, async || {
+        token(&body("cached", &cached)).await.status != 200
+    })
+    .await;
+    assert!(
+        refused.is_some(),
+        "a client disabled after the outage is refused"
     );
 }

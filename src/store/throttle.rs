@@ -308,6 +308,7 @@ impl MemoryThrottle {
 
     /// Whether failures or attempts in flight of `key`'s pair are tracked,
     /// without hashing anything when nothing is.
+    #[cfg(feature = "redis")]
     pub(crate) fn tracks_pair(&self, key: ThrottleKey<'_>) -> bool {
         if self.tracked() == 0 {
             return false;
