@@ -318,7 +318,7 @@ impl Replica {
         config.ttl = Duration::from_secs(600);
         config.negative_ttl = Duration::from_secs(600);
         let cache = Arc::new(CachingClientStore::with_config(store.clone(), config));
-        let _invalidations = PostgresInvalidations::start(&schema.config(), Arc::clone(&cache))
+        let invalidations = PostgresInvalidations::start(&schema.config(), Arc::clone(&cache))
             .await
             .expect("the listener connects");
         let issuer = Issuer::builder(
