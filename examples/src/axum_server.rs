@@ -1,4 +1,6 @@
-//! The token server on axum: its routes and its `--config` file.
+//! The token server on axum: its routes, its `--config` file, and the shared
+//! stores it runs on as one replica of a fleet.
 
 pub mod config;
+pub mod fleet;
 pub mod routes;

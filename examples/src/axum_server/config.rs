@@ -7,15 +7,16 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use client_credentials::issuer::{AssertionSettings, Policy, ScopePolicy};
+use client_credentials::issuer::{AssertionSettings, IssuerBuilder, Policy, ScopePolicy};
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{
-    Algorithm, Audience, AuthMethod, Client, ClientId, ClientJwks, CredentialId, Issuer, KeySet,
-    ScopeSet, SecretCredential, SecretHash, SigningKey, UnixTime,
+    Algorithm, Audience, AuthMethod, Client, ClientId, ClientJwks, ClientStore, CredentialId,
+    Issuer, KeySet, ScopeSet, SecretCredential, SecretHash, SigningKey, UnixTime,
 };
 use serde::Deserialize;
 
 use crate::AnyError;
+use crate::axum_server::fleet::FleetSettings;
 use crate::slow_hash::TokioBlocking;
 
 #[derive(Deserialize)]
@@ -35,6 +36,17 @@ struct File {
     keys: Vec<KeyFile>,
     #[serde(default)]
     clients: Vec<ClientFile>,
+    fleet: Option<FleetFile>,
+}
+
+/// `[fleet]`: the shared stores of replicas run side by side.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FleetFile {
+    redis_url: Option<String>,
+    database_url: Option<String>,
+    namespace: Option<String>,
+    schema: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -108,10 +120,23 @@ struct SecretFile {
     expires_at: Option<u64>,
 }
 
-/// A ready issuer and the address to listen on.
+/// A ready issuer and the address to listen on; and, with a `[fleet]` table
+/// (or the server's flags), the shared stores to run it on.
 pub struct ServerConfig {
+    /// The issuer on in-memory stores, with the file's clients.
     pub issuer: Issuer<MemoryClientStore>,
     pub listen: SocketAddr,
+    /// The `[fleet]` table, if the file has one.
+    pub fleet: Option<FleetSettings>,
+    /// What the issuer was built from, to build it again on shared stores.
+    blueprint: Blueprint,
+}
+
+/// What an issuer is built from, whatever its stores.
+struct Blueprint {
+    file: File,
+    pems: Vec<zeroize::Zeroizing<String>>,
+    clients: Vec<Client>,
 }
 
 impl ServerConfig {
@@ -137,9 +162,63 @@ impl ServerConfig {
         text: &str,
         read_key: impl Fn(&str) -> Result<zeroize::Zeroizing<String>, AnyError>,
     ) -> Result<Self, AnyError> {
-        let file: File = toml::from_str(text)?;
+        let mut file: File = toml::from_str(text)?;
+        let pems = file
+            .keys
+            .iter()
+            .map(|k| read_key(&k.private_key_file))
+            .collect::<Result<Vec<_>, _>>()?;
+        let clients = std::mem::take(&mut file.clients)
+            .into_iter()
+            .map(|c| {
+                let id = c.id.clone();
+                build_client(c).map_err(|e| format!("client {id:?}: {e}"))
+            })
+            .collect::<Result<Vec<Client>, _>>()?;
+        let fleet = file.fleet.take().map(|f| FleetSettings {
+            redis_url: f.redis_url,
+            database_url: f.database_url,
+            namespace: f.namespace,
+            schema: f.schema,
+        });
+        let blueprint = Blueprint {
+            file,
+            pems,
+            clients,
+        };
+        let store = MemoryClientStore::from_iter(blueprint.clients.iter().cloned());
+        Ok(Self {
+            issuer: blueprint.builder(store)?.build()?,
+            listen: blueprint.file.listen,
+            fleet,
+            blueprint,
+        })
+    }
 
-        let mut keys = file.keys.iter().map(|k| load_key(&read_key, k));
+    /// The issuer identifier the file names.
+    pub fn issuer_id(&self) -> &str {
+        &self.blueprint.file.issuer
+    }
+
+    /// The clients the file registers.
+    pub fn clients(&self) -> &[Client] {
+        &self.blueprint.clients
+    }
+
+    /// A builder for the file's issuer over `store`, every setting applied.
+    pub fn builder<S: ClientStore>(&self, store: S) -> Result<IssuerBuilder<S>, AnyError> {
+        self.blueprint.builder(store)
+    }
+}
+
+impl Blueprint {
+    fn builder<S: ClientStore>(&self, store: S) -> Result<IssuerBuilder<S>, AnyError> {
+        let file = &self.file;
+        let mut keys = file
+            .keys
+            .iter()
+            .zip(&self.pems)
+            .map(|(k, pem)| load_key(k, pem));
         let mut key_set = KeySet::new(
             keys.next()
                 .ok_or("at least one [[keys]] entry is required")??,
@@ -147,20 +226,12 @@ impl ServerConfig {
         for key in keys {
             key_set = key_set.with_previous(key?)?;
         }
-        let store = file
-            .clients
-            .into_iter()
-            .map(|c| {
-                let id = c.id.clone();
-                build_client(c).map_err(|e| format!("client {id:?}: {e}"))
-            })
-            .collect::<Result<MemoryClientStore, _>>()?;
-        let mut builder = Issuer::builder(file.issuer, key_set, store)
+        let mut builder = Issuer::builder(&file.issuer, key_set, store)
             .policy(build_policy(&file.policy)?)
-            .scopes_supported(ScopeSet::from_strs(file.scopes_supported)?)
+            .scopes_supported(ScopeSet::from_strs(file.scopes_supported.iter().cloned())?)
             .dangerous_allow_http_loopback()
             .slow_hash_runner(TokioBlocking);
-        if let Some(url) = file.token_endpoint {
+        if let Some(url) = &file.token_endpoint {
             builder = builder.token_endpoint(url);
         }
         if !file.auth_methods.is_empty() {
@@ -181,10 +252,7 @@ impl ServerConfig {
         if a.accept_token_endpoint_audience {
             builder = builder.accept_token_endpoint_as_assertion_audience();
         }
-        Ok(Self {
-            issuer: builder.build()?,
-            listen: file.listen,
-        })
+        Ok(builder)
     }
 }
 
@@ -199,16 +267,12 @@ where
         .collect()
 }
 
-fn load_key(
-    read_key: impl Fn(&str) -> Result<zeroize::Zeroizing<String>, AnyError>,
-    k: &KeyFile,
-) -> Result<SigningKey, AnyError> {
+fn load_key(k: &KeyFile, pem: &str) -> Result<SigningKey, AnyError> {
     let alg: Algorithm = k
         .algorithm
         .parse()
         .map_err(|_| format!("unknown algorithm {:?}", k.algorithm))?;
-    let pem = read_key(&k.private_key_file)?;
-    Ok(SigningKey::from_pkcs8_pem(alg, &pem, k.kid.clone())?)
+    Ok(SigningKey::from_pkcs8_pem(alg, pem, k.kid.clone())?)
 }
 
 fn build_policy(p: &PolicyFile) -> Result<Policy, AnyError> {

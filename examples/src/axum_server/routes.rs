@@ -9,7 +9,10 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::{get, post};
-use client_credentials::{ClientStore, HttpResponse, Issuer, Reason, RequestParts, TokenError};
+use client_credentials::{
+    ClientStore, HttpResponse, Issuer, Reason, ReplayGuard, RequestParts, RevocationStore,
+    TokenError,
+};
 
 /// `POST /token`, `POST /revoke` (RFC 7009), `POST /introspect` (RFC 7662),
 /// `GET /jwks.json` and the RFC 8414 metadata at its well-known path. The
@@ -18,37 +21,47 @@ use client_credentials::{ClientStore, HttpResponse, Issuer, Reason, RequestParts
 /// Serve it with `into_make_service_with_connect_info::<SocketAddr>()`, so each
 /// request carries its peer address and the throttle counts failures per
 /// (client id, caller) rather than per client id alone.
-pub fn router<S: ClientStore + 'static>(issuer: Arc<Issuer<S>>) -> Router {
+pub fn router<S, R, G>(issuer: Arc<Issuer<S, R, G>>) -> Router
+where
+    S: ClientStore + 'static,
+    R: RevocationStore + 'static,
+    G: ReplayGuard + 'static,
+{
     let metadata_path = issuer.metadata_path();
     Router::new()
         .route(
             path_of(issuer.token_endpoint()),
-            post(token::<S>).fallback(token::<S>),
+            post(token::<S, R, G>).fallback(token::<S, R, G>),
         )
         .route(
             path_of(issuer.revocation_endpoint()),
-            post(revoke::<S>).fallback(revoke::<S>),
+            post(revoke::<S, R, G>).fallback(revoke::<S, R, G>),
         )
         .route(
             path_of(issuer.introspection_endpoint()),
-            post(introspect::<S>).fallback(introspect::<S>),
+            post(introspect::<S, R, G>).fallback(introspect::<S, R, G>),
         )
         .route(
             path_of(issuer.jwks_uri()),
-            get(|State(i): State<Arc<Issuer<S>>>| async move { into_axum(i.jwks_response()) }),
+            get(|State(i): State<Arc<Issuer<S, R, G>>>| async move { into_axum(i.jwks_response()) }),
         )
         .route(
             &metadata_path,
-            get(|State(i): State<Arc<Issuer<S>>>| async move { into_axum(i.metadata_response()) }),
+            get(|State(i): State<Arc<Issuer<S, R, G>>>| async move { into_axum(i.metadata_response()) }),
         )
         .with_state(issuer)
 }
 
-async fn token<S: ClientStore + 'static>(
-    State(issuer): State<Arc<Issuer<S>>>,
+async fn token<S, R, G>(
+    State(issuer): State<Arc<Issuer<S, R, G>>>,
     head: Parts,
     body: Body,
-) -> Response {
+) -> Response
+where
+    S: ClientStore + 'static,
+    R: RevocationStore + 'static,
+    G: ReplayGuard + 'static,
+{
     into_axum(match read_body(body, issuer.max_body_bytes()).await {
         Ok(body) => {
             issuer
@@ -59,11 +72,16 @@ async fn token<S: ClientStore + 'static>(
     })
 }
 
-async fn revoke<S: ClientStore + 'static>(
-    State(issuer): State<Arc<Issuer<S>>>,
+async fn revoke<S, R, G>(
+    State(issuer): State<Arc<Issuer<S, R, G>>>,
     head: Parts,
     body: Body,
-) -> Response {
+) -> Response
+where
+    S: ClientStore + 'static,
+    R: RevocationStore + 'static,
+    G: ReplayGuard + 'static,
+{
     into_axum(match read_body(body, issuer.max_body_bytes()).await {
         Ok(body) => {
             issuer
@@ -74,11 +92,16 @@ async fn revoke<S: ClientStore + 'static>(
     })
 }
 
-async fn introspect<S: ClientStore + 'static>(
-    State(issuer): State<Arc<Issuer<S>>>,
+async fn introspect<S, R, G>(
+    State(issuer): State<Arc<Issuer<S, R, G>>>,
     head: Parts,
     body: Body,
-) -> Response {
+) -> Response
+where
+    S: ClientStore + 'static,
+    R: RevocationStore + 'static,
+    G: ReplayGuard + 'static,
+{
     into_axum(match read_body(body, issuer.max_body_bytes()).await {
         Ok(body) => {
             issuer
