@@ -1,4 +1,4 @@
-//! `REDIS_URL=redis://127.0.0.1:6379 cargo bench --bench fleet --features redis`:
+//! `REDIS_URL=redis://127.0.0.1:6379 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench fleet --features redis,postgres`:
 //! what a fleet sharing one Redis pays, against a real Redis.
 //!
 //! - `fleet jwt_issue`: Redis commands per JWT-client token (the replay
@@ -9,21 +9,30 @@
 //!   interleaved in one run.
 //! - `fleet replication`: from a revocation through one process to a
 //!   validator's refusal in another, p50 and p99.
+//! - `fleet secret_issue` (with `DATABASE_URL` and the feature `postgres`
+//!   too): a secret client's token from an issuer on the stores the fleet
+//!   example runs on (clients in PostgreSQL behind the cache, replay,
+//!   revocation and throttle on Redis) against one on the memory stores,
+//!   interleaved in one run, and the Redis commands each such token costs.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use client_credentials::issuer::JWT_BEARER_ASSERTION_TYPE;
 use client_credentials::jose::JwkSet;
+use client_credentials::store::postgres::{
+    PostgresClientStore, PostgresConfig, PostgresInvalidations,
+};
 use client_credentials::store::redis::{
-    RedisConfig, RedisReplayGuard, RedisRevocationConfig, RedisRevocationStore,
+    RedisConfig, RedisReplayGuard, RedisRevocationConfig, RedisRevocationStore, RedisThrottle,
 };
 use client_credentials::store::{
-    MemoryClientStore, MemoryRevocationStore, RevocationConfig, TokenView,
+    CachingClientStore, MemoryClientStore, MemoryRevocationStore, RevocationConfig, ThrottleConfig,
+    TokenView,
 };
 use client_credentials::{
-    Algorithm, Audience, Client, ClientId, ClientJwks, Issuer, KeySet, RequestParts,
-    RevocationStore, ScopeSet, SigningKey, UnixTime,
+    Algorithm, Audience, Client, ClientId, ClientJwks, ClientSecret, CredentialId, Issuer, KeySet,
+    RequestParts, RevocationStore, ScopeSet, SecretCredential, SecretHash, SigningKey, UnixTime,
 };
 use futures_util::future::join_all;
 
@@ -60,6 +69,12 @@ fn main() {
     }
     if wanted("fleet replication") {
         runtime.block_on(replication(&url, &namespace));
+    }
+    if wanted("fleet secret_issue") {
+        match std::env::var("DATABASE_URL") {
+            Ok(database) => secret_issue(&runtime, &url, &database, &namespace),
+            Err(_) => println!("fleet secret_issue: DATABASE_URL is not set"),
+        }
     }
     runtime.block_on(forget(&url, &namespace));
 }
@@ -150,6 +165,126 @@ async fn jwt_issue(url: &str, namespace: &str) {
     // The second INFO counts itself once.
     let per_token = (after - before - 1) as f64 / tokens as f64;
     println!("fleet jwt_issue ES256 tokens={tokens} redis_commands_per_token={per_token:.2}");
+}
+
+fn secret_issue(runtime: &tokio::runtime::Runtime, url: &str, database: &str, namespace: &str) {
+    let secret = ClientSecret::generate();
+    let client = Client::builder(ClientId::new("cs").unwrap())
+        .secret(SecretCredential::new(
+            CredentialId::new("s1").unwrap(),
+            SecretHash::fast(&secret).unwrap(),
+        ))
+        .allowed_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
+        .default_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
+        .default_audience(Audience::new("https://mcp.example.com/mcp").unwrap())
+        .build()
+        .unwrap();
+    let key = SigningKey::generate(Algorithm::ES256).unwrap().1;
+    let keys = || {
+        let pem = key.expose_secret();
+        KeySet::new(SigningKey::from_pkcs8_pem(Algorithm::ES256, pem, Some("k1".into())).unwrap())
+    };
+    let memory = Issuer::builder(
+        ISSUER,
+        keys(),
+        MemoryClientStore::from_iter([client.clone()]),
+    )
+    .build()
+    .unwrap();
+    let schema = format!("cc_bench_{}", std::process::id());
+    let postgres = PostgresConfig::new(database).schema(&schema);
+    let redis = RedisConfig::new(url, format!("{namespace}:secret"));
+    let (fleet, store, _invalidations) = runtime.block_on(async {
+        let store = PostgresClientStore::new(postgres.clone()).unwrap();
+        store.migrate().await.unwrap();
+        store.create_client(&client).await.unwrap();
+        let cache = Arc::new(CachingClientStore::new(store.clone()));
+        let invalidations = PostgresInvalidations::start(&postgres, Arc::clone(&cache))
+            .await
+            .unwrap();
+        let issuer = Issuer::builder(ISSUER, keys(), cache)
+            .replay_guard(RedisReplayGuard::connect(&redis).await.unwrap())
+            .revocation_store(
+                RedisRevocationStore::connect(
+                    &redis,
+                    RedisRevocationConfig::default(),
+                    RevocationConfig::default(),
+                )
+                .await
+                .unwrap(),
+            )
+            .throttle(Arc::new(
+                RedisThrottle::connect(&redis, ThrottleConfig::default())
+                    .await
+                    .unwrap(),
+            ))
+            .build()
+            .unwrap();
+        (issuer, store, invalidations)
+    });
+    let body = format!(
+        "grant_type=client_credentials&client_id=cs&client_secret={}",
+        secret.expose_secret()
+    );
+    let issue = |status: u16| {
+        assert_eq!(status, 200);
+        1
+    };
+    // Warm: the first request fills the fleet issuer's client cache.
+    runtime.block_on(async {
+        let r = fleet
+            .handle_token_request(RequestParts::form_post(body.as_bytes()))
+            .await;
+        issue(r.status);
+    });
+    let tokens = 200;
+    let before = runtime.block_on(commands_processed(url));
+    for _ in 0..tokens {
+        let r =
+            runtime.block_on(fleet.handle_token_request(RequestParts::form_post(body.as_bytes())));
+        issue(r.status);
+    }
+    let after = runtime.block_on(commands_processed(url));
+    // Between the two INFOs: the second counts itself, and the stores' own
+    // background reads (the revocation poll every 100 ms) run meanwhile.
+    let commands = after.saturating_sub(before + 1);
+    let iterations = scaled(500);
+    let paired = interleaved(
+        || {
+            cpu_time(iterations, |_| {
+                let r = runtime.block_on(
+                    memory.handle_token_request(RequestParts::form_post(body.as_bytes())),
+                );
+                issue(r.status)
+            })
+        },
+        || {
+            cpu_time(iterations, |_| {
+                let r = runtime
+                    .block_on(fleet.handle_token_request(RequestParts::form_post(body.as_bytes())));
+                issue(r.status)
+            })
+        },
+    );
+    println!(
+        "fleet secret_issue ES256 memory {:.0} redis+postgres {:.0} ratio={:.2} redis_commands_during_{tokens}_tokens={commands}",
+        ops_per_sec(iterations, paired.medians.0),
+        ops_per_sec(iterations, paired.medians.1),
+        paired.ratio,
+    );
+    runtime.block_on(async {
+        drop(store);
+        let (client, connection) = tokio_postgres::connect(database, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        let driver = tokio::spawn(connection);
+        client
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+            .await
+            .unwrap();
+        drop(client);
+        let _ = driver.await;
+    });
 }
 
 fn validator(runtime: &tokio::runtime::Runtime, url: &str, namespace: &str) {

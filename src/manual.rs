@@ -13,7 +13,7 @@
 //! - [`no_refresh_tokens`]: why the client-credentials grant never issues refresh tokens.
 //! - [`secrets`]: how client secrets are generated, stored and checked, and why.
 //! - [`rotation`]: how to rotate client secrets and signing keys without downtime.
-//! - [`scaling`]: how to run several instances of an issuer.
+//! - [`scaling`]: running as a fleet: what is shared on Redis and PostgreSQL, how stale a replica can be, what each outage does.
 //! - [`conformance`]: which RFC rules the crate holds and which tests hold them (the ids `C1`…).
 
 pub mod conformance;
