@@ -84,7 +84,7 @@ async fn forget(url: &str, namespace: &str) {
     let client = redis::Client::open(url).unwrap();
     let mut connection = client.get_multiplexed_async_connection().await.unwrap();
     let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{namespace}:*"))
+        .arg(format!("*{namespace}:*"))
         .query_async(&mut connection)
         .await
         .unwrap();

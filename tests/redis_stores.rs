@@ -594,3 +594,173 @@ mod throttle {
         .await;
     }
 }
+
+mod cluster {
+    use std::net::IpAddr;
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use client_credentials::store::redis::{
+        RedisConfig, RedisReplayGuard, RedisRevocationConfig, RedisRevocationStore, RedisThrottle,
+    };
+    use client_credentials::store::{ReplayCheck, RevocationConfig, ThrottleConfig, ThrottleKey};
+    use client_credentials::testing::{check_replay_guard, check_revocation_store, check_throttle};
+    use client_credentials::{AuthThrottle, ReplayGuard, UnixTime};
+
+    use super::services::{redis_url, unique_namespace};
+
+    /// A three-node Redis Cluster of the test's own, on free ports, in a
+    /// temporary directory.
+    struct OwnCluster {
+        ports: Vec<u16>,
+        dir: std::path::PathBuf,
+        nodes: Vec<Child>,
+    }
+
+    impl OwnCluster {
+        fn start() -> Self {
+            let dir = std::env::temp_dir().join(unique_namespace("cluster").replace(':', "-"));
+            std::fs::create_dir_all(&dir).unwrap();
+            let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
+            let nodes = ports
+                .iter()
+                .map(|port| {
+                    let node_dir = dir.join(port.to_string());
+                    std::fs::create_dir_all(&node_dir).unwrap();
+                    Command::new("redis-server")
+                        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                        .args([
+                            "--cluster-enabled",
+                            "yes",
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no",
+                        ])
+                        .arg("--dir")
+                        .arg(&node_dir)
+                        .stdout(Stdio::null())
+                        .spawn()
+                        .expect("redis-server runs")
+                })
+                .collect();
+            let cluster = Self { ports, dir, nodes };
+            for port in &cluster.ports {
+                let started = Instant::now();
+                while std::net::TcpStream::connect(("127.0.0.1", *port)).is_err() {
+                    assert!(started.elapsed() < Duration::from_secs(10), "a node starts");
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+            let status = Command::new("redis-cli")
+                .args(["--cluster", "create"])
+                .args(cluster.ports.iter().map(|p| format!("127.0.0.1:{p}")))
+                .args(["--cluster-replicas", "0", "--cluster-yes"])
+                .stdout(Stdio::null())
+                .status()
+                .expect("redis-cli runs");
+            assert!(status.success(), "the cluster forms");
+            // Wait until every node agrees the cluster is up.
+            for port in &cluster.ports {
+                let started = Instant::now();
+                loop {
+                    let info = Command::new("redis-cli")
+                        .args(["-p", &port.to_string(), "cluster", "info"])
+                        .output()
+                        .unwrap();
+                    if String::from_utf8_lossy(&info.stdout).contains("cluster_state:ok") {
+                        break;
+                    }
+                    assert!(
+                        started.elapsed() < Duration::from_secs(20),
+                        "the cluster is up"
+                    );
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            }
+            cluster
+        }
+
+        fn config(&self, namespace: &str) -> RedisConfig {
+            RedisConfig::cluster(
+                self.ports.iter().map(|p| format!("redis://127.0.0.1:{p}")),
+                namespace,
+            )
+        }
+    }
+
+    impl Drop for OwnCluster {
+        fn drop(&mut self) {
+            for node in &mut self.nodes {
+                let _ = node.kill();
+                let _ = node.wait();
+            }
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_redis_store_keeps_its_contract_on_a_redis_cluster() {
+        // The shared Redis must exist for CI to run this; the test uses its own.
+        if redis_url().is_none() {
+            return;
+        }
+        let cluster = OwnCluster::start();
+        let config = cluster.config("cluster");
+
+        let guard = RedisReplayGuard::connect(&config).await.unwrap();
+        check_replay_guard(&guard).await;
+        let revocations = RedisRevocationStore::connect(
+            &config,
+            RedisRevocationConfig::default(),
+            RevocationConfig::default(),
+        )
+        .await
+        .unwrap();
+        check_revocation_store(&revocations).await;
+        let mut limits = ThrottleConfig::default();
+        limits.max_failures = 4;
+        let throttle = RedisThrottle::connect(&config, limits.clone())
+            .await
+            .unwrap();
+        check_throttle(&throttle, 4).await;
+
+        // Two processes on the cluster share replay and the throttle's count.
+        let other_guard = RedisReplayGuard::connect(&config).await.unwrap();
+        let now = UnixTime::now();
+        let until = now.saturating_add(Duration::from_secs(60));
+        for i in 0..20 {
+            let key = format!("cluster-jti-{i:0>37}");
+            assert_eq!(
+                guard.first_use("c", &key, until, now).await.unwrap(),
+                ReplayCheck::FirstUse
+            );
+            assert_eq!(
+                other_guard.first_use("c", &key, until, now).await.unwrap(),
+                ReplayCheck::Replayed
+            );
+        }
+        let other_throttle = RedisThrottle::connect(&config, limits).await.unwrap();
+        let key = ThrottleKey::new("cluster-client", Some(IpAddr::from([192, 0, 2, 99])));
+        for _ in 0..2 {
+            throttle.record_failure(key, now);
+            other_throttle.record_failure(key, now);
+        }
+        let started = Instant::now();
+        while throttle.check(key, now).is_ok() || other_throttle.check(key, now).is_ok() {
+            assert!(
+                started.elapsed() < Duration::from_secs(3),
+                "the cluster's count locks the pair at both"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}

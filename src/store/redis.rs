@@ -6,9 +6,12 @@
 //! process, reconnecting by itself with backoff, and bounding every call with
 //! a response timeout, which is what a store on the request path needs.
 //!
-//! Keys are `{namespace}:{kind}:{…}`, with a namespace per issuer (its
-//! identifier, or any string of your choice), so that issuers sharing one
-//! Redis never read each other's entries.
+//! Keys start with a namespace per issuer (its identifier, or any string of
+//! your choice), so that issuers sharing one Redis never read each other's
+//! entries: `{namespace}:replay:{…}` for replay, `{{namespace}:revocation}:{…}`
+//! and `{{namespace}:throttle}:{…}` for the state whose scripts touch several
+//! keys at once, which a Redis Cluster ([`RedisConfig::cluster`]) then keeps in
+//! one hash slot.
 
 mod connection;
 mod replay;

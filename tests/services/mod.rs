@@ -56,7 +56,7 @@ pub async fn forget_namespace(url: &str, namespace: &str) {
         .await
         .expect("Redis is reachable");
     let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{namespace}:*"))
+        .arg(format!("*{namespace}:*"))
         .query_async(&mut connection)
         .await
         .expect("KEYS answers");

@@ -122,10 +122,10 @@ async fn register(store: &PostgresClientStore, client: &Client) -> Result<(), An
     if store.client(client.id()).await?.is_some() {
         return Ok(());
     }
-    if let Err(e) = store.create_client(client).await {
-        if store.client(client.id()).await?.is_none() {
-            return Err(format!("client {:?}: {e}", client.id().as_str()).into());
+    match store.create_client(client).await {
+        Err(e) if store.client(client.id()).await?.is_none() => {
+            Err(format!("client {:?}: {e}", client.id().as_str()).into())
         }
+        _ => Ok(()),
     }
-    Ok(())
 }

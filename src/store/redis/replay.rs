@@ -4,7 +4,7 @@ use std::fmt;
 
 use ::redis::aio::ConnectionManager;
 
-use crate::store::redis::connection::RedisConfig;
+use crate::store::redis::connection::{RedisConfig, RedisConnection};
 use crate::store::replay::{ReplayCheck, ReplayGuard};
 use crate::vocab::error::StoreError;
 use crate::vocab::time::UnixTime;
@@ -25,7 +25,7 @@ use crate::vocab::time::UnixTime;
 /// policy, so that Redis refuses writes rather than forget entries).
 #[derive(Clone)]
 pub struct RedisReplayGuard {
-    connection: ConnectionManager,
+    connection: RedisConnection,
     prefix: String,
 }
 
@@ -35,16 +35,16 @@ impl RedisReplayGuard {
     /// # Errors
     /// A [`StoreError`] when the URL is malformed or Redis cannot be reached.
     pub async fn connect(config: &RedisConfig) -> Result<Self, StoreError> {
-        Ok(Self::with_connection(
-            config.connect().await?,
-            &config.namespace,
-        ))
+        Ok(Self {
+            connection: config.connect().await?,
+            prefix: format!("{}:replay:", config.namespace),
+        })
     }
 
     /// A guard over an existing connection, with keys under `namespace`.
     pub fn with_connection(connection: ConnectionManager, namespace: &str) -> Self {
         Self {
-            connection,
+            connection: RedisConnection::Single(connection),
             prefix: format!("{namespace}:replay:"),
         }
     }

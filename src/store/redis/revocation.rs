@@ -6,11 +6,10 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak};
 use std::time::{Duration, Instant};
 
-use ::redis::aio::ConnectionManager;
 use ::redis::streams::{StreamId, StreamRangeReply};
 use ::redis::{FromRedisValue, Script, Value};
 
-use crate::store::redis::connection::RedisConfig;
+use crate::store::redis::connection::{RedisConfig, RedisConnection};
 use crate::store::revocation::{
     MemoryRevocationStore, RevocationConfig, RevocationStore, TokenView,
 };
@@ -79,7 +78,7 @@ pub struct RedisRevocationStore {
 }
 
 struct Shared {
-    connection: ConnectionManager,
+    connection: RedisConnection,
     keys: Keys,
     config: RedisRevocationConfig,
     local: RevocationConfig,
@@ -142,15 +141,16 @@ impl RedisRevocationStore {
         local: RevocationConfig,
     ) -> Result<Self, StoreError> {
         let connection = redis.connect().await?;
-        let ns = &redis.namespace;
+        // One hash slot in a cluster: the recording script touches them all.
+        let ns = redis.slot_prefix("revocation");
         let shared = Arc::new(Shared {
             connection,
             keys: Keys {
-                jtis: format!("{ns}:revocation:jtis"),
-                clients: format!("{ns}:revocation:clients"),
-                credentials: format!("{ns}:revocation:credentials"),
-                log: format!("{ns}:revocation:log"),
-                seq: format!("{ns}:revocation:seq"),
+                jtis: format!("{ns}:jtis"),
+                clients: format!("{ns}:clients"),
+                credentials: format!("{ns}:credentials"),
+                log: format!("{ns}:log"),
+                seq: format!("{ns}:seq"),
             },
             config,
             replica: RwLock::new(Arc::new(replica(&local))),
@@ -347,7 +347,7 @@ impl Shared {
 }
 
 async fn hash(
-    connection: &mut ConnectionManager,
+    connection: &mut RedisConnection,
     key: &str,
 ) -> Result<HashMap<String, String>, StoreError> {
     ::redis::cmd("HGETALL")

@@ -7,14 +7,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
-use ::redis::aio::ConnectionManager;
 use ::redis::{Client, Script};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::StreamExt as _;
 use tokio::sync::mpsc;
 
-use crate::store::redis::connection::RedisConfig;
+use crate::store::redis::connection::{RedisConfig, RedisConnection};
 use crate::store::throttle::{AuthThrottle, MapKey, MemoryThrottle, ThrottleConfig, ThrottleKey};
 use crate::vocab::error::StoreError;
 use crate::vocab::time::{UnixTime, ceil_secs};
@@ -162,8 +161,9 @@ impl RedisThrottle {
     /// A [`StoreError`] when the URL is malformed or Redis cannot be reached.
     pub async fn connect(redis: &RedisConfig, config: ThrottleConfig) -> Result<Self, StoreError> {
         let connection = redis.connect().await?;
-        let client = Client::open(redis.url.as_str()).map_err(StoreError::new)?;
-        let ns = &redis.namespace;
+        let client = Client::open(redis.pubsub_url()).map_err(StoreError::new)?;
+        // One hash slot in a cluster: the counting script touches them all.
+        let ns = redis.slot_prefix("throttle");
         let limits = Limits {
             max_failures: config.max_failures.max(1),
             max_failures_per_client: config.max_failures_per_client.max(1),
@@ -175,9 +175,9 @@ impl RedisThrottle {
             remote: RemoteLocks::new(config.max_tracked.max(1)),
             local: MemoryThrottle::new(config),
             keys: Keys {
-                locks: format!("{ns}:throttle:locks"),
-                channel: format!("{ns}:throttle:lock-events"),
-                count: format!("{ns}:throttle:count:"),
+                locks: format!("{ns}:locks"),
+                channel: format!("{ns}:lock-events"),
+                count: format!("{ns}:count:"),
             },
             limits,
         });
@@ -286,7 +286,7 @@ impl Shared {
     }
 
     /// Replaces the mirror with the locks recorded in Redis.
-    async fn reload(&self, connection: &mut ConnectionManager) -> Result<(), StoreError> {
+    async fn reload(&self, connection: &mut RedisConnection) -> Result<(), StoreError> {
         let locks: Vec<(String, u64)> = ::redis::cmd("ZRANGE")
             .arg(&self.keys.locks)
             .arg(0)
@@ -325,7 +325,7 @@ impl Shared {
 /// dropped. A call that fails is not retried: the local count stood in.
 async fn send_counts(
     shared: Weak<Shared>,
-    mut connection: ConnectionManager,
+    mut connection: RedisConnection,
     mut queue: mpsc::Receiver<Count>,
 ) {
     let fail = Script::new(FAIL);
@@ -375,7 +375,7 @@ async fn send_counts(
 async fn subscribe(
     shared: Weak<Shared>,
     client: Client,
-    mut connection: ConnectionManager,
+    mut connection: RedisConnection,
     connect_timeout: Duration,
 ) {
     let mut retry = Duration::from_millis(50);
