@@ -56,6 +56,8 @@ const ALL: &[Reason] = &[
     Reason::ClientJwksUnavailable,
     Reason::ReplayQuotaExceeded,
     Reason::ReplayGuardUnavailable,
+    Reason::IntrospectionNotAllowed,
+    Reason::ExtraClaimsRefused,
     Reason::SlowHashUnavailable,
 ];
 
