@@ -1,6 +1,10 @@
 //! The audit trail: one structured event per token decision (issued, refused,
 //! revoked), with no secret in it.
 
+#[cfg(feature = "metrics")]
+pub(crate) mod metrics_sink;
+#[cfg(feature = "metrics")]
+pub use self::metrics_sink::{MetricsAudit, REFUSALS, TOKENS_ISSUED, TOKENS_REVOKED};
 #[cfg(feature = "tracing")]
 mod tracing_sink;
 #[cfg(feature = "tracing")]

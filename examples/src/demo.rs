@@ -80,6 +80,8 @@ impl Demo {
                 CredentialId::new("mcp-server-secret-1")?,
                 SecretHash::fast(&mcp_server_secret)?,
             ))
+            // The one client that may introspect: the resource server.
+            .introspection(true)
             .build()?;
         let (key, _) = SigningKey::generate(Algorithm::ES256)?;
         let store = MemoryClientStore::from_iter([client, mcp_server]);

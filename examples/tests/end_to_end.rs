@@ -62,7 +62,11 @@ async fn start() -> Servers {
         .allowed_audience(Audience::new("https://elsewhere.example.com/mcp").unwrap())
         .build()
         .unwrap();
-    let mcp_server = client("mcp-server", &mcp_secret).build().unwrap();
+    // The resource server introspects, so its client is marked for it.
+    let mcp_server = client("mcp-server", &mcp_secret)
+        .introspection(true)
+        .build()
+        .unwrap();
     let issuer = Issuer::builder(
         &issuer_url,
         KeySet::new(SigningKey::generate(Algorithm::ES256).unwrap().0),

@@ -205,6 +205,9 @@ impl<R: RevocationStore> Validator<R> {
     /// Checks `token` (the credentials of an `Authorization: Bearer` header) at
     /// `now`; see the type's documentation for the checks.
     ///
+    /// With the feature `metrics`, each outcome is counted in
+    /// [`VALIDATIONS`](crate::resource::VALIDATIONS).
+    ///
     /// # Errors
     /// The [`ValidationError`] of the first check that fails.
     pub async fn validate(
@@ -212,6 +215,13 @@ impl<R: RevocationStore> Validator<R> {
         token: &str,
         now: UnixTime,
     ) -> Result<VerifiedToken, ValidationError> {
+        let result = self.check(token, now).await;
+        #[cfg(feature = "metrics")]
+        crate::resource::metrics::count(&result);
+        result
+    }
+
+    async fn check(&self, token: &str, now: UnixTime) -> Result<VerifiedToken, ValidationError> {
         let signed = match &self.remote {
             None => self.verifier.verify(token)?,
             Some(remote) => remote.verify(&self.verifier, token, now).await?,

@@ -693,5 +693,16 @@ impl StdError for StoreError {
     }
 }
 
+/// The name of an enum variant from its `Debug` form, without its fields
+/// (`RepeatedParameter("scope")` is `RepeatedParameter`): a metric label.
+#[cfg(feature = "metrics")]
+pub(crate) fn variant_name(value: &impl fmt::Debug) -> String {
+    let mut name = format!("{value:?}");
+    if let Some(open) = name.find('(') {
+        name.truncate(open);
+    }
+    name
+}
+
 #[cfg(test)]
 mod tests;

@@ -94,6 +94,10 @@ struct ClientFile {
     token_lifetime_secs: Option<u64>,
     #[serde(default = "yes")]
     enabled: bool,
+    /// Whether the client may introspect tokens (a resource server that
+    /// introspects); off unless set.
+    #[serde(default)]
+    introspection: bool,
 }
 
 fn yes() -> bool {
@@ -236,7 +240,8 @@ fn build_client(c: ClientFile) -> Result<Client, AnyError> {
     let mut b = Client::builder(ClientId::new(c.id)?)
         .allowed_scopes(ScopeSet::from_strs(c.allowed_scopes)?)
         .default_scopes(ScopeSet::from_strs(c.default_scopes)?)
-        .enabled(c.enabled);
+        .enabled(c.enabled)
+        .introspection(c.introspection);
     for s in c.secrets {
         let mut cred =
             SecretCredential::new(CredentialId::new(s.id)?, s.hash.parse::<SecretHash>()?);
