@@ -5,9 +5,9 @@
 //! cargo run -p client-credentials-examples --example axum_server -- --config server.toml
 //! ```
 //!
-//! Serves `POST /token`, `POST /revoke`, `POST /introspect`, `GET /jwks.json` and
-//! the RFC 8414 metadata document on the loopback interface, and stops cleanly on
-//! Ctrl-C. The demo's clients also fit the `mcp_resource_server` example: see
+//! Serves `POST /token`, `POST /revoke`, `POST /introspect`, `GET /jwks.json`,
+//! the RFC 8414 metadata document and `GET /metrics` (Prometheus) on the
+//! loopback interface, and stops cleanly on Ctrl-C. The demo's clients also fit the `mcp_resource_server` example: see
 //! `examples/README.md`.
 
 use std::net::SocketAddr;
@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use client_credentials_examples::AnyError;
-use client_credentials_examples::axum_server::{config, routes};
+use client_credentials_examples::axum_server::{config, metrics, routes};
 use client_credentials_examples::demo;
 use client_credentials_examples::slow_hash::TokioBlocking;
 
@@ -44,7 +44,8 @@ async fn main() -> Result<(), AnyError> {
     );
     println!("issuer: {}", issuer.issuer_id());
     // With connect info, so the throttle sees each caller's address.
-    let app = routes::router(issuer).into_make_service_with_connect_info::<SocketAddr>();
+    let app = metrics::with_metrics(routes::router(issuer), metrics::prometheus())
+        .into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -5,8 +5,10 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
+use client_credentials::audit::{MetricsAudit, NoAudit};
 use client_credentials::issuer::{AssertionSettings, Policy, ScopePolicy};
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{
@@ -163,7 +165,8 @@ impl ServerConfig {
             .policy(build_policy(&file.policy)?)
             .scopes_supported(ScopeSet::from_strs(file.scopes_supported)?)
             .dangerous_allow_http_loopback()
-            .slow_hash_runner(TokioBlocking);
+            .slow_hash_runner(TokioBlocking)
+            .audit(Arc::new(MetricsAudit::new(NoAudit)));
         if let Some(url) = file.token_endpoint {
             builder = builder.token_endpoint(url);
         }
