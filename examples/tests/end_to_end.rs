@@ -292,6 +292,8 @@ async fn a_body_limit_larger_than_the_default_is_honoured_by_the_axum_adapter() 
         .allowed_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
         .default_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
         .default_audience(Audience::new("https://mcp.example.com/mcp").unwrap())
+        // It introspects its own token below.
+        .introspection(true)
         .build()
         .unwrap();
     let issuer = Issuer::builder(
