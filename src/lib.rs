@@ -16,6 +16,9 @@
 //! - [Types from other crates](#types-from-other-crates)
 //! - [Security model](#security-model)
 //!
+//! Running it: [`manual::operations`] lists the logs and metrics an operator
+//! sees and what each refusal reason means.
+//!
 //! # The way a request travels
 //!
 //! ```text
@@ -190,7 +193,8 @@
 //! - `time::OffsetDateTime`, converted to and from [`UnixTime`], only with the
 //!   `time` feature.
 //! - `serde`'s `Serialize` and `Deserialize`, implemented by
-//!   [`AccessTokenClaims`].
+//!   [`AccessTokenClaims`]; [`ExtraClaims`] takes any `Serialize` value and
+//!   reads any `DeserializeOwned` one.
 //!
 //! Everything else (`ring`, `zeroize`, `serde_json`, `tracing`, …) stays inside:
 //! no signature names it, so it can change without a breaking release of this

@@ -20,11 +20,11 @@ pub(crate) mod validator;
 
 pub use self::challenge::{BearerChallenge, BearerError, bearer_token};
 pub use self::http_get::{HttpGet, HttpGetResponse};
-#[cfg(feature = "metrics")]
-pub use self::metrics::VALIDATIONS;
 pub use self::metadata::{
     ResourceMetadata, ResourceMetadataBuilder, resource_metadata_path, resource_metadata_url,
 };
+#[cfg(feature = "metrics")]
+pub use self::metrics::VALIDATIONS;
 pub use self::remote_keys::{RemoteKeys, RemoteKeysConfig};
 #[cfg(feature = "reqwest")]
 pub use self::reqwest_get::ReqwestGet;

@@ -139,16 +139,17 @@ async fn client_claims_follow_the_registered_ones_and_reach_the_audit_trail() {
     let issued = s.audit.records().pop().unwrap();
     assert_eq!(issued.outcome, Outcome::Issued);
     let audited = issued.extra_claims.unwrap();
-    assert_eq!(audited.get::<String>("tenant").unwrap().as_deref(), Some("acme"));
+    assert_eq!(
+        audited.get::<String>("tenant").unwrap().as_deref(),
+        Some("acme")
+    );
     assert_eq!(audited.len(), 3);
 }
 
 #[tokio::test]
 async fn the_hook_adds_claims_from_the_client_and_allowed_parameters() {
     let s = setup(Some(AgentRun { set_sub: false }));
-    let token = s
-        .token("&agent_run_id=run-42&unknown=1")
-        .await;
+    let token = s.token("&agent_run_id=run-42&unknown=1").await;
     let claims = decode_part(&token, 1);
     assert_eq!(claims["azp"], "agent-7");
     assert_eq!(claims["agent_run_id"], "run-42");
@@ -182,20 +183,39 @@ async fn a_hook_that_sets_a_registered_claim_refuses_the_request() {
     assert_eq!(json(&r)["error"], "server_error");
     assert!(json(&r).get("access_token").is_none());
     let refused = s.audit.records().pop().unwrap();
-    assert_eq!(refused.outcome, Outcome::Refused(Reason::ExtraClaimsRefused));
+    assert_eq!(
+        refused.outcome,
+        Outcome::Refused(Reason::ExtraClaimsRefused)
+    );
     assert_eq!(refused.client_id.as_deref(), Some("agent-7"));
 }
 
 #[test]
 fn registered_claims_and_request_parameters_are_refused_at_build() {
-    for name in ["iss", "sub", "aud", "exp", "jti", "client_id", "scope", "cnf", "acr"] {
+    for name in [
+        "iss",
+        "sub",
+        "aud",
+        "exp",
+        "jti",
+        "client_id",
+        "scope",
+        "cnf",
+        "acr",
+    ] {
         match ExtraClaims::new().with(name, "x") {
             Err(ConfigError::ReservedClaim(n)) => assert_eq!(n, name),
             other => panic!("{name}: {other:?}"),
         }
     }
     let keys = || KeySet::new(SigningKey::generate(Algorithm::ES256).unwrap().0);
-    for parameter in ["client_secret", "scope", "grant_type", "client_assertion", ""] {
+    for parameter in [
+        "client_secret",
+        "scope",
+        "grant_type",
+        "client_assertion",
+        "",
+    ] {
         let built = Issuer::builder(ISSUER, keys(), MemoryClientStore::new())
             .extra_request_parameters([parameter])
             .build();
@@ -228,7 +248,10 @@ async fn the_validator_exposes_extra_claims_typed_and_introspection_shows_them()
         Some(Limits { rpm: 60 })
     );
     assert_eq!(
-        verified.extra_claim::<String>("agent_run_id").unwrap().as_deref(),
+        verified
+            .extra_claim::<String>("agent_run_id")
+            .unwrap()
+            .as_deref(),
         Some("run-42")
     );
     assert_eq!(verified.extra_claim::<String>("absent").unwrap(), None);
@@ -240,7 +263,14 @@ async fn the_validator_exposes_extra_claims_typed_and_introspection_shows_them()
     let plain = Validator::builder(ISSUER, Audience::new(RESOURCE).unwrap(), keys())
         .build()
         .unwrap();
-    assert!(plain.validate(&token, now).await.unwrap().extra_claims().is_empty());
+    assert!(
+        plain
+            .validate(&token, now)
+            .await
+            .unwrap()
+            .extra_claims()
+            .is_empty()
+    );
 
     let r = s.post("introspect", &format!("token={token}")).await;
     let body = json(&r);

@@ -47,10 +47,20 @@ struct CounterCell(Arc<Mutex<Seen>>, String);
 
 impl CounterFn for CounterCell {
     fn increment(&self, value: u64) {
-        *self.0.lock().unwrap().counters.entry(self.1.clone()).or_default() += value;
+        *self
+            .0
+            .lock()
+            .unwrap()
+            .counters
+            .entry(self.1.clone())
+            .or_default() += value;
     }
     fn absolute(&self, value: u64) {
-        self.0.lock().unwrap().counters.insert(self.1.clone(), value);
+        self.0
+            .lock()
+            .unwrap()
+            .counters
+            .insert(self.1.clone(), value);
     }
 }
 
@@ -86,10 +96,22 @@ impl Recorder for TestRecorder {
 
 impl TestRecorder {
     fn counter(&self, key: &str) -> u64 {
-        self.0.lock().unwrap().counters.get(key).copied().unwrap_or(0)
+        self.0
+            .lock()
+            .unwrap()
+            .counters
+            .get(key)
+            .copied()
+            .unwrap_or(0)
     }
     fn samples(&self, key: &str) -> usize {
-        self.0.lock().unwrap().histograms.get(key).copied().unwrap_or(0)
+        self.0
+            .lock()
+            .unwrap()
+            .histograms
+            .get(key)
+            .copied()
+            .unwrap_or(0)
     }
 }
 
@@ -177,7 +199,9 @@ fn issuance_refusals_revocations_store_calls_and_validations_are_counted() {
     });
 
     assert_eq!(
-        recorder.counter(&format!("{TOKENS_ISSUED}{{auth_method=client_secret_basic}}")),
+        recorder.counter(&format!(
+            "{TOKENS_ISSUED}{{auth_method=client_secret_basic}}"
+        )),
         2
     );
     assert_eq!(
@@ -214,9 +238,14 @@ fn issuance_refusals_revocations_store_calls_and_validations_are_counted() {
         )),
         1
     );
-    assert_eq!(recorder.counter(&format!("{VALIDATIONS}{{outcome=valid}}")), 1);
     assert_eq!(
-        recorder.counter(&format!("{VALIDATIONS}{{outcome=refused,reason=Malformed}}")),
+        recorder.counter(&format!("{VALIDATIONS}{{outcome=valid}}")),
+        1
+    );
+    assert_eq!(
+        recorder.counter(&format!(
+            "{VALIDATIONS}{{outcome=refused,reason=Malformed}}"
+        )),
         1
     );
     assert_eq!(

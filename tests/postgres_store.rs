@@ -16,8 +16,7 @@ use client_credentials::store::{CachingClientStore, CachingConfig, ClientStore};
 use client_credentials::testing::check_client_store;
 use client_credentials::{
     Algorithm, Audience, Client, ClientId, ClientJwks, ClientSecret, CredentialId, ExtraClaims,
-    Issuer, KeySet,
-    RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey, UnixTime,
+    Issuer, KeySet, RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey, UnixTime,
 };
 use services::database_url;
 
@@ -271,7 +270,10 @@ async fn the_introspection_flag_and_extra_claims_read_back_and_change() {
     let read = store.client(&id("rs")).await.unwrap().unwrap();
     assert!(read.may_introspect());
     assert_eq!(
-        read.extra_claims().get::<String>("tenant").unwrap().as_deref(),
+        read.extra_claims()
+            .get::<String>("tenant")
+            .unwrap()
+            .as_deref(),
         Some("acme")
     );
     assert_eq!(read.extra_claims().json("limits"), Some(r#"{"rpm":60}"#));

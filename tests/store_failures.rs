@@ -127,7 +127,10 @@ fn a_client_store_error_reaches_the_audit_event_and_the_logs_without_the_secret(
         .iter()
         .find(|e| e.get("reason").is_some_and(|r| r == "StoreUnavailable"))
         .expect("the refusal is logged");
-    assert!(logged["store_error"].contains(BACKEND_MESSAGE), "{logged:?}");
+    assert!(
+        logged["store_error"].contains(BACKEND_MESSAGE),
+        "{logged:?}"
+    );
 
     // The secret is in none of them.
     let everything = format!("{records:?} {events:?}");
@@ -203,7 +206,11 @@ fn a_revocation_store_error_reaches_the_audit_event() {
     let record = audit.records().pop().unwrap();
     assert_eq!(record.outcome, Outcome::Refused(Reason::StoreUnavailable));
     assert!(
-        record.store_error.as_deref().unwrap().contains(BACKEND_MESSAGE),
+        record
+            .store_error
+            .as_deref()
+            .unwrap()
+            .contains(BACKEND_MESSAGE),
         "{record:?}"
     );
     assert!(!format!("{record:?}").contains(secret.expose_secret()));

@@ -14,7 +14,9 @@ use fixtures::{bind, bounded, http_client, token_basic};
 fn sample(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
     text.lines()
         .filter(|line| !line.starts_with('#'))
-        .filter(|line| line.starts_with(&format!("{name}{{")) || line.starts_with(&format!("{name} ")))
+        .filter(|line| {
+            line.starts_with(&format!("{name}{{")) || line.starts_with(&format!("{name} "))
+        })
         .find(|line| labels.iter().all(|l| line.contains(l)))
         .and_then(|line| line.rsplit(' ').next()?.parse().ok())
 }
@@ -47,7 +49,10 @@ async fn a_scrape_after_issuing_sees_the_counters() {
             .await
             .unwrap();
         assert_eq!(scrape.status(), 200);
-        let content_type = scrape.headers()["content-type"].to_str().unwrap().to_owned();
+        let content_type = scrape.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(content_type.starts_with("text/plain"), "{content_type}");
         let text = scrape.text().await.unwrap();
         assert_eq!(

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use crate::audit::{AuditEvent, AuditedClientId, Outcome};
 use crate::issuer::assertion::AssertionSettings;
+use crate::issuer::claims_hook::{log_refusal, token_claims};
 use crate::issuer::client_auth::AuthenticatedClient;
 use crate::issuer::config::IssuerConfig;
-use crate::issuer::claims_hook::{log_refusal, token_claims};
 use crate::issuer::mint::{RANDOM_JTI_LEN, RandomJti, mint_with_extra_into};
 use crate::issuer::policy::Policy;
 use crate::issuer::token_request::TokenRequest;
@@ -82,7 +82,8 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     ///
     /// # Errors
     /// `unauthorized_client`, `invalid_scope`, `invalid_target`, or `server_error`
-    /// if signing fails.
+    /// if signing fails or the [`ClaimsHook`](crate::issuer::ClaimsHook)'s
+    /// claims are refused ([`Reason::ExtraClaimsRefused`]).
     pub fn issue(
         &self,
         client: &AuthenticatedClient,

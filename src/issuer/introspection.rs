@@ -7,8 +7,8 @@ use crate::jose::claims::AccessTokenClaims;
 use crate::store::client_store::ClientStore;
 use crate::store::replay::ReplayGuard;
 use crate::store::revocation::{RevocationStore, TokenView};
-use crate::vocab::extra_claims::ExtraClaims;
 use crate::vocab::error::{Reason, TokenError};
+use crate::vocab::extra_claims::ExtraClaims;
 use crate::wire::request::RequestParts;
 use crate::wire::response::HttpResponse;
 

@@ -137,7 +137,7 @@ impl<'b> FormParams<'b> {
                 "resource" => form.resources.push(value),
                 _ if allowed.iter().any(|a| **a == *name) => {
                     if form.extra.iter().any(|(n, _)| **n == *name) {
-                        return Err(Reason::RepeatedParameter("an allowed extra parameter"));
+                        return Err(Reason::RepeatedParameter("allowed extra"));
                     }
                     form.extra.push((name.into(), value.into()));
                 }

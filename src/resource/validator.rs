@@ -78,7 +78,10 @@ impl VerifiedToken {
     ///
     /// # Errors
     /// [`ValidationError::MalformedClaims`] when its value is not a `T`.
-    pub fn extra_claim<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, ValidationError> {
+    pub fn extra_claim<T: DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, ValidationError> {
         self.extra.get(name)
     }
 
@@ -217,7 +220,7 @@ impl<R: RevocationStore> Validator<R> {
     ) -> Result<VerifiedToken, ValidationError> {
         let result = self.check(token, now).await;
         #[cfg(feature = "metrics")]
-        crate::resource::metrics::count(&result);
+        crate::resource::metrics::count(result.as_ref().err());
         result
     }
 

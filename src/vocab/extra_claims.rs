@@ -110,7 +110,11 @@ impl ExtraClaims {
     ///
     /// # Errors
     /// As [`insert`](Self::insert).
-    pub fn with<T: Serialize + ?Sized>(mut self, name: &str, value: &T) -> Result<Self, ConfigError> {
+    pub fn with<T: Serialize + ?Sized>(
+        mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<Self, ConfigError> {
         self.insert(name, value)?;
         Ok(self)
     }

@@ -35,7 +35,11 @@ fn names_are_printable_ascii_without_quotes() {
     for bad in ["", "a b", "a\"b", "a\\b", "é", "a\nb", &"n".repeat(257)] {
         assert!(ExtraClaims::new().with(bad, &1).is_err(), "{bad:?}");
     }
-    assert!(ExtraClaims::new().with("https://example.com/tenant", &1).is_ok());
+    assert!(
+        ExtraClaims::new()
+            .with("https://example.com/tenant", &1)
+            .is_ok()
+    );
 }
 
 #[test]
@@ -47,7 +51,10 @@ fn values_are_json_in_insertion_order_and_replaced_by_name() {
         .unwrap();
     claims.insert("tenant", "globex").unwrap();
     assert_eq!(claims.len(), 2);
-    assert_eq!(claims.rendered_members(), r#","tenant":"globex","runs":[1,2]"#);
+    assert_eq!(
+        claims.rendered_members(),
+        r#","tenant":"globex","runs":[1,2]"#
+    );
     assert_eq!(claims.to_string(), r#"{"tenant":"globex","runs":[1,2]}"#);
     assert_eq!(claims.get::<Vec<u32>>("runs").unwrap(), Some(vec![1, 2]));
     assert_eq!(claims.get::<String>("absent").unwrap(), None);
@@ -75,12 +82,17 @@ fn the_size_is_capped() {
     let mut claims = ExtraClaims::new().with("a", &"x".repeat(1500)).unwrap();
     let other = ExtraClaims::new().with("b", &"y".repeat(1000)).unwrap();
     assert!(claims.extend_from(&other).is_err());
-    assert_eq!(claims.len(), 1, "a refused change leaves the claims as they were");
+    assert_eq!(
+        claims.len(),
+        1,
+        "a refused change leaves the claims as they were"
+    );
 }
 
 #[test]
 fn received_claims_keep_the_unregistered_members_only() {
-    let payload = br#"{"iss":"https://as","sub":"c1","tenant":"acme","cnf":{"jkt":"x"},"n":[1,{"a":null}]}"#;
+    let payload =
+        br#"{"iss":"https://as","sub":"c1","tenant":"acme","cnf":{"jkt":"x"},"n":[1,{"a":null}]}"#;
     let extra = ExtraClaims::from_payload(payload).unwrap();
     assert_eq!(extra.to_string(), r#"{"tenant":"acme","n":[1,{"a":null}]}"#);
     assert!(ExtraClaims::from_payload(br#"{"t":1,"t":2}"#).is_none());
