@@ -37,6 +37,10 @@
 //! (Prometheus, StatsD, OpenTelemetry) collects them; without an installed
 //! recorder the counts cost next to nothing. Labels take a bounded set of
 //! values: never a client id, a scope or anything else a caller chooses.
+//! (The facade, rather than a trait of the crate's own, because it is what
+//! Rust services already export through: one recorder serves the crate, the
+//! HTTP stack and the application alike. Anything else can still read every
+//! decision through an [`AuditSink`](crate::AuditSink).)
 //!
 //! | metric | kind | labels | meaning | turned on by |
 //! |---|---|---|---|---|

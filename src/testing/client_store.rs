@@ -131,7 +131,10 @@ where
         !off.may_introspect(),
         "a client not marked for introspection reads as not marked"
     );
-    assert!(off.extra_claims().is_empty(), "no extra claims read as none");
+    assert!(
+        off.extra_claims().is_empty(),
+        "no extra claims read as none"
+    );
 
     for near in [
         format!("{prefix}-FULL"),
