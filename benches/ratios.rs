@@ -11,9 +11,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use client_credentials::audit::AuditEvent;
-use client_credentials::issuer::DEFAULT_MAX_BODY_BYTES;
-use client_credentials::{Algorithm, AuditSink, RequestParts, TokenRequest, UnixTime};
+use client_credentials::issuer::{ClaimsHook, ClaimsRequest, DEFAULT_MAX_BODY_BYTES};
+use client_credentials::store::MemoryClientStore;
+use client_credentials::{
+    Algorithm, Audience, AuditSink, Client, ClientId, ClientSecret, ConfigError, CredentialId,
+    ExtraClaims, Issuer, KeySet, RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey,
+    TokenRequest, UnixTime,
+};
 use cpu_time::ThreadTime;
 use ring::rand::SystemRandom;
 use subtle::ConstantTimeEq;
@@ -82,6 +89,63 @@ fn against_raw_sign(name: &str, f: &Fixture, mut path: impl FnMut(usize) -> usiz
 
 fn issue_ratio(f: &Fixture) {
     against_raw_sign(&format!("issue {}", f.alg), f, |_| f.issue_once());
+}
+
+/// Adds `azp`, as a deployment's hook would.
+#[derive(Debug)]
+struct Azp;
+
+impl ClaimsHook for Azp {
+    fn add_claims(
+        &self,
+        request: &ClaimsRequest<'_>,
+        claims: &mut ExtraClaims,
+    ) -> Result<(), ConfigError> {
+        claims.insert("azp", request.client().id().as_str())
+    }
+}
+
+/// `issue ES256` for a client with two extra claims of its own (`tenant`,
+/// `owner`) and a claims hook that adds a third (`azp`).
+fn issue_extra_claims_ratio() {
+    let mut f = fixture(Algorithm::ES256);
+    let pem = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/es256.pkcs8.pem"
+    ))
+    .unwrap();
+    let key = SigningKey::from_pkcs8_pem(Algorithm::ES256, &pem, None).unwrap();
+    let secret = ClientSecret::generate();
+    let claims = ExtraClaims::new()
+        .with("tenant", "acme-industries")
+        .unwrap()
+        .with("owner", "alice@example.com")
+        .unwrap();
+    let client = Client::builder(ClientId::new("bench-client").unwrap())
+        .secret(SecretCredential::new(
+            CredentialId::new("s1").unwrap(),
+            SecretHash::fast(&secret).unwrap(),
+        ))
+        .allowed_scopes(ScopeSet::from_strs(["mcp:read", "mcp:write"]).unwrap())
+        .default_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
+        .default_audience(Audience::new(common::AUDIENCE).unwrap())
+        .extra_claims(claims)
+        .build()
+        .unwrap();
+    f.inner.issuer = Issuer::builder(
+        common::ISSUER,
+        KeySet::new(key),
+        MemoryClientStore::from_iter([client]),
+    )
+    .audit(Arc::new(CountingAudit::default()))
+    .claims_hook(Arc::new(Azp))
+    .build()
+    .unwrap();
+    f.inner.authorization = format!(
+        "Basic {}",
+        STANDARD.encode(format!("bench-client:{}", secret.expose_secret()))
+    );
+    against_raw_sign("issue ES256 extra_claims", &f, |_| f.issue_once());
 }
 
 /// The same issuer's work after authentication: `Issuer::issue` on a request
@@ -216,6 +280,9 @@ fn main() {
         if wanted(&format!("issue {alg}")) {
             issue_ratio(&fixture(alg));
         }
+    }
+    if wanted("issue ES256 extra_claims") {
+        issue_extra_claims_ratio();
     }
     for alg in [Algorithm::ES256, Algorithm::EdDSA, Algorithm::HS256] {
         if wanted(&format!("mint {alg}")) {

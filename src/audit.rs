@@ -1,6 +1,10 @@
 //! The audit trail: one structured event per token decision (issued, refused,
 //! revoked), with no secret in it.
 
+#[cfg(feature = "metrics")]
+pub(crate) mod metrics_sink;
+#[cfg(feature = "metrics")]
+pub use self::metrics_sink::{MetricsAudit, REFUSALS, TOKENS_ISSUED, TOKENS_REVOKED};
 #[cfg(feature = "tracing")]
 mod tracing_sink;
 #[cfg(feature = "tracing")]
@@ -13,7 +17,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::vocab::audience::Audience;
-use crate::vocab::error::Reason;
+use crate::vocab::error::{Reason, StoreError};
+use crate::vocab::extra_claims::ExtraClaims;
 use crate::vocab::ids::AuthMethod;
 use crate::vocab::scope::ScopeSet;
 use crate::vocab::time::UnixTime;
@@ -70,6 +75,14 @@ pub struct AuditEvent<'a> {
     pub jti: Option<&'a str>,
     /// The token's lifetime.
     pub lifetime: Option<Duration>,
+    /// The backend failure behind a refusal for an outage (such as
+    /// [`Reason::StoreUnavailable`]), when the store reported one. Its
+    /// `Display` is the backend's own message: stores never see a secret or
+    /// a token, so it cannot hold one.
+    pub store_error: Option<&'a StoreError>,
+    /// The token's extra claims (the client's and a claims hook's), when it
+    /// has any.
+    pub extra_claims: Option<&'a ExtraClaims>,
 }
 
 impl<'a> AuditEvent<'a> {
@@ -86,6 +99,8 @@ impl<'a> AuditEvent<'a> {
             audience: &[],
             jti: None,
             lifetime: None,
+            store_error: None,
+            extra_claims: None,
         }
     }
 
@@ -109,6 +124,8 @@ impl<'a> AuditEvent<'a> {
             audience: self.audience.to_vec(),
             jti: self.jti.map(str::to_owned),
             lifetime: self.lifetime,
+            store_error: self.store_error.map(ToString::to_string),
+            extra_claims: self.extra_claims.cloned(),
         }
     }
 }
@@ -184,6 +201,10 @@ pub struct AuditRecord {
     pub jti: Option<String>,
     /// See [`AuditEvent::lifetime`].
     pub lifetime: Option<Duration>,
+    /// [`AuditEvent::store_error`], as its `Display`.
+    pub store_error: Option<String>,
+    /// See [`AuditEvent::extra_claims`].
+    pub extra_claims: Option<ExtraClaims>,
 }
 
 /// Receives every token decision. Called on the request path: keep it fast

@@ -15,6 +15,7 @@
 pub(crate) mod assertion;
 mod authenticate;
 pub(crate) mod builder;
+pub(crate) mod claims_hook;
 pub(crate) mod client_auth;
 pub(crate) mod config;
 pub(crate) mod endpoint;
@@ -29,6 +30,7 @@ pub(crate) mod token_request;
 
 pub use self::assertion::{AssertionSettings, ClientAssertion, JWT_BEARER_ASSERTION_TYPE};
 pub use self::builder::IssuerBuilder;
+pub use self::claims_hook::{ClaimsHook, ClaimsRequest};
 pub use self::client_auth::{AuthenticatedClient, ClientAuth};
 pub use self::config::IssuerConfig;
 pub use self::endpoint::Issuer;

@@ -16,6 +16,9 @@
 //! - [Types from other crates](#types-from-other-crates)
 //! - [Security model](#security-model)
 //!
+//! Running it: [`manual::operations`] lists the logs and metrics an operator
+//! sees and what each refusal reason means.
+//!
 //! # The way a request travels
 //!
 //! ```text
@@ -160,13 +163,13 @@
 //!
 //! | wing | what it holds | its public items |
 //! |---|---|---|
-//! | shared vocabulary (private; items at the root) | identifiers, scopes, audiences, time, secrets, errors | [`ClientId`], [`CredentialId`], [`AuthMethod`], [`Scope`], [`ScopeSet`], [`Audience`], [`UnixTime`], [`Clock`], [`SystemClock`], [`FixedClock`], [`ClientSecret`], [`SecretHash`], [`ConfigError`], [`TokenError`], [`ErrorCode`], [`Reason`], [`StoreError`], [`ValidationError`] |
+//! | shared vocabulary (private; items at the root) | identifiers, scopes, audiences, time, secrets, extra claims, errors | [`ClientId`], [`CredentialId`], [`AuthMethod`], [`Scope`], [`ScopeSet`], [`Audience`], [`UnixTime`], [`Clock`], [`SystemClock`], [`FixedClock`], [`ClientSecret`], [`SecretHash`], [`ExtraClaims`], [`REGISTERED_CLAIMS`], [`MAX_EXTRA_CLAIMS_BYTES`], [`ConfigError`], [`TokenError`], [`ErrorCode`], [`Reason`], [`StoreError`], [`ValidationError`] |
 //! | the wire (private; items at the root) | request parts in, response parts out, form and Basic decoding, JSON writing, `http` 1.x conversions (feature `http`) | [`RequestParts`], [`HttpResponse`] |
 //! | [`jose`] | algorithms, signing and verification keys, JWK parsing and thumbprints, compact JWS, access-token claims | [`Algorithm`], [`SigningKey`], [`KeySet`], [`VerificationKeys`], [`ClientJwks`], [`ClientKey`], [`JwtSecretCredential`], [`AccessTokenClaims`], [`jose::PrivateKeyPem`], [`jose::JwksFetcher`], [`jose::JwksCache`], [`jose::JwksCacheConfig`], [`jose::Jwk`], [`jose::JwkSet`], [`jose::MAX_CLIENT_KEYS`] |
-//! | [`store`] | registered clients and the shared state of the checks: traits with their contracts, and in-memory implementations | [`Client`], [`SecretCredential`], [`store::ClientBuilder`], [`ClientStore`], [`store::MemoryClientStore`], [`store::CachingClientStore`], [`store::CachingConfig`], [`RevocationStore`], [`store::MemoryRevocationStore`], [`store::NoRevocation`], [`store::RevocationConfig`], [`store::TokenView`], [`ReplayGuard`], [`store::ReplayCheck`], [`store::MemoryReplayGuard`], [`store::DEFAULT_REPLAY_CAPACITY`], [`AuthThrottle`], [`store::ThrottleKey`], [`store::MemoryThrottle`], [`store::NoThrottle`], [`store::ThrottleConfig`]; with the feature `redis`, `store::redis::RedisReplayGuard`, `store::redis::RedisThrottle`, `store::redis::RedisRevocationStore`, `store::redis::RedisRevocationConfig` and `store::redis::RedisConfig`; with the feature `postgres`, `store::postgres::PostgresClientStore`, `store::postgres::PostgresConfig` and `store::postgres::PostgresInvalidations` |
-//! | [`audit`] | one structured event per decision | [`AuditSink`], [`audit::AuditEvent`], [`audit::AuditRecord`], [`audit::Outcome`], [`audit::MemoryAuditSink`], [`audit::NoAudit`], [`audit::MAX_AUDITED_CLIENT_ID_BYTES`], `audit::TracingAudit` (feature `tracing`) |
-//! | [`issuer`] | the token endpoint (parse, authenticate, grant, mint), revocation, introspection, metadata | [`Issuer`], [`TokenRequest`], [`ClientAuth`], [`issuer::IssuerBuilder`], [`issuer::IssuerConfig`], [`issuer::AuthenticatedClient`], [`issuer::ClientAssertion`], [`issuer::AssertionSettings`], [`issuer::Policy`], [`issuer::ScopePolicy`], [`issuer::Grant`], [`issuer::JtiSource`], [`issuer::RandomJti`], [`issuer::TokenResponse`], [`issuer::RevokeOrIntrospectRequest`], [`issuer::SlowHashRunner`], [`issuer::SlowHashWork`], [`issuer::well_known_path`], [`issuer::DEFAULT_MAX_BODY_BYTES`], [`issuer::JWT_BEARER_ASSERTION_TYPE`] |
-//! | [`resource`] | token validation, bearer challenges, protected-resource metadata | [`Validator`], [`VerifiedToken`], [`BearerChallenge`], [`ResourceMetadata`], [`resource::ValidatorBuilder`], [`resource::InsufficientScope`], [`resource::ScopeHierarchy`], [`resource::BearerError`], [`resource::bearer_token`], [`resource::ResourceMetadataBuilder`], [`resource::resource_metadata_url`], [`resource::resource_metadata_path`], [`resource::DEFAULT_LEEWAY`], [`resource::MAX_LEEWAY`], [`resource::DEFAULT_MAX_TOKEN_BYTES`], [`resource::RemoteKeys`], [`resource::RemoteKeysConfig`], [`resource::HttpGet`], [`resource::HttpGetResponse`]; with the feature `reqwest`, `resource::ReqwestGet` |
+//! | [`store`] | registered clients and the shared state of the checks: traits with their contracts, and in-memory implementations | [`Client`], [`SecretCredential`], [`store::ClientBuilder`], [`ClientStore`], [`store::MemoryClientStore`], [`store::CachingClientStore`], [`store::CachingConfig`], [`RevocationStore`], [`store::MemoryRevocationStore`], [`store::NoRevocation`], [`store::RevocationConfig`], [`store::TokenView`], [`ReplayGuard`], [`store::ReplayCheck`], [`store::MemoryReplayGuard`], [`store::DEFAULT_REPLAY_CAPACITY`], [`AuthThrottle`], [`store::ThrottleKey`], [`store::MemoryThrottle`], [`store::NoThrottle`], [`store::ThrottleConfig`]; with the feature `redis`, `store::redis::RedisReplayGuard`, `store::redis::RedisThrottle`, `store::redis::RedisRevocationStore`, `store::redis::RedisRevocationConfig` and `store::redis::RedisConfig`; with the feature `postgres`, `store::postgres::PostgresClientStore`, `store::postgres::PostgresConfig` and `store::postgres::PostgresInvalidations`; with the feature `metrics`, `store::MeteredStore` and `store::STORE_DURATION` |
+//! | [`audit`] | one structured event per decision | [`AuditSink`], [`audit::AuditEvent`], [`audit::AuditRecord`], [`audit::Outcome`], [`audit::MemoryAuditSink`], [`audit::NoAudit`], [`audit::MAX_AUDITED_CLIENT_ID_BYTES`], `audit::TracingAudit` (feature `tracing`); with the feature `metrics`, `audit::MetricsAudit` and its counter names `audit::TOKENS_ISSUED`, `audit::TOKENS_REVOKED`, `audit::REFUSALS` |
+//! | [`issuer`] | the token endpoint (parse, authenticate, grant, mint), revocation, introspection, metadata | [`Issuer`], [`TokenRequest`], [`ClientAuth`], [`issuer::IssuerBuilder`], [`issuer::IssuerConfig`], [`issuer::ClaimsHook`], [`issuer::ClaimsRequest`], [`issuer::AuthenticatedClient`], [`issuer::ClientAssertion`], [`issuer::AssertionSettings`], [`issuer::Policy`], [`issuer::ScopePolicy`], [`issuer::Grant`], [`issuer::JtiSource`], [`issuer::RandomJti`], [`issuer::TokenResponse`], [`issuer::RevokeOrIntrospectRequest`], [`issuer::SlowHashRunner`], [`issuer::SlowHashWork`], [`issuer::well_known_path`], [`issuer::DEFAULT_MAX_BODY_BYTES`], [`issuer::JWT_BEARER_ASSERTION_TYPE`] |
+//! | [`resource`] | token validation, bearer challenges, protected-resource metadata | [`Validator`], [`VerifiedToken`], [`BearerChallenge`], [`ResourceMetadata`], [`resource::ValidatorBuilder`], [`resource::InsufficientScope`], [`resource::ScopeHierarchy`], [`resource::BearerError`], [`resource::bearer_token`], [`resource::ResourceMetadataBuilder`], [`resource::resource_metadata_url`], [`resource::resource_metadata_path`], [`resource::DEFAULT_LEEWAY`], [`resource::MAX_LEEWAY`], [`resource::DEFAULT_MAX_TOKEN_BYTES`], [`resource::RemoteKeys`], [`resource::RemoteKeysConfig`], [`resource::HttpGet`], [`resource::HttpGetResponse`]; with the feature `reqwest`, `resource::ReqwestGet`; with the feature `metrics`, `resource::VALIDATIONS` |
 //! | `testing` (feature `testing`) | the conformance kit for store implementations | `testing::check_client_store`, `testing::check_revocation_store`, `testing::check_replay_guard`, `testing::check_throttle` |
 //! | [`manual`] | design rationale, the security model, and the map from RFC requirements to the tests that hold them | prose only |
 //!
@@ -190,7 +193,8 @@
 //! - `time::OffsetDateTime`, converted to and from [`UnixTime`], only with the
 //!   `time` feature.
 //! - `serde`'s `Serialize` and `Deserialize`, implemented by
-//!   [`AccessTokenClaims`].
+//!   [`AccessTokenClaims`]; [`ExtraClaims`] takes any `Serialize` value and
+//!   reads any `DeserializeOwned` one.
 //!
 //! Everything else (`ring`, `zeroize`, `serde_json`, `tracing`, …) stays inside:
 //! no signature names it, so it can change without a breaking release of this
@@ -275,6 +279,7 @@ pub use crate::vocab::clock::{Clock, FixedClock, SystemClock};
 pub use crate::vocab::error::{
     ConfigError, ErrorCode, Reason, StoreError, TokenError, ValidationError,
 };
+pub use crate::vocab::extra_claims::{ExtraClaims, MAX_EXTRA_CLAIMS_BYTES, REGISTERED_CLAIMS};
 pub use crate::vocab::ids::{AuthMethod, ClientId, CredentialId};
 pub use crate::vocab::scope::{Scope, ScopeSet};
 pub use crate::vocab::secret::ClientSecret;

@@ -14,11 +14,14 @@
 //! - [`secrets`]: how client secrets are generated, stored and checked, and why.
 //! - [`rotation`]: how to rotate client secrets and signing keys without downtime.
 //! - [`scaling`]: running as a fleet: what is shared on Redis and PostgreSQL, how stale a replica can be, what each outage does.
+//! - [`operations`]: what an operator sees (logs, metrics) and what each
+//!   refusal reason means and asks of them.
 //! - [`conformance`]: which RFC rules the crate holds and which tests hold them (the ids `C1`…).
 
 pub mod conformance;
 pub mod design;
 pub mod no_refresh_tokens;
+pub mod operations;
 pub mod rfc9068;
 pub mod rotation;
 pub mod scaling;

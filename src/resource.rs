@@ -10,6 +10,8 @@
 pub(crate) mod challenge;
 pub(crate) mod http_get;
 pub(crate) mod metadata;
+#[cfg(feature = "metrics")]
+pub(crate) mod metrics;
 pub(crate) mod remote_keys;
 #[cfg(feature = "reqwest")]
 pub(crate) mod reqwest_get;
@@ -21,6 +23,8 @@ pub use self::http_get::{HttpGet, HttpGetResponse};
 pub use self::metadata::{
     ResourceMetadata, ResourceMetadataBuilder, resource_metadata_path, resource_metadata_url,
 };
+#[cfg(feature = "metrics")]
+pub use self::metrics::VALIDATIONS;
 pub use self::remote_keys::{RemoteKeys, RemoteKeysConfig};
 #[cfg(feature = "reqwest")]
 pub use self::reqwest_get::ReqwestGet;

@@ -13,6 +13,8 @@
 pub(crate) mod caching;
 pub(crate) mod client;
 pub(crate) mod client_store;
+#[cfg(feature = "metrics")]
+pub(crate) mod metered;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "redis")]
@@ -24,6 +26,8 @@ pub(crate) mod throttle;
 pub use self::caching::{CachingClientStore, CachingConfig};
 pub use self::client::{Client, ClientBuilder, SecretCredential};
 pub use self::client_store::{ClientStore, MemoryClientStore};
+#[cfg(feature = "metrics")]
+pub use self::metered::{MeteredStore, STORE_DURATION};
 pub use self::replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayGuard, ReplayCheck, ReplayGuard};
 pub use self::revocation::{
     MemoryRevocationStore, NoRevocation, RevocationConfig, RevocationStore, TokenView,

@@ -5,8 +5,12 @@ mod fixtures;
 
 use std::time::Duration;
 
+use client_credentials::audit::Outcome;
 use client_credentials::store::MemoryClientStore;
-use client_credentials::{Algorithm, Issuer, KeySet, RequestParts, SigningKey};
+use client_credentials::{
+    Algorithm, Client, ClientId, ClientSecret, CredentialId, Issuer, KeySet, Reason, RequestParts,
+    SecretCredential, SecretHash, SigningKey,
+};
 use fixtures::{DEFAULT_LIFETIME, ISSUER, ResourceFixture, decode_part, json};
 
 #[tokio::test]
@@ -91,15 +95,42 @@ async fn c95_an_active_token_gets_its_claims_and_bearer() {
 }
 
 #[tokio::test]
-async fn any_authenticated_client_may_introspect() {
+async fn c93_only_clients_marked_for_introspection_may_introspect() {
     let f = ResourceFixture::new();
     let token = f.token("c1", "s1", "").await;
-    for (client, credential) in [("c1", "s1"), ("c2", "s1"), ("rs1", "s1")] {
-        let r = f
-            .introspect(client, credential, &format!("token={token}"))
-            .await;
-        assert_eq!(json(&r)["active"], true, "{client}");
+    // Authenticated, but not marked: 403, and nothing about the token,
+    // not even for the client it was issued to.
+    for (client, credential) in [("c1", "s1"), ("c2", "s1")] {
+        for body in [format!("token={token}"), "token=garbage".to_owned()] {
+            let r = f.introspect(client, credential, &body).await;
+            assert_eq!(r.status, 403, "{client}");
+            assert_eq!(r.header("cache-control"), Some("no-store"));
+            let body = json(&r);
+            assert_eq!(body["error"], "unauthorized_client", "{client}");
+            assert!(body.get("active").is_none(), "{client}");
+            assert!(!String::from_utf8_lossy(&r.body).contains("c1\""));
+        }
     }
+    let records = f.audit.records();
+    let refusal = records.last().unwrap();
+    assert_eq!(
+        refusal.outcome,
+        Outcome::Refused(Reason::IntrospectionNotAllowed)
+    );
+    assert_eq!(refusal.client_id.as_deref(), Some("c2"));
+    assert_eq!(refusal.credential_id.as_deref(), Some("s1"));
+    // Marked: the answer.
+    let r = f.introspect("rs1", "s1", &format!("token={token}")).await;
+    assert_eq!(json(&r)["active"], true);
+    // A new registration may not introspect until marked.
+    let plain = Client::builder(ClientId::new("new").unwrap())
+        .secret(SecretCredential::new(
+            CredentialId::new("s1").unwrap(),
+            SecretHash::fast(&ClientSecret::generate()).unwrap(),
+        ))
+        .build()
+        .unwrap();
+    assert!(!plain.may_introspect());
 }
 
 async fn assert_inactive(f: &ResourceFixture, token: &str) {

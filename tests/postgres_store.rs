@@ -15,8 +15,8 @@ use client_credentials::store::postgres::{
 use client_credentials::store::{CachingClientStore, CachingConfig, ClientStore};
 use client_credentials::testing::check_client_store;
 use client_credentials::{
-    Algorithm, Audience, Client, ClientId, ClientJwks, ClientSecret, CredentialId, Issuer, KeySet,
-    RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey, UnixTime,
+    Algorithm, Audience, Client, ClientId, ClientJwks, ClientSecret, CredentialId, ExtraClaims,
+    Issuer, KeySet, RequestParts, ScopeSet, SecretCredential, SecretHash, SigningKey, UnixTime,
 };
 use services::database_url;
 
@@ -147,7 +147,7 @@ async fn migrations_are_idempotent_and_safe_to_run_at_once() {
         .into_iter()
         .map(|r| r.expect("every run succeeds"))
         .sum();
-    assert_eq!(applied, 1, "one process applied the one migration");
+    assert_eq!(applied, 2, "one process applied both migrations");
     assert_eq!(
         stores[0].migrate().await.unwrap(),
         0,
@@ -238,6 +238,89 @@ async fn the_management_api_rotates_secrets_and_disables_clients() {
     assert!(!store.set_enabled(&id("nobody"), false).await.unwrap());
     assert!(store.delete_client(&id("rotating")).await.unwrap());
     assert!(store.client(&id("rotating")).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn the_introspection_flag_and_extra_claims_read_back_and_change() {
+    let Some(url) = database_url() else { return };
+    let schema = Schema::new(&url, "claims");
+    let store = schema.store().await;
+    let secret = ClientSecret::new("a-generated-secret-of-enough-length");
+    let plain = secret_client("plain", &secret);
+    store.create_client(&plain).await.unwrap();
+    let plain = store.client(&id("plain")).await.unwrap().unwrap();
+    assert!(!plain.may_introspect(), "not allowed by default");
+    assert!(plain.extra_claims().is_empty());
+
+    let claims = ExtraClaims::new()
+        .with("tenant", "acme")
+        .unwrap()
+        .with("limits", &serde_json::json!({"rpm": 60}))
+        .unwrap();
+    let marked = Client::builder(id("rs"))
+        .secret(SecretCredential::new(
+            CredentialId::new("s1").unwrap(),
+            SecretHash::fast(&secret).unwrap(),
+        ))
+        .introspection(true)
+        .extra_claims(claims)
+        .build()
+        .unwrap();
+    store.create_client(&marked).await.unwrap();
+    let read = store.client(&id("rs")).await.unwrap().unwrap();
+    assert!(read.may_introspect());
+    assert_eq!(
+        read.extra_claims()
+            .get::<String>("tenant")
+            .unwrap()
+            .as_deref(),
+        Some("acme")
+    );
+    assert_eq!(read.extra_claims().json("limits"), Some(r#"{"rpm":60}"#));
+
+    assert!(store.set_introspection(&id("rs"), false).await.unwrap());
+    let owner = ExtraClaims::new().with("owner", "alice").unwrap();
+    assert!(store.set_extra_claims(&id("rs"), &owner).await.unwrap());
+    let read = store.client(&id("rs")).await.unwrap().unwrap();
+    assert!(!read.may_introspect());
+    assert_eq!(read.extra_claims(), &owner);
+    assert!(!store.set_introspection(&id("nobody"), true).await.unwrap());
+
+    // A registered claim written behind the store's back does not read back.
+    let name = &schema.name;
+    schema
+        .execute(&format!(
+            "UPDATE \"{name}\".clients SET extra_claims = '{{\"sub\": \"x\"}}' WHERE id = 'rs'"
+        ))
+        .await;
+    assert!(store.client(&id("rs")).await.is_err());
+}
+
+#[tokio::test]
+async fn a_client_registered_before_the_second_migration_may_not_introspect() {
+    let Some(url) = database_url() else { return };
+    let schema = Schema::new(&url, "upgrade");
+    let name = &schema.name;
+    let first = include_str!("../migrations/postgres/0001_clients.sql")
+        .replace("{schema}", &format!("\"{name}\""));
+    schema
+        .execute(&format!(
+            "CREATE SCHEMA \"{name}\";
+             CREATE TABLE \"{name}\".schema_migrations (
+                 version integer PRIMARY KEY, name text NOT NULL,
+                 applied_at timestamptz NOT NULL DEFAULT now());
+             {first}
+             INSERT INTO \"{name}\".schema_migrations (version, name) VALUES (1, 'clients');
+             INSERT INTO \"{name}\".clients (id, auth_methods, allowed_scopes)
+                 VALUES ('old', '{{private_key_jwt}}', '{{mcp:read}}');
+             UPDATE \"{name}\".clients SET jwks_uri = 'https://old.example.com/jwks.json';"
+        ))
+        .await;
+    let store = PostgresClientStore::new(schema.config()).unwrap();
+    assert_eq!(store.migrate().await.unwrap(), 1, "only the second applies");
+    let old = store.client(&id("old")).await.unwrap().unwrap();
+    assert!(!old.may_introspect());
+    assert!(old.extra_claims().is_empty());
 }
 
 #[tokio::test]

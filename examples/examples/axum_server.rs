@@ -7,9 +7,9 @@
 //!     --redis-url redis://127.0.0.1:6379 --database-url postgres://postgres@127.0.0.1/test
 //! ```
 //!
-//! Serves `POST /token`, `POST /revoke`, `POST /introspect`, `GET /jwks.json` and
-//! the RFC 8414 metadata document on the loopback interface, and stops cleanly on
-//! Ctrl-C. The demo's clients also fit the `mcp_resource_server` example: see
+//! Serves `POST /token`, `POST /revoke`, `POST /introspect`, `GET /jwks.json`,
+//! the RFC 8414 metadata document and `GET /metrics` (Prometheus) on the
+//! loopback interface, and stops cleanly on Ctrl-C. The demo's clients also fit the `mcp_resource_server` example: see
 //! `examples/README.md`.
 //!
 //! With Redis and PostgreSQL URLs (flags, or a `[fleet]` table in the file) it
@@ -24,7 +24,7 @@ use std::sync::Arc;
 use client_credentials::{ClientStore, Issuer, ReplayGuard, RevocationStore};
 use client_credentials_examples::AnyError;
 use client_credentials_examples::axum_server::fleet::{Fleet, FleetSettings};
-use client_credentials_examples::axum_server::{config, routes};
+use client_credentials_examples::axum_server::{config, metrics, routes};
 use client_credentials_examples::demo;
 use client_credentials_examples::slow_hash::TokioBlocking;
 
@@ -81,7 +81,8 @@ where
     );
     println!("issuer: {}", issuer.issuer_id());
     // With connect info, so the throttle sees each caller's address.
-    let app = routes::router(issuer).into_make_service_with_connect_info::<SocketAddr>();
+    let app = metrics::with_metrics(routes::router(issuer), metrics::prometheus())
+        .into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -3,4 +3,5 @@
 
 pub mod config;
 pub mod fleet;
+pub mod metrics;
 pub mod routes;

@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use client_credentials::audit::{MetricsAudit, NoAudit};
 use client_credentials::issuer::SlowHashRunner;
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{
@@ -80,6 +81,8 @@ impl Demo {
                 CredentialId::new("mcp-server-secret-1")?,
                 SecretHash::fast(&mcp_server_secret)?,
             ))
+            // The one client that may introspect: the resource server.
+            .introspection(true)
             .build()?;
         let (key, _) = SigningKey::generate(Algorithm::ES256)?;
         let store = MemoryClientStore::from_iter([client, mcp_server]);
@@ -87,6 +90,8 @@ impl Demo {
             .scopes_supported(scopes)
             .dangerous_allow_http_loopback()
             .slow_hash_runner(runner)
+            // Counted for `/metrics` (see `axum_server::metrics`).
+            .audit(Arc::new(MetricsAudit::new(NoAudit)))
             .build()?;
         Ok(Self {
             issuer: Arc::new(issuer),

@@ -234,6 +234,8 @@ async fn every_example_passes_the_callers_address_to_the_throttle() {
                 .allowed_scopes(ScopeSet::from_strs(["read"]).unwrap())
                 .default_scopes(ScopeSet::from_strs(["read"]).unwrap())
                 .default_audience(Audience::new("https://api.example.com").unwrap())
+                // Served at all three endpoints, introspection included.
+                .introspection(true)
                 .build()
                 .unwrap();
             let issuer = Issuer::builder(

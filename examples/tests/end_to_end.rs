@@ -62,7 +62,11 @@ async fn start() -> Servers {
         .allowed_audience(Audience::new("https://elsewhere.example.com/mcp").unwrap())
         .build()
         .unwrap();
-    let mcp_server = client("mcp-server", &mcp_secret).build().unwrap();
+    // The resource server introspects, so its client is marked for it.
+    let mcp_server = client("mcp-server", &mcp_secret)
+        .introspection(true)
+        .build()
+        .unwrap();
     let issuer = Issuer::builder(
         &issuer_url,
         KeySet::new(SigningKey::generate(Algorithm::ES256).unwrap().0),
@@ -288,6 +292,8 @@ async fn a_body_limit_larger_than_the_default_is_honoured_by_the_axum_adapter() 
         .allowed_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
         .default_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
         .default_audience(Audience::new("https://mcp.example.com/mcp").unwrap())
+        // It introspects its own token below.
+        .introspection(true)
         .build()
         .unwrap();
     let issuer = Issuer::builder(

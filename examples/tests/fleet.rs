@@ -63,6 +63,14 @@ default_audience = "{AUDIENCE}"
 [[clients.secrets]]
 id = "s1"
 hash = "{hash}"
+
+[[clients]]
+id = "api"
+introspection = true
+
+[[clients.secrets]]
+id = "s1"
+hash = "{hash}"
 "#
     )
 }
@@ -177,7 +185,7 @@ async fn two_replicas_share_clients_revocations_and_the_throttle() {
         let introspected = within(BOUND, async || {
             let (_, answer) = post_form(
                 &format!("{}/introspect", urls[0]),
-                job,
+                ("api", secret.expose_secret()),
                 &[("token", token.as_str())],
             )
             .await;

@@ -12,7 +12,9 @@ use crate::audit::{AuditEvent, AuditSink, Outcome};
 /// valid client id as sent: see
 /// [`AuditEvent::client_id`](crate::audit::AuditEvent::client_id)), `auth_method`,
 /// `credential_id`, `requested_scope`, `granted_scope`, `audience`, `jti`,
-/// `lifetime_secs`, `at`.
+/// `lifetime_secs`, `at`; an issued token with extra claims adds
+/// `extra_claims` (a JSON object); a refusal for an outage adds `store_error`, the
+/// backend's message (its `Display`).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TracingAudit;
 
@@ -37,6 +39,7 @@ impl AuditSink for TracingAudit {
                 audience_count = e.audience.len(),
                 jti = e.jti,
                 lifetime_secs = lifetime,
+                extra_claims = e.extra_claims.map(tracing::field::display),
                 at = e.at.as_secs(),
             ),
             Outcome::Refused(reason) => tracing::warn!(
@@ -49,6 +52,7 @@ impl AuditSink for TracingAudit {
                 auth_method = method,
                 credential_id = e.credential_id,
                 requested_scope = requested,
+                store_error = e.store_error.map(tracing::field::display),
                 at = e.at.as_secs(),
             ),
         }

@@ -95,6 +95,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             }
             event.auth_method = Some(auth.method());
             event.requested_scope = requested_scope;
+            event.store_error = error.store_error();
             self.config.audit.record(&event);
             error
         };
@@ -109,7 +110,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             // its future small.
             let assertion: Pin<Box<dyn Future<Output = _> + Send + '_>> =
                 Box::pin(self.authenticate_assertion(client_id.as_deref(), assertion, now));
-            assertion.await.map_err(|reason| refuse(reason.into()))?
+            assertion.await.map_err(refuse)?
         } else {
             self.authenticate_secret(auth, source, now)
                 .await
@@ -125,7 +126,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         match self.revocation.is_revoked(&prospective).await {
             Ok(false) => Ok(client),
             Ok(true) => Err(refuse(Reason::CredentialRevoked.into())),
-            Err(_) => Err(refuse(Reason::StoreUnavailable.into())),
+            Err(e) => Err(refuse(TokenError::from_store(Reason::StoreUnavailable, e))),
         }
     }
 
@@ -158,7 +159,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
                 .store
                 .client(&id)
                 .await
-                .map_err(|_| TokenError::from(Reason::StoreUnavailable))?,
+                .map_err(|e| TokenError::from_store(Reason::StoreUnavailable, e))?,
             Err(_) => None, // Not a valid id, so registered nowhere (C31).
         };
         if method == AuthMethod::None {
@@ -224,18 +225,18 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         client_id_parameter: Option<&str>,
         assertion: &ClientAssertion,
         now: UnixTime,
-    ) -> Result<AuthenticatedClient, Reason> {
+    ) -> Result<AuthenticatedClient, TokenError> {
         let method = assertion.method();
         if !self.config.auth_methods.contains(&method) {
-            return Err(Reason::UnsupportedAuthScheme);
+            return Err(Reason::UnsupportedAuthScheme.into());
         }
         // The unverified `sub` only says whose keys to try (C40).
         let subject = assertion.unverified_subject();
         let Some(subject) = subject.filter(|_| assertion.unverified_issuer() == subject) else {
-            return Err(Reason::AssertionIssuerMismatch);
+            return Err(Reason::AssertionIssuerMismatch.into());
         };
         if client_id_parameter.is_some_and(|id| id != subject) {
-            return Err(Reason::ClientIdMismatch); // C38
+            return Err(Reason::ClientIdMismatch.into()); // C38
         }
         // From here on, every refusal before the client's keys are tried
         // costs a decoy signature check, so that a `sub` naming no client, or
@@ -243,7 +244,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         // costs what a bad signature of a real client costs.
         let decoy = |reason: Reason| {
             assertion.verify_decoy(&self.config.assertion);
-            reason
+            TokenError::from(reason)
         };
         let Ok(id) = ClientId::new(subject) else {
             return Err(decoy(Reason::UnknownClient));
@@ -252,7 +253,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             .store
             .client(&id)
             .await
-            .map_err(|_| Reason::StoreUnavailable)?
+            .map_err(|e| TokenError::from_store(Reason::StoreUnavailable, e))?
             .ok_or_else(|| decoy(Reason::UnknownClient))?;
         if !client.allows_method(method) {
             return Err(decoy(Reason::AuthMethodNotAllowed)); // C14
@@ -299,9 +300,9 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
                 verified.method(),
                 verified.credential_id().clone(),
             )),
-            Ok(ReplayCheck::Replayed) => Err(Reason::AssertionReplayed),
-            Ok(_) => Err(Reason::ReplayQuotaExceeded),
-            Err(_) => Err(Reason::ReplayGuardUnavailable),
+            Ok(ReplayCheck::Replayed) => Err(Reason::AssertionReplayed.into()),
+            Ok(_) => Err(Reason::ReplayQuotaExceeded.into()),
+            Err(e) => Err(TokenError::from_store(Reason::ReplayGuardUnavailable, e)),
         }
     }
 }

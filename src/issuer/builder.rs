@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::audit::{AuditSink, NoAudit};
 use crate::issuer::assertion::AssertionSettings;
+use crate::issuer::claims_hook::{ClaimsHook, check_extra_parameters};
 use crate::issuer::config::IssuerConfig;
 use crate::issuer::endpoint::Issuer;
 use crate::issuer::metadata::ServerMetadata;
@@ -76,6 +77,8 @@ struct Settings {
     token_endpoint_audience: bool,
     client_jwks: Option<Arc<dyn JwksSource>>,
     slow_hash: Option<Arc<dyn SlowHashRunner>>,
+    claims_hook: Option<Arc<dyn ClaimsHook>>,
+    extra_parameters: Vec<Box<str>>,
 }
 
 impl<S, R, G> fmt::Debug for IssuerBuilder<S, R, G> {
@@ -158,6 +161,35 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> IssuerBuilder<S, R, G> 
     #[must_use]
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.settings.clock = clock;
+        self
+    }
+
+    /// Sets the [`ClaimsHook`] that adds claims to each token from the
+    /// authenticated client and the request, after the client's own
+    /// [`extra_claims`](crate::store::ClientBuilder::extra_claims).
+    #[must_use]
+    pub fn claims_hook(mut self, hook: Arc<dyn ClaimsHook>) -> Self {
+        self.settings.claims_hook = Some(hook);
+        self
+    }
+
+    /// Allows extra token request parameters, such as `agent_run_id`: the
+    /// token endpoint keeps them (each at most once) for the
+    /// [`ClaimsHook`] to read with
+    /// [`ClaimsRequest::parameter`](crate::issuer::ClaimsRequest::parameter);
+    /// other unknown parameters stay ignored (C5). A parameter of the token
+    /// request or of client authentication (`scope`, `client_secret`, …) is
+    /// refused by [`build`](Self::build).
+    #[must_use]
+    pub fn extra_request_parameters<I, N>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = N>,
+        N: Into<String>,
+    {
+        self.settings.extra_parameters = names
+            .into_iter()
+            .map(|n| n.into().into_boxed_str())
+            .collect();
         self
     }
 
@@ -299,6 +331,8 @@ impl Settings {
             token_endpoint_audience: false,
             client_jwks: None,
             slow_hash: None,
+            claims_hook: None,
+            extra_parameters: Vec::new(),
         }
     }
 
@@ -356,6 +390,7 @@ impl Settings {
             scopes: &self.scopes_supported,
         }
         .to_json();
+        check_extra_parameters(&self.extra_parameters)?;
         let throttle = self
             .throttle
             .unwrap_or_else(|| Arc::new(MemoryThrottle::new(ThrottleConfig::default())));
@@ -366,7 +401,9 @@ impl Settings {
                 VerificationKeys::from_key_set(&self.keys),
                 issuer.clone(),
                 DEFAULT_MAX_TOKEN_BYTES,
-            ),
+            )
+            // Introspection answers with every claim of the token.
+            .reading_extra_claims(true),
             issuer_id: issuer,
             token_endpoint,
             jwks_uri,
@@ -383,6 +420,8 @@ impl Settings {
             assertion,
             client_jwks: self.client_jwks,
             slow_hash: self.slow_hash,
+            claims_hook: self.claims_hook,
+            extra_parameters: self.extra_parameters,
         })
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::audit::AuditSink;
 use crate::issuer::assertion::AssertionSettings;
+use crate::issuer::claims_hook::ClaimsHook;
 use crate::issuer::mint::JtiSource;
 use crate::issuer::policy::Policy;
 use crate::issuer::slow_hash::SlowHashRunner;
@@ -71,6 +72,8 @@ pub struct IssuerConfig {
     pub(super) client_jwks: Option<Arc<dyn JwksSource>>,
     /// Where PBKDF2 checks run; inline when `None`.
     pub(super) slow_hash: Option<Arc<dyn SlowHashRunner>>,
+    pub(super) claims_hook: Option<Arc<dyn ClaimsHook>>,
+    pub(super) extra_parameters: Vec<Box<str>>,
 }
 
 impl IssuerConfig {

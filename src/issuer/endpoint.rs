@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use crate::audit::{AuditEvent, AuditedClientId, Outcome};
 use crate::issuer::assertion::AssertionSettings;
+use crate::issuer::claims_hook::{log_refusal, token_claims};
 use crate::issuer::client_auth::AuthenticatedClient;
 use crate::issuer::config::IssuerConfig;
-use crate::issuer::mint::{RANDOM_JTI_LEN, RandomJti, mint_into};
+use crate::issuer::mint::{RANDOM_JTI_LEN, RandomJti, mint_with_extra_into};
 use crate::issuer::policy::Policy;
 use crate::issuer::token_request::TokenRequest;
 use crate::jose::claims::MintClaims;
@@ -54,7 +55,11 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// refusal is an RFC 6749 §5.2 response, and every decision is audited.
     pub async fn handle_token_request(&self, parts: RequestParts<'_>) -> HttpResponse {
         let now = self.config.clock.now();
-        let request = match TokenRequest::parse(&parts, self.config.max_body_bytes) {
+        let request = match TokenRequest::parse_allowing(
+            &parts,
+            self.config.max_body_bytes,
+            &self.config.extra_parameters,
+        ) {
             Ok(r) => r,
             Err(reason) => {
                 self.config.audit.record(&AuditEvent::refused(now, reason));
@@ -77,7 +82,8 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     ///
     /// # Errors
     /// `unauthorized_client`, `invalid_scope`, `invalid_target`, or `server_error`
-    /// if signing fails.
+    /// if signing fails or the [`ClaimsHook`](crate::issuer::ClaimsHook)'s
+    /// claims are refused ([`Reason::ExtraClaimsRefused`]).
     pub fn issue(
         &self,
         client: &AuthenticatedClient,
@@ -94,6 +100,16 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         let grant = match self.config.policy.grant(client.client(), request) {
             Ok(g) => g,
             Err(reason) => {
+                event.outcome = Outcome::Refused(reason);
+                self.config.audit.record(&event);
+                return Err(reason.into());
+            }
+        };
+        let extra = match token_claims(self.config.claims_hook.as_deref(), client, &grant, request)
+        {
+            Ok(extra) => extra,
+            Err(error) => {
+                let reason = log_refusal(&error);
                 event.outcome = Outcome::Refused(reason);
                 self.config.audit.record(&event);
                 return Err(reason.into());
@@ -126,10 +142,11 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         event.audience = &grant.audiences[..];
         event.jti = Some(jti);
         event.lifetime = Some(grant.lifetime);
+        event.extra_claims = Some(&*extra).filter(|e| !e.is_empty());
         // The token is minted straight into the response body.
         let key = self.config.keys.active();
         let response = TokenResponse::write(grant.lifetime.as_secs(), scope, |slot| {
-            mint_into(key, &claims, slot)
+            mint_with_extra_into(key, &claims, extra.rendered_members(), slot)
         });
         if response.is_ok() {
             event.outcome = Outcome::Issued;

@@ -2,12 +2,13 @@
 
 use serde::Serialize;
 
-use crate::audit::AuditEvent;
+use crate::audit::{AuditEvent, AuditedClientId};
 use crate::jose::claims::AccessTokenClaims;
 use crate::store::client_store::ClientStore;
 use crate::store::replay::ReplayGuard;
 use crate::store::revocation::{RevocationStore, TokenView};
 use crate::vocab::error::{Reason, TokenError};
+use crate::vocab::extra_claims::ExtraClaims;
 use crate::wire::request::RequestParts;
 use crate::wire::response::HttpResponse;
 
@@ -22,6 +23,8 @@ struct Active<'a> {
     active: bool,
     #[serde(flatten)]
     claims: &'a AccessTokenClaims,
+    #[serde(flatten)]
+    extra: &'a ExtraClaims,
     token_type: &'static str,
 }
 
@@ -30,11 +33,18 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// out.
     ///
     /// The caller must authenticate as a client, exactly as at the token
-    /// endpoint (C93): without it, `401 invalid_client`. Any authenticated
-    /// client may introspect any token (it holds the token already). Then:
+    /// endpoint (C93): without it, `401 invalid_client`. And it must be
+    /// marked for introspection ([`ClientBuilder::introspection`](crate::store::ClientBuilder::introspection), RFC 7662
+    /// §4: callers should be specifically authorized): any other client gets
+    /// `403` with `unauthorized_client` and learns nothing of the token, as
+    /// RFC 7662 §2.3 answers a caller without the privileges for the
+    /// endpoint. (A bare `{"active":false}` would make a resource server
+    /// whose client was not marked refuse every token with no sign of why.)
+    /// The refusal is audited as
+    /// [`Reason::IntrospectionNotAllowed`]. Then:
     /// - a token of this issuer, live at the issuer's clock (no leeway) and not
-    ///   revoked: `200` with `"active":true`, every claim of the token, and
-    ///   `"token_type":"Bearer"` (C95);
+    ///   revoked: `200` with `"active":true`, every claim of the token (extra
+    ///   claims included), and `"token_type":"Bearer"` (C95);
     /// - anything else — expired, revoked, malformed, unknown, another
     ///   issuer's: `200` with exactly `{"active":false}` (C96).
     ///
@@ -43,7 +53,17 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     pub async fn handle_introspection_request(&self, parts: RequestParts<'_>) -> HttpResponse {
         let now = self.config.clock.now();
         let query = match self.parse_and_authenticate(&parts, now).await {
-            Ok((query, _)) => query,
+            Ok((query, client)) if client.client().may_introspect() => query,
+            Ok((_, client)) => {
+                let reason = Reason::IntrospectionNotAllowed;
+                let client_id = AuditedClientId::new(client.client().id().as_str());
+                let mut event = AuditEvent::refused(now, reason);
+                event.set_client_id(&client_id);
+                event.auth_method = Some(client.method());
+                event.credential_id = Some(client.credential_id().as_str());
+                self.config.audit.record(&event);
+                return TokenError::new(reason).to_http();
+            }
             Err(response) => return response,
         };
         let inactive = || HttpResponse::no_store_json(200, INACTIVE.to_vec());
@@ -60,16 +80,17 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         {
             Ok(false) => {}
             Ok(true) => return inactive(),
-            Err(_) => {
-                self.config
-                    .audit
-                    .record(&AuditEvent::refused(now, Reason::StoreUnavailable));
-                return TokenError::new(Reason::StoreUnavailable).to_http();
+            Err(e) => {
+                let mut event = AuditEvent::refused(now, Reason::StoreUnavailable);
+                event.store_error = Some(&e);
+                self.config.audit.record(&event);
+                return TokenError::from_store(Reason::StoreUnavailable, e).to_http();
             }
         }
         let body = serde_json::to_vec(&Active {
             active: true,
             claims: &signed.claims,
+            extra: &signed.extra,
             token_type: "Bearer",
         })
         .expect("claims of strings and integers always serialise");

@@ -134,9 +134,24 @@ pub(crate) fn mint(key: &SigningKey, claims: &MintClaims<'_>) -> Result<String, 
 /// Mints a token into `slot` (typically in a response body being written) and
 /// returns where the token sits. The slot grows once; nothing else is
 /// allocated. On error, the slot may hold part of a token.
+#[cfg(test)]
 pub(crate) fn mint_into(
     key: &SigningKey,
     claims: &MintClaims<'_>,
+    slot: AccessTokenSlot<'_>,
+) -> Result<Range<usize>, MintError> {
+    mint_with_extra_into(key, claims, "", slot)
+}
+
+/// Mints a token with extra claims into `slot` (typically in a response
+/// body being written) and returns where the token sits: `extra` holds
+/// members written as `,"name":value`, appended after the registered claims
+/// (empty for none). The slot grows once; nothing else is allocated. On
+/// error, the slot may hold part of a token.
+pub(crate) fn mint_with_extra_into(
+    key: &SigningKey,
+    claims: &MintClaims<'_>,
+    extra: &str,
     slot: AccessTokenSlot<'_>,
 ) -> Result<Range<usize>, MintError> {
     if claims.aud.is_empty() {
@@ -145,6 +160,12 @@ pub(crate) fn mint_into(
     PAYLOAD.with_borrow_mut(|payload| {
         payload.clear();
         claims.write_json(payload);
+        if !extra.is_empty() {
+            // `write_json` closed the object: reopen it for the extra members.
+            payload.pop();
+            payload.extend_from_slice(extra.as_bytes());
+            payload.push(b'}');
+        }
         let token = sign_into(key, payload, slot);
         if payload.capacity() > MAX_RETAINED_PAYLOAD {
             *payload = Vec::new();

@@ -48,12 +48,12 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         event.credential_id = Some(client.credential_id().as_str());
         event.jti = Some(&claims.jti);
         let result = if claims.client_id != client.client().id().as_str() {
-            Err(Reason::TokenNotOwned)
+            Err(TokenError::new(Reason::TokenNotOwned))
         } else {
             self.revocation
                 .revoke_token(client.client().id(), &claims.jti, claims.exp, now)
                 .await
-                .map_err(|_| Reason::StoreUnavailable)
+                .map_err(|e| TokenError::from_store(Reason::StoreUnavailable, e))
         };
         match result {
             Ok(()) => {
@@ -61,10 +61,11 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
                 self.config.audit.record(&event);
                 HttpResponse::no_store_empty(200)
             }
-            Err(reason) => {
-                event.outcome = Outcome::Refused(reason);
+            Err(error) => {
+                event.outcome = Outcome::Refused(error.reason());
+                event.store_error = error.store_error();
                 self.config.audit.record(&event);
-                TokenError::new(reason).to_http()
+                error.to_http()
             }
         }
     }

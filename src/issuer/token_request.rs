@@ -19,6 +19,9 @@ pub struct TokenRequest {
     resources: Vec<Audience>,
     auth: ClientAuth,
     source: Option<IpAddr>,
+    /// The allowed extra parameters the request carried (see
+    /// [`parse_allowing`](Self::parse_allowing)).
+    extra: Vec<(Box<str>, Box<str>)>,
 }
 
 impl TokenRequest {
@@ -35,7 +38,23 @@ impl TokenRequest {
     /// # Errors
     /// The [`Reason`] for the first check that fails.
     pub fn parse(parts: &RequestParts<'_>, max_body_bytes: usize) -> Result<Self, Reason> {
-        let form = FormParams::parse(form_post_pairs(parts, max_body_bytes)?)?;
+        Self::parse_allowing(parts, max_body_bytes, &[])
+    }
+
+    /// [`parse`](Self::parse), keeping the parameters named in `extra` (the
+    /// deployment's allowed extra parameters, for a
+    /// [`ClaimsHook`](crate::issuer::ClaimsHook)) instead of ignoring them;
+    /// each may appear once.
+    ///
+    /// # Errors
+    /// As [`parse`](Self::parse), and [`Reason::RepeatedParameter`] for a
+    /// repeated extra parameter.
+    pub fn parse_allowing(
+        parts: &RequestParts<'_>,
+        max_body_bytes: usize,
+        extra: &[Box<str>],
+    ) -> Result<Self, Reason> {
+        let form = FormParams::parse(form_post_pairs(parts, max_body_bytes)?, extra)?;
         match form.grant_type.as_deref() {
             None => return Err(Reason::MissingGrantType),
             Some("client_credentials") => {}
@@ -56,7 +75,16 @@ impl TokenRequest {
             resources,
             auth,
             source: parts.source_addr(),
+            extra: form.extra,
         })
+    }
+
+    /// The value of an allowed extra parameter the request carried.
+    pub fn extra_parameter(&self, name: &str) -> Option<&str> {
+        self.extra
+            .iter()
+            .find(|(n, _)| &**n == name)
+            .map(|(_, v)| &**v)
     }
 
     /// The requested scope; `None` when the request names none.
@@ -88,10 +116,11 @@ struct FormParams<'b> {
     scope: Option<Cow<'b, str>>,
     resources: Vec<Cow<'b, str>>,
     auth: AuthParams,
+    extra: Vec<(Box<str>, Box<str>)>,
 }
 
 impl<'b> FormParams<'b> {
-    fn parse(pairs: FormPairs<'b>) -> Result<Self, Reason> {
+    fn parse(pairs: FormPairs<'b>, allowed: &[Box<str>]) -> Result<Self, Reason> {
         let mut form = Self::default();
         for pair in pairs {
             let (name, value) = pair?;
@@ -106,6 +135,12 @@ impl<'b> FormParams<'b> {
                 "grant_type" => set_once(&mut form.grant_type, "grant_type", value)?,
                 "scope" => set_once(&mut form.scope, "scope", value)?,
                 "resource" => form.resources.push(value),
+                _ if allowed.iter().any(|a| **a == *name) => {
+                    if form.extra.iter().any(|(n, _)| **n == *name) {
+                        return Err(Reason::RepeatedParameter("allowed extra"));
+                    }
+                    form.extra.push((name.into(), value.into()));
+                }
                 _ => {} // C5: unknown parameters are ignored.
             }
         }

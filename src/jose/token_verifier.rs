@@ -17,6 +17,7 @@ use crate::jose::jws::{
 };
 use crate::jose::verification_keys::{VerificationKey, VerificationKeys};
 use crate::vocab::error::ValidationError;
+use crate::vocab::extra_claims::ExtraClaims;
 use crate::vocab::time::UnixTime;
 
 /// The default limit on a token's length: far above any token this crate mints
@@ -30,6 +31,9 @@ pub(crate) struct TokenVerifier {
     keys: VerificationKeys,
     issuer: String,
     max_token_bytes: usize,
+    /// Whether [`SignedClaims::extra`] is read: a second pass over the
+    /// payload, so only for those who asked.
+    extra_claims: bool,
 }
 
 /// A decoded payload larger than this is dropped after use rather than kept per thread.
@@ -47,7 +51,15 @@ impl TokenVerifier {
             keys,
             issuer,
             max_token_bytes,
+            extra_claims: false,
         }
+    }
+
+    /// Makes [`verify`](Self::verify) read the extra claims too.
+    #[must_use]
+    pub(crate) fn reading_extra_claims(mut self, read: bool) -> Self {
+        self.extra_claims = read;
+        self
     }
 
     /// The issuer identifier `iss` must equal.
@@ -98,14 +110,23 @@ impl TokenVerifier {
                 .decode_vec(jws.payload_b64, buf)
                 .map_err(|_| ValidationError::Malformed)
                 .and_then(|()| {
-                    jws::json_object::<ReceivedClaims>(buf).ok_or(ValidationError::MalformedClaims)
+                    let claims = jws::json_object::<ReceivedClaims>(buf)
+                        .ok_or(ValidationError::MalformedClaims)?;
+                    let extra = if self.extra_claims {
+                        ExtraClaims::from_payload(buf).ok_or(ValidationError::MalformedClaims)?
+                    } else {
+                        ExtraClaims::new()
+                    };
+                    Ok((claims, extra))
                 });
             if buf.capacity() > MAX_RETAINED_PAYLOAD {
                 *buf = Vec::new();
             }
             claims
         })?;
-        let signed = required_claims(claims)?;
+        let (claims, extra) = claims;
+        let mut signed = required_claims(claims)?;
+        signed.extra = extra;
         if signed.claims.iss != self.issuer {
             return Err(ValidationError::WrongIssuer);
         }
@@ -160,6 +181,7 @@ fn required_claims(received: ReceivedClaims) -> Result<SignedClaims, ValidationE
     Ok(SignedClaims {
         claims,
         not_before: checked.nbf,
+        extra: ExtraClaims::new(),
     })
 }
 
@@ -168,6 +190,8 @@ pub(crate) struct SignedClaims {
     pub(crate) claims: AccessTokenClaims,
     /// `nbf`, which tokens of this crate never carry but other issuers' may.
     not_before: Option<UnixTime>,
+    /// The claims beside the registered ones, when the verifier reads them.
+    pub(crate) extra: ExtraClaims,
 }
 
 impl SignedClaims {

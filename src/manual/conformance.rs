@@ -180,7 +180,7 @@
 //!
 //! | Id | Rule | Source | Tests |
 //! |---|---|---|---|
-//! | C93 | Introspection requires client authentication (`401 invalid_client` without it); any authenticated client may introspect. | RFC 7662 §2.1 | `tests/introspection.rs`: `c93_introspection_requires_client_authentication`, `any_authenticated_client_may_introspect` |
+//! | C93 | Introspection requires client authentication (`401 invalid_client` without it), and a client marked for introspection (not by default): any other gets `403 unauthorized_client` and nothing about the token. | RFC 7662 §2.1, §2.3, §4 | `tests/introspection.rs`: `c93_introspection_requires_client_authentication`, `c93_only_clients_marked_for_introspection_may_introspect` |
 //! | C94 | The request is a `POST` form carrying `token`. | RFC 7662 §2.1 | `tests/introspection.rs`: `c94_a_post_form_with_a_token`; `tests/revocation.rs`: `c88_c94_malformed_revocation_requests`; `src/issuer/revoke_or_introspect_request/tests.rs`: `c88_c94_token_and_client_authentication`, `c88_c94_a_missing_or_empty_token_is_invalid_request` |
 //! | C95 | An active token gets `"active":true`, its claims and `"token_type":"Bearer"`. | RFC 7662 §2.2 | `tests/introspection.rs`: `c95_an_active_token_gets_its_claims_and_bearer` |
 //! | C96 | Any other token gets exactly `{"active":false}`. | RFC 7662 §2.2 ("SHOULD NOT include any additional information about an inactive token") | `tests/introspection.rs`: `c96_inactive_tokens_get_exactly_active_false` |

@@ -43,7 +43,7 @@
 //! | Revoking another client's token (C89) | refused with `400 unauthorized_client`, token left alone (RFC 7009 §2.1: "the request is refused and the client is informed") |
 //! | Revoking an invalid, foreign or expired token (C90) | `200`, nothing happens |
 //! | `token_type_hint` (C91) | ignored: the issuer has access tokens only |
-//! | Who may introspect (C93) | any authenticated client; it holds the token already |
+//! | Who may introspect (C93) | only clients marked for it (`ClientBuilder::introspection`, off by default), as RFC 7662 §4 asks; others get `403 unauthorized_client` (RFC 7662 §2.3), not `{"active":false}`, which would make a misconfigured resource server refuse every token with no sign of why |
 //! | Inactive tokens (C96) | exactly `{"active":false}`; the issuer judges expiry by its own clock without leeway |
 //! | Revocation cutoffs | inclusive (`iat <= cutoff`), since `iat` has whole seconds; a cutoff in the future also refuses new tokens until then |
 //! | Revocation store failure | validators refuse the token (fail closed); the endpoints answer `server_error` |

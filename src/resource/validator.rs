@@ -6,6 +6,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
+
 use crate::jose::claims::AccessTokenClaims;
 use crate::jose::token_verifier::{DEFAULT_MAX_TOKEN_BYTES, TokenVerifier};
 use crate::jose::verification_keys::VerificationKeys;
@@ -14,6 +16,7 @@ use crate::resource::scope_hierarchy::ScopeHierarchy;
 use crate::store::revocation::{NoRevocation, RevocationStore, TokenView};
 use crate::vocab::audience::Audience;
 use crate::vocab::error::{ConfigError, ValidationError};
+use crate::vocab::extra_claims::ExtraClaims;
 use crate::vocab::scope::ScopeSet;
 use crate::vocab::time::{DEFAULT_LEEWAY, MAX_LEEWAY, UnixTime, ceil_secs};
 
@@ -48,6 +51,7 @@ pub struct VerifiedToken {
     claims: AccessTokenClaims,
     scopes: ScopeSet,
     hierarchy: Option<Arc<ScopeHierarchy>>,
+    extra: ExtraClaims,
 }
 
 impl VerifiedToken {
@@ -59,6 +63,26 @@ impl VerifiedToken {
     /// The token's claims, owned.
     pub fn into_claims(self) -> AccessTokenClaims {
         self.claims
+    }
+
+    /// The token's extra claims: every member beside the
+    /// [registered claims](crate::REGISTERED_CLAIMS), when the validator reads
+    /// them ([`ValidatorBuilder::read_extra_claims`]); empty otherwise.
+    pub fn extra_claims(&self) -> &ExtraClaims {
+        &self.extra
+    }
+
+    /// The extra claim `name`, deserialised as `T`; `None` when the token
+    /// does not carry it (or the validator does not
+    /// [read extra claims](ValidatorBuilder::read_extra_claims)).
+    ///
+    /// # Errors
+    /// [`ValidationError::MalformedClaims`] when its value is not a `T`.
+    pub fn extra_claim<T: DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, ValidationError> {
+        self.extra.get(name)
     }
 
     /// The client the token was issued to.
@@ -158,6 +182,7 @@ impl Validator {
             hierarchy: None,
             revocation: NoRevocation,
             remote: None,
+            extra_claims: false,
         }
     }
 
@@ -174,6 +199,7 @@ impl Validator {
             hierarchy: None,
             revocation: NoRevocation,
             remote: Some(keys),
+            extra_claims: false,
         }
     }
 }
@@ -182,6 +208,9 @@ impl<R: RevocationStore> Validator<R> {
     /// Checks `token` (the credentials of an `Authorization: Bearer` header) at
     /// `now`; see the type's documentation for the checks.
     ///
+    /// With the feature `metrics`, each outcome is counted in
+    /// [`VALIDATIONS`](crate::resource::VALIDATIONS).
+    ///
     /// # Errors
     /// The [`ValidationError`] of the first check that fails.
     pub async fn validate(
@@ -189,6 +218,13 @@ impl<R: RevocationStore> Validator<R> {
         token: &str,
         now: UnixTime,
     ) -> Result<VerifiedToken, ValidationError> {
+        let result = self.check(token, now).await;
+        #[cfg(feature = "metrics")]
+        crate::resource::metrics::count(result.as_ref().err());
+        result
+    }
+
+    async fn check(&self, token: &str, now: UnixTime) -> Result<VerifiedToken, ValidationError> {
         let signed = match &self.remote {
             None => self.verifier.verify(token)?,
             Some(remote) => remote.verify(&self.verifier, token, now).await?,
@@ -202,7 +238,7 @@ impl<R: RevocationStore> Validator<R> {
             return Err(ValidationError::WrongAudience);
         }
         signed.check_times(now, self.leeway)?;
-        let claims = signed.claims;
+        let (claims, extra) = (signed.claims, signed.extra);
         let scopes = match &claims.scope {
             Some(scope) => ScopeSet::parse(scope).ok_or(ValidationError::MalformedClaims)?,
             None => ScopeSet::new(),
@@ -216,6 +252,7 @@ impl<R: RevocationStore> Validator<R> {
             claims,
             scopes,
             hierarchy: self.hierarchy.clone(),
+            extra,
         })
     }
 }
@@ -252,6 +289,7 @@ pub struct ValidatorBuilder<R = NoRevocation> {
     hierarchy: Option<ScopeHierarchy>,
     revocation: R,
     remote: Option<RemoteKeys>,
+    extra_claims: bool,
 }
 
 impl<R> fmt::Debug for ValidatorBuilder<R> {
@@ -285,6 +323,16 @@ impl<R> ValidatorBuilder<R> {
         self
     }
 
+    /// Reads the tokens' extra claims (a tenant, an owner, an agent run id:
+    /// every member beside the [registered claims](crate::REGISTERED_CLAIMS)),
+    /// for [`VerifiedToken::extra_claim`]. Off by default: it reads each
+    /// token's claims a second time.
+    #[must_use]
+    pub fn read_extra_claims(mut self) -> Self {
+        self.extra_claims = true;
+        self
+    }
+
     /// Sets which scopes imply which (C122).
     #[must_use]
     pub fn scope_hierarchy(mut self, hierarchy: ScopeHierarchy) -> Self {
@@ -305,6 +353,7 @@ impl<R> ValidatorBuilder<R> {
             hierarchy: self.hierarchy,
             revocation: store,
             remote: self.remote,
+            extra_claims: self.extra_claims,
         }
     }
 
@@ -324,7 +373,8 @@ impl<R> ValidatorBuilder<R> {
             return Err(ConfigError::Invalid("the leeway may not exceed MAX_LEEWAY"));
         }
         Ok(Validator {
-            verifier: TokenVerifier::new(self.keys, self.issuer, self.max_token_bytes),
+            verifier: TokenVerifier::new(self.keys, self.issuer, self.max_token_bytes)
+                .reading_extra_claims(self.extra_claims),
             remote: self.remote,
             audiences: self
                 .audiences

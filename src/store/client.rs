@@ -7,6 +7,7 @@ use crate::jose::algorithm::Algorithm;
 use crate::jose::client_keys::{ClientJwks, ClientKey, JwtSecretCredential};
 use crate::vocab::audience::Audience;
 use crate::vocab::error::ConfigError;
+use crate::vocab::extra_claims::ExtraClaims;
 use crate::vocab::ids::{AuthMethod, ClientId, CredentialId};
 use crate::vocab::scope::ScopeSet;
 use crate::vocab::secret_hash::SecretHash;
@@ -83,6 +84,8 @@ pub struct Client {
     token_lifetime: Option<Duration>,
     enabled: bool,
     client_credentials_grant: bool,
+    introspection: bool,
+    extra_claims: ExtraClaims,
 }
 
 impl Client {
@@ -104,6 +107,8 @@ impl Client {
                 token_lifetime: None,
                 enabled: true,
                 client_credentials_grant: true,
+                introspection: false,
+                extra_claims: ExtraClaims::new(),
             },
         }
     }
@@ -192,6 +197,18 @@ impl Client {
     /// Whether the client may use the client-credentials grant (C18).
     pub fn allows_client_credentials(&self) -> bool {
         self.client_credentials_grant
+    }
+
+    /// Whether the client may call the introspection endpoint (RFC 7662 §4);
+    /// `false` unless registered with [`ClientBuilder::introspection`].
+    pub fn may_introspect(&self) -> bool {
+        self.introspection
+    }
+
+    /// The claims every token of this client carries beside the registered
+    /// ones (RFC 9068 §2.2).
+    pub fn extra_claims(&self) -> &ExtraClaims {
+        &self.extra_claims
     }
 }
 
@@ -296,6 +313,24 @@ impl ClientBuilder {
     #[must_use]
     pub fn client_credentials_grant(mut self, allowed: bool) -> Self {
         self.client.client_credentials_grant = allowed;
+        self
+    }
+
+    /// Allows or forbids the client to introspect tokens (RFC 7662 §4: the
+    /// endpoint's callers should be specifically authorized). Off by default:
+    /// mark the resource servers that introspect.
+    #[must_use]
+    pub fn introspection(mut self, allowed: bool) -> Self {
+        self.client.introspection = allowed;
+        self
+    }
+
+    /// Sets the claims every token of this client carries beside the
+    /// registered ones, such as a tenant or an owner. [`ExtraClaims`] refuses
+    /// registered claim names when they are inserted.
+    #[must_use]
+    pub fn extra_claims(mut self, claims: ExtraClaims) -> Self {
+        self.client.extra_claims = claims;
         self
     }
 

@@ -14,7 +14,8 @@
 //! The migrations under `migrations/postgres/` in the crate's sources create
 //! two tables in the configured schema: `clients` (id, enabled flag, grant
 //! flag, allowed and default scopes, allowed and default audiences, token
-//! lifetime, authentication methods, assertion algorithms, `jwks_uri`) and
+//! lifetime, authentication methods, assertion algorithms, `jwks_uri`, the
+//! introspection flag, and the extra claims as a `jsonb` object) and
 //! `client_secrets` (client id, credential id, the secret's
 //! [`SecretHash`](crate::SecretHash) in its self-describing text form,
 //! never a plaintext secret, and expiry). [`PostgresClientStore::migrate`]

@@ -7,6 +7,7 @@ use crate::store::client::{Client, SecretCredential};
 use crate::store::client_store::ClientStore;
 use crate::testing::run_prefix;
 use crate::vocab::audience::Audience;
+use crate::vocab::extra_claims::ExtraClaims;
 use crate::vocab::ids::{AuthMethod, ClientId, CredentialId};
 use crate::vocab::scope::ScopeSet;
 use crate::vocab::secret::ClientSecret;
@@ -17,7 +18,7 @@ use crate::vocab::secret_hash::SecretHash;
 ///
 /// It checks that every registered client is found with what was registered
 /// (its credentials and hashes, scopes, audiences, lifetime, methods, enabled
-/// flag), that an unknown id is `None`, and that ids are compared exactly:
+/// and introspection flags, extra claims), that an unknown id is `None`, and that ids are compared exactly:
 /// no case folding, trimming or prefix match.
 ///
 /// # Panics
@@ -42,6 +43,13 @@ where
         .default_audience(Audience::new("https://b.example.com").expect("a valid audience"))
         .token_lifetime(Duration::from_secs(123))
         .auth_methods([AuthMethod::ClientSecretPost])
+        .introspection(true)
+        .extra_claims(
+            ExtraClaims::new()
+                .with("tenant", "acme")
+                .and_then(|c| c.with("limits", &[1, 2]))
+                .expect("valid extra claims"),
+        )
         .build()
         .expect("the full client builds");
     let disabled = Client::builder(id("Disabled"))
@@ -103,6 +111,15 @@ where
     );
     assert_eq!(found.auth_methods(), full.auth_methods(), "auth methods");
     assert!(found.is_enabled(), "an enabled client reads as enabled");
+    assert!(found.may_introspect(), "the introspection flag is kept");
+    assert_eq!(found.extra_claims().len(), 2, "every extra claim is kept");
+    for (name, json) in full.extra_claims().iter() {
+        assert_eq!(
+            found.extra_claims().json(name),
+            Some(json),
+            "extra claim {name}"
+        );
+    }
 
     let off = store
         .client(disabled.id())
@@ -110,6 +127,14 @@ where
         .expect("a disabled client is found without error")
         .expect("a disabled client is still found");
     assert!(!off.is_enabled(), "a disabled client reads as disabled");
+    assert!(
+        !off.may_introspect(),
+        "a client not marked for introspection reads as not marked"
+    );
+    assert!(
+        off.extra_claims().is_empty(),
+        "no extra claims read as none"
+    );
 
     for near in [
         format!("{prefix}-FULL"),

@@ -234,6 +234,15 @@ pub enum Reason {
     /// The replay guard failed or is full, so no assertion can be accepted.
     #[error("the replay guard failed or is full, so no assertion can be accepted")]
     ReplayGuardUnavailable,
+    /// An authenticated client that is not marked for introspection called
+    /// the introspection endpoint (RFC 7662 §4).
+    #[error("the client is not allowed to introspect tokens")]
+    IntrospectionNotAllowed,
+    /// The extra claims of a token could not be added: the deployment's
+    /// claims hook failed or named a registered claim, or they exceed the
+    /// size limit.
+    #[error("the extra claims of the token could not be added")]
+    ExtraClaimsRefused,
     /// The issuer's slow hash runner (`SlowHashRunner`) resolved without
     /// running the secret check (its thread panicked or was cancelled).
     #[error("the slow hash runner did not run the secret check")]
@@ -272,8 +281,10 @@ impl Reason {
             Self::NoAudience => "no resource was requested and the client has no default",
             Self::MissingToken => "token is required",
             Self::TokenNotOwned => "the token was not issued to this client",
+            Self::IntrospectionNotAllowed => "the client may not introspect tokens",
             Self::StoreUnavailable
             | Self::SigningFailed
+            | Self::ExtraClaimsRefused
             | Self::ReplayGuardUnavailable
             | Self::SlowHashUnavailable => "internal error",
             // Every other reason is a failed client authentication (the list
@@ -331,9 +342,10 @@ impl Reason {
             | Self::AssertionReplayed
             | Self::ReplayQuotaExceeded
             | Self::ClientJwksUnavailable => ErrorCode::InvalidClient,
-            Self::ClientDisabled | Self::GrantNotAllowed | Self::TokenNotOwned => {
-                ErrorCode::UnauthorizedClient
-            }
+            Self::ClientDisabled
+            | Self::GrantNotAllowed
+            | Self::TokenNotOwned
+            | Self::IntrospectionNotAllowed => ErrorCode::UnauthorizedClient,
             Self::MalformedScope | Self::ScopeNotAllowed | Self::NoScope => ErrorCode::InvalidScope,
             Self::MalformedResource
             | Self::ResourceNotAllowed
@@ -341,6 +353,7 @@ impl Reason {
             | Self::NoAudience => ErrorCode::InvalidTarget,
             Self::StoreUnavailable
             | Self::SigningFailed
+            | Self::ExtraClaimsRefused
             | Self::ReplayGuardUnavailable
             | Self::SlowHashUnavailable => ErrorCode::ServerError,
         }
@@ -356,6 +369,8 @@ impl Reason {
             Self::MethodNotAllowed => 405,
             Self::BodyTooLarge => 413,
             Self::Throttled => 429,
+            // Authenticated, but not authorized for the endpoint (RFC 7662 §2.3).
+            Self::IntrospectionNotAllowed => 403,
             _ if self.is_outage() => 503,
             _ => match self.code() {
                 ErrorCode::InvalidClient => 401,
@@ -368,11 +383,25 @@ impl Reason {
 
 /// A refused token request, ready to be rendered as an RFC 6749 §5.2 response with
 /// [`TokenError::to_http`](crate::TokenError::to_http).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// An outage may carry the [`StoreError`] behind it
+/// ([`store_error`](Self::store_error)), for the audit trail and the logs;
+/// it never reaches the wire. Two errors are equal when their reason and
+/// `Retry-After` are.
+#[derive(Clone, Debug)]
 pub struct TokenError {
     reason: Reason,
     retry_after_secs: Option<u64>,
+    store_error: Option<StoreError>,
 }
+
+impl PartialEq for TokenError {
+    fn eq(&self, other: &Self) -> bool {
+        self.reason == other.reason && self.retry_after_secs == other.retry_after_secs
+    }
+}
+
+impl Eq for TokenError {}
 
 impl Reason {
     /// Whether this is a store, the replay guard or the slow-hash runner not
@@ -399,7 +428,23 @@ impl TokenError {
             } else {
                 None
             },
+            store_error: None,
         }
+    }
+
+    /// An outage (`reason`, such as [`Reason::StoreUnavailable`]) caused by
+    /// `error`, which the audit event and the logs carry.
+    pub fn from_store(reason: Reason, error: StoreError) -> Self {
+        Self {
+            store_error: Some(error),
+            ..Self::new(reason)
+        }
+    }
+
+    /// The backend failure behind an outage, when one is known: for logs and
+    /// the audit trail only (its `Display` comes from the backend).
+    pub fn store_error(&self) -> Option<&StoreError> {
+        self.store_error.as_ref()
     }
 
     /// A throttling error that tells the client when to try again.
@@ -407,6 +452,7 @@ impl TokenError {
         Self {
             reason: Reason::Throttled,
             retry_after_secs: Some(retry_after_secs),
+            store_error: None,
         }
     }
 
@@ -599,6 +645,12 @@ pub enum ConfigError {
     /// Two keys share one `kid`.
     #[error("duplicate key id {0:?}")]
     DuplicateKeyId(String),
+    /// An extra claim would set a registered claim (RFC 7519 §4.1, RFC 9068
+    /// §2.2), which only the issuer writes.
+    #[error(
+        "the claim {0:?} is registered (RFC 7519, RFC 9068) and cannot be set as an extra claim"
+    )]
+    ReservedClaim(String),
     /// Something else in the configuration is inconsistent.
     #[error("invalid configuration: {0}")]
     Invalid(&'static str),
@@ -639,6 +691,17 @@ impl StdError for StoreError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         Some(&*self.0)
     }
+}
+
+/// The name of an enum variant from its `Debug` form, without its fields
+/// (`RepeatedParameter("scope")` is `RepeatedParameter`): a metric label.
+#[cfg(feature = "metrics")]
+pub(crate) fn variant_name(value: &impl fmt::Debug) -> String {
+    let mut name = format!("{value:?}");
+    if let Some(open) = name.find('(') {
+        name.truncate(open);
+    }
+    name
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
+use client_credentials::audit::{MetricsAudit, NoAudit};
 use client_credentials::issuer::{AssertionSettings, IssuerBuilder, Policy, ScopePolicy};
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{
@@ -106,6 +108,10 @@ struct ClientFile {
     token_lifetime_secs: Option<u64>,
     #[serde(default = "yes")]
     enabled: bool,
+    /// Whether the client may introspect tokens (a resource server that
+    /// introspects); off unless set.
+    #[serde(default)]
+    introspection: bool,
 }
 
 fn yes() -> bool {
@@ -230,7 +236,8 @@ impl Blueprint {
             .policy(build_policy(&file.policy)?)
             .scopes_supported(ScopeSet::from_strs(file.scopes_supported.iter().cloned())?)
             .dangerous_allow_http_loopback()
-            .slow_hash_runner(TokioBlocking);
+            .slow_hash_runner(TokioBlocking)
+            .audit(Arc::new(MetricsAudit::new(NoAudit)));
         if let Some(url) = &file.token_endpoint {
             builder = builder.token_endpoint(url);
         }
@@ -300,7 +307,8 @@ fn build_client(c: ClientFile) -> Result<Client, AnyError> {
     let mut b = Client::builder(ClientId::new(c.id)?)
         .allowed_scopes(ScopeSet::from_strs(c.allowed_scopes)?)
         .default_scopes(ScopeSet::from_strs(c.default_scopes)?)
-        .enabled(c.enabled);
+        .enabled(c.enabled)
+        .introspection(c.introspection);
     for s in c.secrets {
         let mut cred =
             SecretCredential::new(CredentialId::new(s.id)?, s.hash.parse::<SecretHash>()?);

@@ -6,6 +6,7 @@ use deadpool_postgres::Transaction;
 use crate::store::client::{Client, SecretCredential};
 use crate::store::postgres::store::{PostgresClientStore, unix_time_to_column};
 use crate::vocab::error::StoreError;
+use crate::vocab::extra_claims::ExtraClaims;
 use crate::vocab::ids::{ClientId, CredentialId};
 use crate::vocab::time::UnixTime;
 
@@ -38,14 +39,16 @@ impl PostgresClientStore {
             .iter()
             .map(ToString::to_string)
             .collect();
+        let extra_claims = claims_column(client.extra_claims())?;
         let schema = &self.schema;
         self.write(client.id(), async |tx| {
             tx.execute(
                 &format!(
                     "INSERT INTO {schema}.clients (id, enabled, client_credentials_grant, \
                      allowed_scopes, default_scopes, allowed_audiences, default_audience, \
-                     token_lifetime_secs, auth_methods, assertion_algorithms, jwks_uri) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                     token_lifetime_secs, auth_methods, assertion_algorithms, jwks_uri, \
+                     introspection, extra_claims) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
                 ),
                 &[
                     &client.id().as_str(),
@@ -59,6 +62,8 @@ impl PostgresClientStore {
                     &methods,
                     &algorithms,
                     &client.jwks_uri(),
+                    &client.may_introspect(),
+                    &extra_claims,
                 ],
             )
             .await
@@ -176,6 +181,61 @@ impl PostgresClientStore {
         .await
     }
 
+    /// Allows or forbids a client to introspect tokens (RFC 7662 §4);
+    /// returns whether it exists.
+    ///
+    /// # Errors
+    /// The database fails.
+    pub async fn set_introspection(
+        &self,
+        client: &ClientId,
+        allowed: bool,
+    ) -> Result<bool, StoreError> {
+        let schema = &self.schema;
+        self.write(client, async |tx| {
+            let changed = tx
+                .execute(
+                    &format!(
+                        "UPDATE {schema}.clients SET introspection = $2, updated_at = now() \
+                         WHERE id = $1"
+                    ),
+                    &[&client.as_str(), &allowed],
+                )
+                .await
+                .map_err(StoreError::new)?;
+            Ok(changed > 0)
+        })
+        .await
+    }
+
+    /// Replaces the extra claims every token of a client carries; returns
+    /// whether it exists.
+    ///
+    /// # Errors
+    /// The database fails.
+    pub async fn set_extra_claims(
+        &self,
+        client: &ClientId,
+        claims: &ExtraClaims,
+    ) -> Result<bool, StoreError> {
+        let claims = claims_column(claims)?;
+        let schema = &self.schema;
+        self.write(client, async |tx| {
+            let changed = tx
+                .execute(
+                    &format!(
+                        "UPDATE {schema}.clients SET extra_claims = $2, updated_at = now() \
+                         WHERE id = $1"
+                    ),
+                    &[&client.as_str(), &claims],
+                )
+                .await
+                .map_err(StoreError::new)?;
+            Ok(changed > 0)
+        })
+        .await
+    }
+
     /// Deletes a client and its secrets; returns whether it existed.
     ///
     /// # Errors
@@ -258,4 +318,9 @@ async fn insert_secret(
     .await
     .map_err(StoreError::new)?;
     Ok(())
+}
+
+/// Extra claims as the `jsonb` column holds them: one JSON object.
+fn claims_column(claims: &ExtraClaims) -> Result<serde_json::Value, StoreError> {
+    serde_json::to_value(claims).map_err(StoreError::new)
 }

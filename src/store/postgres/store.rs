@@ -13,6 +13,7 @@ use crate::store::client_store::ClientStore;
 use crate::store::postgres::config::PostgresConfig;
 use crate::vocab::audience::Audience;
 use crate::vocab::error::StoreError;
+use crate::vocab::extra_claims::ExtraClaims;
 use crate::vocab::ids::{AuthMethod, ClientId, CredentialId};
 use crate::vocab::scope::ScopeSet;
 use crate::vocab::secret_hash::SecretHash;
@@ -66,6 +67,7 @@ impl PostgresClientStore {
                 "SELECT c.enabled, c.client_credentials_grant, c.allowed_scopes, \
                  c.default_scopes, c.allowed_audiences, c.default_audience, \
                  c.token_lifetime_secs, c.auth_methods, c.assertion_algorithms, c.jwks_uri, \
+                 c.introspection, c.extra_claims, \
                  s.credential_id, s.hash, s.expires_at \
                  FROM {schema}.clients c \
                  LEFT JOIN {schema}.client_secrets s ON s.client_id = c.id \
@@ -149,6 +151,15 @@ fn client_from_rows(id: &ClientId, rows: &[Row]) -> Result<Client, StoreError> {
     if let Some(uri) = column::<Option<String>>(first, "jwks_uri")? {
         builder = builder.jwks_uri(uri);
     }
+    builder = builder.introspection(column(first, "introspection")?);
+    let serde_json::Value::Object(claims) = column(first, "extra_claims")? else {
+        return Err(invalid("extra claims"));
+    };
+    let mut extra = ExtraClaims::new();
+    for (name, value) in &claims {
+        extra.insert(name, value).map_err(StoreError::new)?;
+    }
+    builder = builder.extra_claims(extra);
     for row in rows {
         let Some(credential) = column::<Option<String>>(row, "credential_id")? else {
             continue;

@@ -56,6 +56,8 @@ const ALL: &[Reason] = &[
     Reason::ClientJwksUnavailable,
     Reason::ReplayQuotaExceeded,
     Reason::ReplayGuardUnavailable,
+    Reason::IntrospectionNotAllowed,
+    Reason::ExtraClaimsRefused,
     Reason::SlowHashUnavailable,
 ];
 
@@ -144,5 +146,15 @@ fn exactly_the_client_authentication_failures_share_one_description() {
             uniform,
             "{r:?}"
         );
+    }
+}
+
+#[test]
+fn every_reason_has_a_row_on_the_operations_page() {
+    let page = include_str!("../../manual/operations.rs");
+    for r in ALL {
+        let name = format!("{r:?}");
+        let name = name.split('(').next().unwrap();
+        assert!(page.contains(&format!("//! | `{name}` |")), "{name}");
     }
 }
