@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex};
 use client_credentials::audit::{AuditEvent, MemoryAuditSink, Outcome, TracingAudit};
 use client_credentials::store::{ClientStore, MemoryClientStore, TokenView};
 use client_credentials::{
-    Algorithm, AuditSink, Client, ClientId, ClientSecret, CredentialId, Issuer, KeySet, Reason,
-    RequestParts, RevocationStore, SecretCredential, SecretHash, SigningKey, StoreError, UnixTime,
+    Algorithm, Audience, AuditSink, Client, ClientId, ClientSecret, CredentialId, Issuer, KeySet,
+    Reason, RequestParts, RevocationStore, ScopeSet, SecretCredential, SecretHash, SigningKey,
+    StoreError, UnixTime, ValidationError, Validator, VerificationKeys,
 };
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
@@ -214,4 +215,61 @@ fn a_revocation_store_error_reaches_the_audit_event() {
         "{record:?}"
     );
     assert!(!format!("{record:?}").contains(secret.expose_secret()));
+}
+
+#[test]
+fn a_resource_servers_revocation_store_error_is_logged() {
+    let secret = ClientSecret::generate();
+    let client = Client::builder(ClientId::new("c1").unwrap())
+        .secret(SecretCredential::new(
+            CredentialId::new("s1").unwrap(),
+            SecretHash::fast(&secret).unwrap(),
+        ))
+        .allowed_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
+        .default_scopes(ScopeSet::from_strs(["mcp:read"]).unwrap())
+        .default_audience(Audience::new("https://mcp.example.com").unwrap())
+        .build()
+        .unwrap();
+    let keys = keys();
+    let jwks = keys.jwks_json();
+    let issuer = Issuer::builder(
+        "https://as.example.com",
+        keys,
+        MemoryClientStore::from_iter([client]),
+    )
+    .build()
+    .unwrap();
+    let validator = Validator::builder(
+        "https://as.example.com",
+        Audience::new("https://mcp.example.com").unwrap(),
+        VerificationKeys::from_jwks_json(&jwks).unwrap(),
+    )
+    .revocation_store(DownRevocations)
+    .build()
+    .unwrap();
+    let body = format!(
+        "grant_type=client_credentials&client_id=c1&client_secret={}",
+        secret.expose_secret()
+    );
+    let capture = Capture::default();
+    let (token, refused) = block_on_captured(&capture, async {
+        let r = issuer
+            .handle_token_request(RequestParts::form_post(body.as_bytes()))
+            .await;
+        let issued: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        let token = issued["access_token"].as_str().unwrap().to_owned();
+        let refused = validator.validate(&token, UnixTime::now()).await;
+        (token, refused)
+    });
+    assert_eq!(refused.err(), Some(ValidationError::RevocationUnavailable));
+    let events = capture.0.lock().unwrap();
+    let logged = events
+        .iter()
+        .find(|e| e.contains_key("store_error"))
+        .expect("the failure is logged");
+    assert!(
+        logged["store_error"].contains(BACKEND_MESSAGE),
+        "{logged:?}"
+    );
+    assert!(!format!("{events:?}").contains(&token));
 }

@@ -29,6 +29,10 @@
 //!
 //! A failing [claims hook](crate::issuer::ClaimsHook) is also logged, at
 //! `ERROR` with target `client_credentials::claims` and its error in `error`.
+//! On a resource server, a [`Validator`](crate::Validator) whose revocation
+//! store fails refuses the token (`RevocationUnavailable`) and logs the
+//! store's error at `WARN`, target `client_credentials::validator`, field
+//! `store_error`.
 //!
 //! ## Metrics
 //!

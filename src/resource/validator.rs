@@ -246,7 +246,18 @@ impl<R: RevocationStore> Validator<R> {
         match self.revocation.is_revoked(&TokenView::of(&claims)).await {
             Ok(false) => {}
             Ok(true) => return Err(ValidationError::Revoked),
-            Err(_) => return Err(ValidationError::RevocationUnavailable),
+            Err(error) => {
+                // The caller sees `invalid_token`; the operator, why.
+                #[cfg(feature = "tracing")]
+                tracing::warn!(
+                    target: "client_credentials::validator",
+                    store_error = %error,
+                    "the revocation store failed; the token is refused"
+                );
+                #[cfg(not(feature = "tracing"))]
+                let _ = error;
+                return Err(ValidationError::RevocationUnavailable);
+            }
         }
         Ok(VerifiedToken {
             claims,
