@@ -172,6 +172,9 @@ impl TokenSource {
     ) -> Result<AccessToken, TokenSourceError> {
         let key = TokenKey::new(scope, resource);
         let slot = self.slot(&key);
+        // The generation is read before the cache: a request that ends
+        // between the two reads is then seen by one or the other.
+        let seen = slot.generation.load(Ordering::Acquire);
         let now = self.inner.clock.now();
         let cached = slot.cached();
         if let Some(token) = &cached
@@ -179,7 +182,6 @@ impl TokenSource {
         {
             return Ok(token.clone());
         }
-        let seen = slot.generation.load(Ordering::Acquire);
         let mut flight = match &cached {
             // Due for refresh but still valid: one caller refreshes, the
             // others carry on with the valid token.
