@@ -24,7 +24,7 @@ pub(crate) struct Args {
     /// metadata.
     #[arg(long)]
     jwks_url: Option<String>,
-    /// Accept `http` URLs on 127.0.0.1, localhost or [::1] (local tests only).
+    /// Accept `http` URLs on `127.0.0.1`, `localhost` or `[::1]` (local tests only).
     #[arg(long)]
     allow_http_loopback: bool,
 }

@@ -19,8 +19,11 @@ use crate::client::error::TokenSourceError;
 #[derive(Clone)]
 pub struct PlatformTokenFile {
     path: PathBuf,
-    last: Arc<Mutex<Option<(Stamp, Arc<Zeroizing<String>>)>>>,
+    last: Arc<Mutex<Option<Read>>>,
 }
+
+/// The token last read, and the version of the file it came from.
+type Read = (Stamp, Arc<Zeroizing<String>>);
 
 /// What tells one version of the file from the next.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

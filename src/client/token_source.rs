@@ -254,11 +254,13 @@ impl TokenSource {
     }
 
     /// The source's clock.
+    #[cfg_attr(not(feature = "tonic"), allow(dead_code))]
     pub(crate) fn now(&self) -> UnixTime {
         self.inner.clock.now()
     }
 
     /// The retry policy.
+    #[cfg_attr(not(feature = "tonic"), allow(dead_code))]
     pub(crate) fn retry_policy(&self) -> RetryPolicy {
         self.inner.retry
     }
