@@ -46,7 +46,10 @@ pub enum TokenSourceError {
     },
     /// No answer through every attempt: the endpoint is unreachable (DNS,
     /// connection, TLS, timeout). Check the URL and the network.
-    #[error("the token endpoint could not be reached after {attempts} attempts: {source}")]
+    #[error(
+        "the token endpoint could not be reached after {attempts} attempts ({}); check the URL and the network",
+        transport_cause(.source)
+    )]
     Transport {
         /// The last transport error.
         source: StoreError,
@@ -71,6 +74,14 @@ pub enum TokenSourceError {
     /// read, or an assertion could not be signed.
     #[error("the client credentials cannot be used: {0}")]
     Credentials(String),
+}
+
+/// What the HTTP client said, without the store's prefix.
+fn transport_cause(error: &StoreError) -> String {
+    match std::error::Error::source(error) {
+        Some(cause) => cause.to_string(),
+        None => error.to_string(),
+    }
 }
 
 impl TokenSourceError {
