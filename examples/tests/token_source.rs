@@ -304,6 +304,49 @@ async fn an_outage_is_ridden_out_with_backoff_then_recovery() {
 }
 
 #[tokio::test]
+async fn a_server_that_is_down_is_retried_until_it_is_up() {
+    bounded(async {
+        // A free port, released; the server comes up on it a little later.
+        let (listener, addr) = fixtures::bind().await;
+        drop(listener);
+        let demo = demo::Demo::new(addr).unwrap();
+        let issuer = demo.issuer.clone();
+        let source = builder(
+            Endpoint::token_endpoint(format!("http://{addr}/token")),
+            demo_credentials(&demo),
+        )
+        .retry_policy({
+            let mut policy = client_credentials::client::RetryPolicy::default();
+            policy.max_attempts = 12;
+            policy.initial_backoff = Duration::from_millis(100);
+            policy.max_backoff = Duration::from_secs(1);
+            policy
+        })
+        .build()
+        .unwrap();
+        let started = Arc::new(tokio::sync::Notify::new());
+        let up = started.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+            let gate = serve(listener, issuer).await;
+            up.notify_one();
+            gate
+        });
+        let token = source.token().await.unwrap();
+        started.notified().await;
+        verify_access_token(
+            &format!("http://{addr}"),
+            token.expose_secret(),
+            &format!("http://{addr}"),
+            &demo.audience,
+        )
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_reqwest_middleware_sends_the_token_and_drops_a_refused_one() {
     bounded(async {
         let (demo, base, gate) = demo_server().await;
