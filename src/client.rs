@@ -64,15 +64,15 @@
 //! | | this crate's [`TokenSource`] | `middle` | `huskarl` |
 //! |---|---|---|---|
 //! | grants | `client_credentials`; JWT-bearer (RFC 7523 §2.1) from a platform token file | `client_credentials` | `client_credentials`, refresh, authorization code and more |
-//! | client authentication | `client_secret_basic`, `client_secret_post`, `private_key_jwt` / `client_secret_jwt` with the crate's keys | secret (through the `oauth2` crate) | several methods, with its own crypto crates |
+//! | client authentication | `client_secret_basic`, `client_secret_post`, `private_key_jwt` / `client_secret_jwt` with the crate's keys | client id and secret (through the `oauth2` crate) | pluggable client authentication (secrets; keys through its crypto crates) |
 //! | discovery | RFC 8414, checking the `issuer` (§3.3) | token URL given | RFC 8414 / OpenID discovery |
 //! | cache | per (scope, resource) pair, refreshed a margin (60 s) before expiry | one token, renewed by a background task | an in-memory token cache behind an HTTP authorizer |
 //! | concurrent callers | single flight: one request per key, however many tasks ask; callers in the margin keep the valid token | callers read the token the task keeps | not described |
-//! | failures | backoff with jitter, `Retry-After` on `429`/`503`, typed errors that say what to do, the valid token kept through a failed refresh | retried by the background task | errors of the grant |
+//! | failures | backoff with jitter, `Retry-After` on `429`/`503`, typed errors that say what to do, the valid token kept through a failed refresh | not described beyond the background renewal | not described beyond the grant's errors |
 //! | reqwest | `reqwest-middleware` middleware, or the header value | a wrapped `HttpClient` | its `HttpClient` trait with a reqwest implementation |
 //! | tonic | interceptor fed by a background refresh | interceptor | not described |
-//! | DPoP | the place is laid (request headers, token type) | no | yes, a builder option on each grant |
-//! | tested against | this crate's token server over loopback, and a second authorization server implementation | — | the OpenID conformance suite |
+//! | DPoP | the place is laid (request headers, token type) | not described | yes, a builder option on each grant |
+//! | tested against | this crate's token server over loopback, and node-oidc-provider | not described | the OpenID conformance suite (its OpenID Connect client plans) |
 //!
 //! In short: `huskarl` is the broader OAuth client (interactive grants,
 //! refresh tokens, certified OpenID flows); `middle` is the smallest
