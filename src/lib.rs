@@ -171,6 +171,7 @@
 //! | [`issuer`] | the token endpoint (parse, authenticate, grant, mint), revocation, introspection, metadata | [`Issuer`], [`TokenRequest`], [`ClientAuth`], [`issuer::IssuerBuilder`], [`issuer::IssuerConfig`], [`issuer::ClaimsHook`], [`issuer::ClaimsRequest`], [`issuer::AuthenticatedClient`], [`issuer::ClientAssertion`], [`issuer::AssertionSettings`], [`issuer::Policy`], [`issuer::ScopePolicy`], [`issuer::Grant`], [`issuer::JtiSource`], [`issuer::RandomJti`], [`issuer::TokenResponse`], [`issuer::RevokeOrIntrospectRequest`], [`issuer::SlowHashRunner`], [`issuer::SlowHashWork`], [`issuer::well_known_path`], [`issuer::DEFAULT_MAX_BODY_BYTES`], [`issuer::JWT_BEARER_ASSERTION_TYPE`] |
 //! | [`resource`] | token validation, bearer challenges, protected-resource metadata | [`Validator`], [`VerifiedToken`], [`BearerChallenge`], [`ResourceMetadata`], [`resource::ValidatorBuilder`], [`resource::InsufficientScope`], [`resource::ScopeHierarchy`], [`resource::BearerError`], [`resource::bearer_token`], [`resource::ResourceMetadataBuilder`], [`resource::resource_metadata_url`], [`resource::resource_metadata_path`], [`resource::DEFAULT_LEEWAY`], [`resource::MAX_LEEWAY`], [`resource::DEFAULT_MAX_TOKEN_BYTES`], [`resource::RemoteKeys`], [`resource::RemoteKeysConfig`], [`resource::HttpGet`], [`resource::HttpGetResponse`]; with the feature `reqwest`, `resource::ReqwestGet`; with the feature `metrics`, `resource::VALIDATIONS` |
 //! | `testing` (feature `testing`) | the conformance kit for store implementations | `testing::check_client_store`, `testing::check_revocation_store`, `testing::check_replay_guard`, `testing::check_throttle` |
+//! | `client` (feature `client`) | the caller's side: access tokens from an authorization server, cached per (scope, resource), single flight, backoff | `client::TokenSource`, `client::TokenSourceBuilder`, `client::Endpoint`, `client::Credentials`, `client::PlatformTokenFile`, `client::AccessToken`, `client::TokenSourceError`, `client::RetryPolicy`, `client::TokenHttp`, `client::TokenHttpRequest`, `client::TokenHttpResponse`, `client::ReqwestHttp`, `client::DEFAULT_REFRESH_MARGIN`, `client::JWT_BEARER_GRANT_TYPE`; with the feature `reqwest-middleware`, `client::TokenMiddleware`; with the feature `tonic`, `client::TonicInterceptor` |
 //! | [`manual`] | design rationale, the security model, and the map from RFC requirements to the tests that hold them | prose only |
 //!
 //! The crate root re-exports the types a user starts from; stock
@@ -252,6 +253,8 @@ mod vocab;
 mod wire;
 
 pub mod audit;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod issuer;
 pub mod jose;
 pub mod manual;

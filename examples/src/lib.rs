@@ -11,7 +11,6 @@
 //!   tokens;
 //! - [`demo`]: the demo issuer the token servers start with when given no
 //!   configuration;
-//! - [`keygen`]: the secrets, keys and JWK Sets a configuration needs;
 //! - [`slow_hash`]: the runners that keep PBKDF2 checks off the async threads.
 //!
 //! Run one from the repository root with
@@ -23,7 +22,6 @@ pub mod demo;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod hyper_server;
-pub mod keygen;
 pub mod mcp_resource_server;
 pub mod slow_hash;
 

@@ -1,16 +1,15 @@
 //! The example server's `--config` path end to end over HTTP, the errors a bad
-//! configuration gives, and the `keygen` example that makes what goes in it.
+//! configuration gives.
 
 mod fixtures;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use client_credentials::{Algorithm, ClientSecret, SecretHash, SigningKey};
+use client_credentials::{ClientSecret, SecretHash};
 use serde_json::Value;
 
 use client_credentials_examples::axum_server::config;
-use client_credentials_examples::keygen;
 use fixtures::{bounded, get_json, http_client, temp_files, token_basic, verify_access_token};
 
 /// A configuration for an issuer at `http://{addr}` with one client `job`
@@ -260,78 +259,4 @@ fn malformed_configs_give_clear_errors() {
             assert!(error.contains(part), "{what}: {error:?} lacks {part:?}");
         }
     }
-}
-
-/// Runs the keygen example's logic; its stdout and stderr.
-fn keygen(args: &[&str], stdin: &str) -> Result<(String, String), String> {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    keygen::run(args, &mut stdin.as_bytes(), &mut out, &mut err).map_err(|e| e.to_string())?;
-    Ok((
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    ))
-}
-
-/// The quoted value of `name = "…"` or `name = …` in keygen's output.
-fn field<'a>(output: &'a str, name: &str) -> &'a str {
-    let line = output.lines().find(|l| l.starts_with(name)).unwrap();
-    let value = line.split_once('=').unwrap().1.trim();
-    let value = value.split_whitespace().next().unwrap();
-    value.trim_matches('"')
-}
-
-#[test]
-fn keygen_secret_prints_a_secret_and_a_hash_that_verifies_it() {
-    let (out, _) = keygen(&["secret"], "").unwrap();
-    let secret = field(&out, "secret");
-    let hash: SecretHash = field(&out, "hash").parse().unwrap();
-    assert!(field(&out, "hash").starts_with("$sha256$"));
-    assert!(hash.verify(secret.as_bytes()));
-    assert!(!hash.verify(b"something else"));
-}
-
-#[test]
-fn keygen_pbkdf2_hashes_the_secret_read_from_stdin() {
-    let (out, _) = keygen(&["secret", "--pbkdf2"], "chosen by a human\n").unwrap();
-    assert!(!out.contains("chosen by a human"));
-    let hash: SecretHash = field(&out, "hash").parse().unwrap();
-    assert!(field(&out, "hash").starts_with("$pbkdf2-sha256$i=600000$"));
-    assert!(
-        hash.verify(b"chosen by a human"),
-        "the trailing newline is not part of it"
-    );
-}
-
-#[test]
-fn keygen_key_prints_a_pkcs8_key_and_its_kid() {
-    for (arg, alg) in [("ES256", Algorithm::ES256), ("EdDSA", Algorithm::EdDSA)] {
-        let (pem, err) = keygen(&["key", arg], "").unwrap();
-        let key = SigningKey::from_pkcs8_pem(alg, &pem, None).unwrap();
-        assert_eq!(err.trim(), format!("kid: {}", key.kid()));
-    }
-    assert!(
-        keygen(&["key", "none"], "")
-            .unwrap_err()
-            .contains("unknown algorithm")
-    );
-    assert!(keygen(&["nonsense"], "").unwrap_err().starts_with("usage:"));
-}
-
-#[tokio::test]
-async fn keygen_outputs_make_a_working_config() {
-    bounded(async {
-        let (secret, _) = keygen(&["secret"], "").unwrap();
-        let (signing, _) = keygen(&["key", "ES256"], "").unwrap();
-        let (previous, _) = keygen(&["key", "ES256"], "").unwrap();
-        let (listener, addr) = fixtures::bind().await;
-        let base = format!("http://{addr}");
-        let toml = config_toml(addr, field(&secret, "hash"), "");
-        let _dir = load_and_serve(listener, &toml, Some([&signing, &previous]));
-        let (status, body) =
-            token_basic(&base, "job", field(&secret, "secret"), "metrics:read").await;
-        assert_eq!(status, 200, "{body}");
-        let token = body["access_token"].as_str().unwrap();
-        verify_access_token(&base, token, &base, "https://metrics.example.com").await;
-    })
-    .await;
 }
