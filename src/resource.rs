@@ -8,20 +8,18 @@
 //! checks, not the token endpoint.
 
 pub(crate) mod challenge;
-pub(crate) mod http_get;
 pub(crate) mod metadata;
-pub(crate) mod remote_keys;
 #[cfg(feature = "reqwest")]
 pub(crate) mod reqwest_get;
 pub(crate) mod scope_hierarchy;
 pub(crate) mod validator;
 
 pub use self::challenge::{BearerChallenge, BearerError, bearer_token};
-pub use self::http_get::{HttpGet, HttpGetResponse};
+pub use crate::jose::http_get::{HttpGet, HttpGetResponse};
 pub use self::metadata::{
     ResourceMetadata, ResourceMetadataBuilder, resource_metadata_path, resource_metadata_url,
 };
-pub use self::remote_keys::{RemoteKeys, RemoteKeysConfig};
+pub use crate::jose::remote_keys::{RemoteKeys, RemoteKeysConfig};
 #[cfg(feature = "reqwest")]
 pub use self::reqwest_get::ReqwestGet;
 pub use self::scope_hierarchy::ScopeHierarchy;
