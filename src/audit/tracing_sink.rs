@@ -12,7 +12,8 @@ use crate::audit::{AuditEvent, AuditSink, Outcome};
 /// valid client id as sent: see
 /// [`AuditEvent::client_id`](crate::audit::AuditEvent::client_id)), `auth_method`,
 /// `credential_id`, `requested_scope`, `granted_scope`, `audience`, `jti`,
-/// `lifetime_secs`, `at`.
+/// `lifetime_secs`, `platform_issuer`, `platform_subject` (JWT-bearer
+/// grants), `at`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TracingAudit;
 
@@ -37,6 +38,8 @@ impl AuditSink for TracingAudit {
                 audience_count = e.audience.len(),
                 jti = e.jti,
                 lifetime_secs = lifetime,
+                platform_issuer = e.platform_issuer,
+                platform_subject = e.platform_subject,
                 at = e.at.as_secs(),
             ),
             Outcome::Refused(reason) => tracing::warn!(
@@ -49,6 +52,8 @@ impl AuditSink for TracingAudit {
                 auth_method = method,
                 credential_id = e.credential_id,
                 requested_scope = requested,
+                platform_issuer = e.platform_issuer,
+                platform_subject = e.platform_subject,
                 at = e.at.as_secs(),
             ),
         }
