@@ -14,10 +14,13 @@
 //! - [`secrets`]: how client secrets are generated, stored and checked, and why.
 //! - [`rotation`]: how to rotate client secrets and signing keys without downtime.
 //! - [`scaling`]: how to run several instances of an issuer.
+//! - [`federation`]: secretless workloads: trusting platform issuers for the
+//!   JWT-bearer grant, and writing claim rules safely.
 //! - [`conformance`]: which RFC rules the crate holds and which tests hold them (the ids `C1`…).
 
 pub mod conformance;
 pub mod design;
+pub mod federation;
 pub mod no_refresh_tokens;
 pub mod rfc9068;
 pub mod rotation;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::audit::AuditSink;
 use crate::issuer::assertion::AssertionSettings;
+use crate::issuer::federation::Federation;
 use crate::issuer::mint::JtiSource;
 use crate::issuer::policy::Policy;
 use crate::issuer::slow_hash::SlowHashRunner;
@@ -47,6 +48,8 @@ use crate::vocab::ids::AuthMethod;
 /// - no `scopes_supported` in the metadata; `https` URLs only
 /// - no [`SlowHashRunner`]: PBKDF2 secret checks run inline, on the thread
 ///   that polls the authentication
+/// - no [`TrustedIssuer`](crate::issuer::TrustedIssuer): the JWT-bearer grant
+///   is `unsupported_grant_type` and not advertised
 pub struct IssuerConfig {
     pub(super) issuer_id: String,
     pub(super) token_endpoint: String,
@@ -71,6 +74,9 @@ pub struct IssuerConfig {
     pub(super) client_jwks: Option<Arc<dyn JwksSource>>,
     /// Where PBKDF2 checks run; inline when `None`.
     pub(super) slow_hash: Option<Arc<dyn SlowHashRunner>>,
+    /// The trusted issuers and claim rules of the JWT-bearer grant; `None`
+    /// when none is configured, and the grant is unsupported.
+    pub(super) federation: Option<Federation>,
 }
 
 impl IssuerConfig {
@@ -145,6 +151,7 @@ impl fmt::Debug for IssuerConfig {
             .field("auth_methods", &self.auth_methods)
             .field("assertion", &self.assertion)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("federation", &self.federation)
             .finish_non_exhaustive()
     }
 }
