@@ -15,14 +15,14 @@ pub(crate) mod scope_hierarchy;
 pub(crate) mod validator;
 
 pub use self::challenge::{BearerChallenge, BearerError, bearer_token};
-pub use crate::jose::http_get::{HttpGet, HttpGetResponse};
 pub use self::metadata::{
     ResourceMetadata, ResourceMetadataBuilder, resource_metadata_path, resource_metadata_url,
 };
-pub use crate::jose::remote_keys::{RemoteKeys, RemoteKeysConfig};
 #[cfg(feature = "reqwest")]
 pub use self::reqwest_get::ReqwestGet;
 pub use self::scope_hierarchy::ScopeHierarchy;
 pub use self::validator::{InsufficientScope, Validator, ValidatorBuilder, VerifiedToken};
+pub use crate::jose::http_get::{HttpGet, HttpGetResponse};
+pub use crate::jose::remote_keys::{RemoteKeys, RemoteKeysConfig};
 pub use crate::jose::token_verifier::DEFAULT_MAX_TOKEN_BYTES;
 pub use crate::vocab::time::{DEFAULT_LEEWAY, MAX_LEEWAY};

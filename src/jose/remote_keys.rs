@@ -11,9 +11,9 @@ use std::time::Duration;
 use arc_swap::ArcSwapOption;
 use event_listener::Event;
 
+use crate::jose::http_get::{DynHttpGet, HttpGet};
 use crate::jose::token_verifier::{SignedClaims, TokenVerifier};
 use crate::jose::verification_keys::VerificationKeys;
-use crate::jose::http_get::{DynHttpGet, HttpGet};
 use crate::vocab::error::{ConfigError, StoreError, ValidationError};
 use crate::vocab::time::{UnixTime, ceil_secs};
 use crate::vocab::url::is_acceptable_url;

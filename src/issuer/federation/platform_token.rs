@@ -110,7 +110,9 @@ impl<'t> PlatformToken<'t> {
         let input = self.jws.signing_input.as_bytes();
         let kid = self.kid.as_deref();
         trusted
-            .with_current_keys(now, |keys| check_signature(keys, kid, alg, input, signature))
+            .with_current_keys(now, |keys| {
+                check_signature(keys, kid, alg, input, signature)
+            })
             .await
             .map_err(|e| match e {
                 ValidationError::UnknownKey => GrantRefusal::UnknownKey,
@@ -221,7 +223,10 @@ fn is_acceptable_type(typ: Option<&str>) -> bool {
 
 /// A string claim: `None` when absent (or `null`), `MalformedClaims` when of
 /// another type.
-fn string_claim<'c>(claims: &'c Map<String, Value>, name: &str) -> Result<Option<&'c str>, GrantRefusal> {
+fn string_claim<'c>(
+    claims: &'c Map<String, Value>,
+    name: &str,
+) -> Result<Option<&'c str>, GrantRefusal> {
     match claims.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),

@@ -31,9 +31,9 @@ impl SubjectMatch {
     /// Checks the matcher once, at configuration.
     pub(super) fn check(&self) -> Result<(), ConfigError> {
         match self {
-            Self::Exact(v) | Self::Prefix(v) if v.is_empty() => Err(ConfigError::Invalid(
-                "a subject to match may not be empty",
-            )),
+            Self::Exact(v) | Self::Prefix(v) if v.is_empty() => {
+                Err(ConfigError::Invalid("a subject to match may not be empty"))
+            }
             Self::Pattern(p) if p.chars().all(|c| c == '*') => Err(ConfigError::Invalid(
                 "a subject pattern must hold more than `*`",
             )),

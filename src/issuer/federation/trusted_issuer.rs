@@ -79,7 +79,10 @@ impl TrustedIssuer {
     ///
     /// # Errors
     /// [`ConfigError::InvalidIssuer`] for an empty issuer identifier.
-    pub fn with_keys(issuer: impl Into<String>, keys: VerificationKeys) -> Result<Self, ConfigError> {
+    pub fn with_keys(
+        issuer: impl Into<String>,
+        keys: VerificationKeys,
+    ) -> Result<Self, ConfigError> {
         let id = issuer.into();
         if id.is_empty() {
             return Err(ConfigError::InvalidIssuer(id));

@@ -379,7 +379,8 @@ fn c49_c141_the_jwt_bearer_grant_parses_with_one_assertion() {
     let r = parse("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer").unwrap();
     assert!(r.assertion().is_none());
     // An assertion is no parameter of the client-credentials grant.
-    let r = parse("grant_type=client_credentials&client_id=a&client_secret=s&assertion=a.b.c").unwrap();
+    let r =
+        parse("grant_type=client_credentials&client_id=a&client_secret=s&assertion=a.b.c").unwrap();
     assert_eq!(r.grant_type(), GrantType::ClientCredentials);
     assert!(r.assertion().is_none());
 }

@@ -10,7 +10,10 @@ fn token(header: &str, claims: &str) -> String {
 
 #[test]
 fn c141_one_compact_jws_with_json_parts_reads() {
-    let t = token(r#"{"alg":"RS256","kid":"k1"}"#, r#"{"iss":"https://i","sub":"s"}"#);
+    let t = token(
+        r#"{"alg":"RS256","kid":"k1"}"#,
+        r#"{"iss":"https://i","sub":"s"}"#,
+    );
     let read = PlatformToken::read(&t).unwrap();
     assert_eq!(read.unverified_issuer(), Ok("https://i"));
     for bad in [
@@ -24,7 +27,11 @@ fn c141_one_compact_jws_with_json_parts_reads() {
         format!("{}.{}=.sig", b64(r#"{"alg":"RS256"}"#), b64("{}")),
         "x".repeat(MAX_PLATFORM_TOKEN_BYTES + 1),
     ] {
-        assert_eq!(PlatformToken::read(&bad).err(), Some(GrantRefusal::Malformed), "{bad:.40}");
+        assert_eq!(
+            PlatformToken::read(&bad).err(),
+            Some(GrantRefusal::Malformed),
+            "{bad:.40}"
+        );
     }
 }
 
@@ -52,10 +59,21 @@ fn numeric_dates_are_whole_non_negative_seconds() {
 
 #[test]
 fn platform_types_are_accepted_access_tokens_are_not() {
-    for typ in [None, Some("JWT"), Some("jwt"), Some("JOSE"), Some("application/jwt")] {
+    for typ in [
+        None,
+        Some("JWT"),
+        Some("jwt"),
+        Some("JOSE"),
+        Some("application/jwt"),
+    ] {
         assert!(is_acceptable_type(typ), "{typ:?}");
     }
-    for typ in ["at+jwt", "application/at+jwt", "client-authentication+jwt", "dpop+jwt"] {
+    for typ in [
+        "at+jwt",
+        "application/at+jwt",
+        "client-authentication+jwt",
+        "dpop+jwt",
+    ] {
         assert!(!is_acceptable_type(Some(typ)), "{typ}");
     }
 }
