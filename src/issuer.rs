@@ -13,7 +13,7 @@
 //! With trusted issuers ([`TrustedIssuer`]) and claim rules ([`ClaimRule`]),
 //! the token endpoint also serves the JWT-bearer grant (RFC 7523 §2.1):
 //! workloads exchange their platform's token for an access token (see
-//! [`manual::federation`](crate::manual::federation)).
+//! the manual page `manual::federation`).
 //!
 //! This wing may import every other wing except `resource`.
 

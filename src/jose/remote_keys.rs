@@ -68,8 +68,8 @@ impl Default for RemoteKeysConfig {
 }
 
 /// The verification keys of a remote issuer, fetched from its `jwks_uri` and
-/// kept fresh: a key source for a [`Validator`](crate::Validator) (see
-/// [`Validator::builder_remote`](crate::Validator::builder_remote)), so the
+/// kept fresh: a key source for a resource server's `Validator` (see
+/// `Validator::builder_remote`) or the issuer's trusted platform issuers, so the
 /// issuer can rotate its signing key without a restart of the resource server.
 ///
 /// - The `jwks_uri` is given ([`with_jwks_uri`](Self::with_jwks_uri)) or read
@@ -235,7 +235,7 @@ impl RemoteKeys {
         self.fetch_or_wait(now).await.unwrap_or(Ok(()))
     }
 
-    /// Steps 1 to 4 of the [`Validator`](crate::Validator) with the current
+    /// Steps 1 to 4 of the resource server's `Validator` with the current
     /// set, fetching it first when there is none, refreshing it when due, and
     /// once more for an unknown `kid`.
     pub(crate) async fn verify(
