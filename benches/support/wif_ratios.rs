@@ -48,17 +48,20 @@ impl HttpGet for Platform {
     }
 }
 
+/// Signs a platform token's signing input.
+type Signer = Box<dyn Fn(&[u8]) -> Vec<u8>>;
+
 /// The platform's key: its published JWK Set, a signer for its tokens and
 /// the raw verifier of the baseline.
 struct PlatformKey {
     jwks: String,
-    sign: Box<dyn Fn(&[u8]) -> Vec<u8>>,
+    sign: Signer,
     raw: signature::UnparsedPublicKey<Vec<u8>>,
 }
 
 fn platform_key(alg: Algorithm) -> PlatformKey {
     let rng = SystemRandom::new();
-    let (key, sign, raw): (SigningKey, Box<dyn Fn(&[u8]) -> Vec<u8>>, _) = match alg {
+    let (key, sign, raw): (SigningKey, Signer, _) = match alg {
         Algorithm::ES256 => {
             let (_, pem) = SigningKey::generate(alg).unwrap();
             let key =
@@ -78,7 +81,7 @@ fn platform_key(alg: Algorithm) -> PlatformKey {
             });
             let raw =
                 signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, public);
-            (key, sign as Box<dyn Fn(&[u8]) -> Vec<u8>>, raw)
+            (key, sign as Signer, raw)
         }
         Algorithm::RS256 => {
             let vectors = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/");
@@ -99,7 +102,7 @@ fn platform_key(alg: Algorithm) -> PlatformKey {
             });
             let raw =
                 signature::UnparsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, public);
-            (key, sign as Box<dyn Fn(&[u8]) -> Vec<u8>>, raw)
+            (key, sign as Signer, raw)
         }
         other => panic!("no platform key for {other}"),
     };
