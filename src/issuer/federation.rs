@@ -29,6 +29,9 @@ use crate::vocab::error::ConfigError;
 /// order given: checked once when the issuer is built.
 pub(crate) struct Federation {
     issuers: Vec<Trusted>,
+    /// Every claim name some rule compares, once: the claims kept when a
+    /// platform token is read.
+    pub(crate) claim_names: Vec<String>,
 }
 
 /// One trusted issuer, ready for requests.
@@ -81,7 +84,17 @@ impl Federation {
         if (1..names.len()).any(|i| names[..i].contains(&names[i])) {
             return Err(ConfigError::Invalid("two claim rules share a name"));
         }
-        Ok(Self { issuers: trusted })
+        let mut claim_names: Vec<String> = trusted
+            .iter()
+            .flat_map(|t| t.rules.iter().flat_map(ClaimRule::claim_names))
+            .map(str::to_owned)
+            .collect();
+        claim_names.sort_unstable();
+        claim_names.dedup();
+        Ok(Self {
+            issuers: trusted,
+            claim_names,
+        })
     }
 
     /// The trusted issuer whose identifier is exactly `iss`.

@@ -113,6 +113,11 @@ impl ClaimRule {
         self.one_use
     }
 
+    /// The names of the claims the rule compares, besides `iss` and `sub`.
+    pub(super) fn claim_names(&self) -> impl Iterator<Item = &str> {
+        self.claims.iter().map(|(name, _)| name.as_str())
+    }
+
     /// Whether a verified token of the rule's issuer with `subject` and
     /// `claims` matches.
     pub(super) fn matches(&self, subject: &str, claims: &Map<String, Value>) -> bool {

@@ -51,8 +51,8 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         let grant_refused =
             |event: &AuditEvent<'_>, r: GrantRefusal| self.refuse(event, Reason::InvalidGrant(r));
 
-        let token =
-            PlatformToken::read(assertion.as_str()).map_err(|r| grant_refused(&event, r))?;
+        let token = PlatformToken::read(assertion.as_str(), &federation.claim_names)
+            .map_err(|r| grant_refused(&event, r))?;
         let iss = token
             .unverified_issuer()
             .map_err(|r| grant_refused(&event, r))?;

@@ -3,9 +3,12 @@
 //! (RFC 7523 §3) into a [`VerifiedPlatformToken`].
 
 use std::borrow::Cow;
+use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::issuer::federation::trusted_issuer::TrustedIssuer;
@@ -45,7 +48,11 @@ pub(crate) struct VerifiedPlatformToken {
 impl<'t> PlatformToken<'t> {
     /// Reads the compact serialization: three base64url parts, the first two
     /// JSON objects, `alg` present (C47-like syntax, reported `invalid_grant`).
-    pub(crate) fn read(text: &'t str) -> Result<Self, GrantRefusal> {
+    /// Of the claims, only the registered ones the grant checks and those
+    /// named in `wanted` (the claims some rule compares) are kept; the rest
+    /// (Kubernetes's nested `kubernetes.io`, most of GitHub's) are skipped
+    /// unread.
+    pub(crate) fn read(text: &'t str, wanted: &[String]) -> Result<Self, GrantRefusal> {
         let malformed = GrantRefusal::Malformed;
         if text.len() > MAX_PLATFORM_TOKEN_BYTES {
             return Err(malformed);
@@ -58,7 +65,7 @@ impl<'t> PlatformToken<'t> {
         let payload = URL_SAFE_NO_PAD
             .decode(jws.payload_b64)
             .map_err(|_| malformed)?;
-        let claims: Map<String, Value> = jws::json_object(&payload).ok_or(malformed)?;
+        let claims = kept_claims(&payload, wanted).ok_or(malformed)?;
         Ok(Self {
             alg: header.alg.map(Cow::into_owned).ok_or(malformed)?,
             typ: header.typ.map(Cow::into_owned),
@@ -175,6 +182,80 @@ impl<'t> PlatformToken<'t> {
             expires: UnixTime::from_secs(exp),
             claims: self.claims,
         })
+    }
+}
+
+/// The registered claims the grant reads.
+const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+
+/// The payload's registered claims and those in `wanted`, when the payload is
+/// one JSON object in UTF-8. A member given twice reads as its last
+/// occurrence (RFC 7519 §4).
+fn kept_claims(payload: &[u8], wanted: &[String]) -> Option<Map<String, Value>> {
+    let text = std::str::from_utf8(payload).ok()?;
+    if text.trim_ascii_start().as_bytes().first() != Some(&b'{') {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let claims = Kept { wanted }.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(claims)
+}
+
+/// Reads a JSON object keeping only the members the grant needs.
+struct Kept<'w> {
+    wanted: &'w [String],
+}
+
+impl<'de> DeserializeSeed<'de> for Kept<'_> {
+    type Value = Map<String, Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Kept<'_> {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object of claims")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        let mut claims = Map::new();
+        while let Some(Key(name)) = access.next_key()? {
+            let name: &str = &name;
+            if REGISTERED.contains(&name) || self.wanted.iter().any(|w| w == name) {
+                let value: Value = access.next_value()?;
+                claims.insert(name.to_owned(), value);
+            } else {
+                access.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(claims)
+    }
+}
+
+/// A member name, borrowed from the payload unless it holds escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
     }
 }
 

@@ -14,7 +14,7 @@ fn c141_one_compact_jws_with_json_parts_reads() {
         r#"{"alg":"RS256","kid":"k1"}"#,
         r#"{"iss":"https://i","sub":"s"}"#,
     );
-    let read = PlatformToken::read(&t).unwrap();
+    let read = PlatformToken::read(&t, &[]).unwrap();
     assert_eq!(read.unverified_issuer(), Ok("https://i"));
     for bad in [
         String::new(),
@@ -28,7 +28,7 @@ fn c141_one_compact_jws_with_json_parts_reads() {
         "x".repeat(MAX_PLATFORM_TOKEN_BYTES + 1),
     ] {
         assert_eq!(
-            PlatformToken::read(&bad).err(),
+            PlatformToken::read(&bad, &[]).err(),
             Some(GrantRefusal::Malformed),
             "{bad:.40}"
         );
@@ -38,10 +38,10 @@ fn c141_one_compact_jws_with_json_parts_reads() {
 #[test]
 fn c143_an_issuer_of_the_wrong_type_is_malformed_claims() {
     let t = token(r#"{"alg":"RS256"}"#, r#"{"iss":42}"#);
-    let read = PlatformToken::read(&t).unwrap();
+    let read = PlatformToken::read(&t, &[]).unwrap();
     assert_eq!(read.unverified_issuer(), Err(GrantRefusal::MalformedClaims));
     let t = token(r#"{"alg":"RS256"}"#, r#"{"sub":"s"}"#);
-    let read = PlatformToken::read(&t).unwrap();
+    let read = PlatformToken::read(&t, &[]).unwrap();
     assert_eq!(read.unverified_issuer(), Err(GrantRefusal::MissingClaim));
 }
 
@@ -76,4 +76,25 @@ fn platform_types_are_accepted_access_tokens_are_not() {
     ] {
         assert!(!is_acceptable_type(Some(typ)), "{typ}");
     }
+}
+
+#[test]
+fn only_registered_and_wanted_claims_are_kept() {
+    let claims = r#"{"iss":"https://i","sub":"s","repository":"o/r","ref":"refs/heads/main",
+        "kubernetes.io":{"namespace":"payments","pod":{"name":"p"}},"n":1,"ref":"refs/heads/dev"}"#;
+    let t = token(r#"{"alg":"RS256"}"#, claims);
+    let read = PlatformToken::read(&t, &["ref".to_owned()]).unwrap();
+    let mut kept: Vec<&str> = read.claims.keys().map(String::as_str).collect();
+    kept.sort_unstable();
+    assert_eq!(kept, ["iss", "ref", "sub"]);
+    // A member given twice reads as its last occurrence.
+    assert_eq!(read.claims["ref"], "refs/heads/dev");
+    // Escaped names are read too; trailing text is refused.
+    let t = token(r#"{"alg":"RS256"}"#, r#"{"\u0069ss":"https://i"}"#);
+    assert_eq!(
+        PlatformToken::read(&t, &[]).unwrap().unverified_issuer(),
+        Ok("https://i")
+    );
+    let t = token(r#"{"alg":"RS256"}"#, r#"{"iss":"https://i"} x"#);
+    assert!(PlatformToken::read(&t, &[]).is_err());
 }
