@@ -22,7 +22,7 @@ use client_credentials::resource::{RemoteKeys, RemoteKeysConfig};
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{
     Audience, ClientId, FixedClock, GrantRefusal, HttpResponse, Issuer, Reason, RequestParts,
-    ScopeSet, UnixTime,
+    RevocationStore, ScopeSet, UnixTime,
 };
 use fixtures::{
     ISSUER, NOW, RESOURCE, RESOURCE2, assert_error, assert_token, basic, es256_keys, form,
@@ -783,6 +783,31 @@ async fn c145_the_rules_scope_and_audience_limits_apply() {
     );
     let issued = assert_token(&fx.exchange(&token("l-3"), &[("resource", RESOURCE)]).await);
     assert_eq!(issued.claims["scope"], "payments:read");
+}
+
+#[tokio::test]
+async fn c145_a_revoked_rule_or_logical_client_gets_no_token() {
+    let fx = Fx::new().await;
+    let store = fx.issuer.revocation_store();
+    let workloads = ClientId::new("payments-workloads").unwrap();
+    let rule = client_credentials::CredentialId::new("k8s-payments").unwrap();
+    store
+        .revoke_credential(&workloads, &rule, UnixTime::MAX)
+        .await
+        .unwrap();
+    let worker = fx.k8s_token(&fx.k8s("payments", "worker", "v-1"));
+    let r = fx.exchange(&worker, &[]).await;
+    fx.assert_refused(&r, &worker, GrantRefusal::Revoked);
+    // The other rule, and its client, are untouched.
+    assert_token(
+        &fx.exchange(&fx.k8s_token(&fx.k8s("payments", "api", "v-2")), &[])
+            .await,
+    );
+    let api = ClientId::new("payments-api").unwrap();
+    store.revoke_client(&api, UnixTime::MAX).await.unwrap();
+    let again = fx.k8s_token(&fx.k8s("payments", "api", "v-3"));
+    let r = fx.exchange(&again, &[]).await;
+    fx.assert_refused(&r, &again, GrantRefusal::Revoked);
 }
 
 #[tokio::test]

@@ -49,10 +49,13 @@
 //!    No match is `invalid_grant`.
 //! 6. If the request also authenticates a client (or names a `client_id`),
 //!    it must be the rule's client.
-//! 7. Scopes, resources and lifetime: the issuer's [`Policy`](crate::issuer::Policy)
+//! 7. Neither the rule's client nor the rule is revoked in the
+//!    [`RevocationStore`](crate::RevocationStore) (revoke the client, or the
+//!    rule's name as its credential, to cut a workload class off at once).
+//! 8. Scopes, resources and lifetime: the issuer's [`Policy`](crate::issuer::Policy)
 //!    with the rule's limits, exactly as for a registered client
 //!    (`invalid_scope`, `invalid_target`).
-//! 8. Unless the rule allows reuse, the token's `jti` is required and recorded
+//! 9. Unless the rule allows reuse, the token's `jti` is required and recorded
 //!    in the [`ReplayGuard`](crate::ReplayGuard) until the token expires, under
 //!    a key of its own: a replayed token is `invalid_grant`.
 //!

@@ -68,6 +68,10 @@ pub enum GrantRefusal {
     /// rule names.
     #[error("the authenticated client is not the client of the matching rule")]
     ClientMismatch,
+    /// The rule's logical client, or the rule (its `credential_id`), has
+    /// been revoked: it gets no new token.
+    #[error("the rule's client or the rule itself has been revoked")]
+    Revoked,
     /// The matching rule requires a `jti` and the assertion has none.
     #[error("the assertion has no jti, so it cannot be held to one use")]
     MissingJti,

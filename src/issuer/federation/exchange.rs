@@ -15,7 +15,7 @@ use crate::issuer::token_request::TokenRequest;
 use crate::jose::claims::MintClaims;
 use crate::store::client_store::ClientStore;
 use crate::store::replay::{ReplayCheck, ReplayGuard};
-use crate::store::revocation::RevocationStore;
+use crate::store::revocation::{RevocationStore, TokenView};
 use crate::vocab::error::{Reason, TokenError};
 use crate::vocab::grant_refusal::GrantRefusal;
 use crate::vocab::time::UnixTime;
@@ -86,6 +86,17 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         };
         if presented.is_some_and(|id| id != client.id().as_str()) {
             return Err(grant_refused(&event, GrantRefusal::ClientMismatch));
+        }
+
+        // A revoked logical client, or a revoked rule (the tokens'
+        // `credential_id`), gets no new token: a token minted now would be
+        // born revoked.
+        let prospective =
+            TokenView::prospective(client.id().as_str(), Some(rule.name().as_str()), now);
+        match self.revocation.is_revoked(&prospective).await {
+            Ok(false) => {}
+            Ok(true) => return Err(grant_refused(&event, GrantRefusal::Revoked)),
+            Err(_) => return Err(self.refuse(&event, Reason::StoreUnavailable)),
         }
 
         let grant = match self.config.policy.grant(client, request) {

@@ -82,6 +82,7 @@ const GRANT_REFUSALS: &[GrantRefusal] = &[
     GrantRefusal::LifetimeTooLong,
     GrantRefusal::NoMatchingRule,
     GrantRefusal::ClientMismatch,
+    GrantRefusal::Revoked,
     GrantRefusal::MissingJti,
     GrantRefusal::Replayed,
     GrantRefusal::ReplayQuotaExceeded,
