@@ -28,6 +28,8 @@ use subtle::ConstantTimeEq;
 mod common;
 #[path = "support/validate_ratios.rs"]
 mod validate_ratios;
+#[path = "support/wif_ratios.rs"]
+mod wif_ratios;
 
 use common::measure::{cpu_time, interleaved, median, median_f64, ops_per_sec, scaled};
 
@@ -315,4 +317,5 @@ fn main() {
         );
     }
     validate_ratios::run(&wanted);
+    wif_ratios::run(&wanted);
 }

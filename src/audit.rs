@@ -83,6 +83,14 @@ pub struct AuditEvent<'a> {
     /// The token's extra claims (the client's and a claims hook's), when it
     /// has any.
     pub extra_claims: Option<&'a ExtraClaims>,
+    /// For a JWT-bearer grant (workload identity federation): the trusted
+    /// issuer of the platform token, once its `iss` named one.
+    pub platform_issuer: Option<&'a str>,
+    /// For a JWT-bearer grant: the workload's `sub` from the platform token,
+    /// once its signature verified; escaped as [`client_id`](Self::client_id)
+    /// is when it is not printable ASCII of at most
+    /// [`MAX_AUDITED_CLIENT_ID_BYTES`] bytes.
+    pub platform_subject: Option<&'a str>,
 }
 
 impl<'a> AuditEvent<'a> {
@@ -101,6 +109,8 @@ impl<'a> AuditEvent<'a> {
             lifetime: None,
             store_error: None,
             extra_claims: None,
+            platform_issuer: None,
+            platform_subject: None,
         }
     }
 
@@ -126,6 +136,8 @@ impl<'a> AuditEvent<'a> {
             lifetime: self.lifetime,
             store_error: self.store_error.map(ToString::to_string),
             extra_claims: self.extra_claims.cloned(),
+            platform_issuer: self.platform_issuer.map(str::to_owned),
+            platform_subject: self.platform_subject.map(str::to_owned),
         }
     }
 }
@@ -143,6 +155,17 @@ pub(crate) struct AuditedClientId<'a> {
 
 impl<'a> AuditedClientId<'a> {
     pub(crate) fn new(presented: &'a str) -> Self {
+        Self::escape(presented)
+    }
+
+    /// The text, as an audit event carries it.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// `presented` as sent when it is printable ASCII of at most
+    /// [`MAX_AUDITED_CLIENT_ID_BYTES`] bytes, escaped otherwise.
+    fn escape(presented: &'a str) -> Self {
         let bytes = presented.as_bytes();
         let printable = |b: &u8| (0x20..=0x7e).contains(b);
         if !bytes.is_empty()
@@ -205,6 +228,10 @@ pub struct AuditRecord {
     pub store_error: Option<String>,
     /// See [`AuditEvent::extra_claims`].
     pub extra_claims: Option<ExtraClaims>,
+    /// See [`AuditEvent::platform_issuer`].
+    pub platform_issuer: Option<String>,
+    /// See [`AuditEvent::platform_subject`].
+    pub platform_subject: Option<String>,
 }
 
 /// Receives every token decision. Called on the request path: keep it fast

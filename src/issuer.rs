@@ -10,6 +10,11 @@
 //! [`AuthenticatedClient`] proof), [`Policy::grant`] (every grant check) and
 //! [`Issuer::issue`].
 //!
+//! With trusted issuers ([`TrustedIssuer`]) and claim rules ([`ClaimRule`]),
+//! the token endpoint also serves the JWT-bearer grant (RFC 7523 §2.1):
+//! workloads exchange their platform's token for an access token (see
+//! the manual page `manual::federation`).
+//!
 //! This wing may import every other wing except `resource`.
 
 pub(crate) mod assertion;
@@ -19,6 +24,7 @@ pub(crate) mod claims_hook;
 pub(crate) mod client_auth;
 pub(crate) mod config;
 pub(crate) mod endpoint;
+pub(crate) mod federation;
 mod introspection;
 pub(crate) mod metadata;
 pub(crate) mod mint;
@@ -34,11 +40,14 @@ pub use self::claims_hook::{ClaimsHook, ClaimsRequest};
 pub use self::client_auth::{AuthenticatedClient, ClientAuth};
 pub use self::config::IssuerConfig;
 pub use self::endpoint::Issuer;
+pub use self::federation::claim_rule::{ClaimRule, ClaimRuleBuilder};
+pub use self::federation::subject_match::SubjectMatch;
+pub use self::federation::trusted_issuer::{ExpectedAudience, TrustedIssuer};
 pub use self::metadata::well_known_path;
 pub use self::mint::{JtiSource, RandomJti};
 pub use self::policy::{Grant, Policy, ScopePolicy};
 pub use self::revoke_or_introspect_request::RevokeOrIntrospectRequest;
 pub use self::slow_hash::{SlowHashRunner, SlowHashWork};
-pub use self::token_request::TokenRequest;
+pub use self::token_request::{GrantType, JWT_BEARER_GRANT_TYPE, TokenRequest};
 pub use crate::wire::request::DEFAULT_MAX_BODY_BYTES;
 pub use crate::wire::response::TokenResponse;

@@ -14,6 +14,10 @@
 //!   its signature is checked costs what a bad signature costs.
 //! - `verification_keys`: [`VerificationKeys`], a resource server's keys.
 //! - `jwks_cache`: [`JwksCache`], fetched client key sets.
+//! - `http_get`, `remote_keys`: the one HTTP operation the crate asks of the
+//!   application, and the key sets of remote issuers kept fresh through it,
+//!   published as `resource::HttpGet` and `resource::RemoteKeys` and shared by
+//!   the issuer's trusted platform issuers.
 //! - `jws`: the compact-JWS splitter and JOSE header shared by access tokens
 //!   and client assertions.
 //! - `numeric_date`, `aud`: the readers of `exp`/`nbf`/`iat` and `aud`.
@@ -26,11 +30,13 @@ pub(crate) mod aud;
 pub(crate) mod claims;
 pub(crate) mod client_keys;
 pub(crate) mod decoy;
+pub(crate) mod http_get;
 pub(crate) mod jwk;
 pub(crate) mod jwks_cache;
 pub(crate) mod jws;
 pub(crate) mod keys;
 pub(crate) mod numeric_date;
+pub(crate) mod remote_keys;
 pub(crate) mod token_verifier;
 pub(crate) mod verification_keys;
 

@@ -16,10 +16,13 @@
 //! - [`scaling`]: running as a fleet: what is shared on Redis and PostgreSQL, how stale a replica can be, what each outage does.
 //! - [`operations`]: what an operator sees (logs, metrics) and what each
 //!   refusal reason means and asks of them.
+//! - [`federation`]: secretless workloads: trusting platform issuers for the
+//!   JWT-bearer grant, and writing claim rules safely.
 //! - [`conformance`]: which RFC rules the crate holds and which tests hold them (the ids `C1`…).
 
 pub mod conformance;
 pub mod design;
+pub mod federation;
 pub mod no_refresh_tokens;
 pub mod operations;
 pub mod rfc9068;

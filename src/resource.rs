@@ -8,27 +8,25 @@
 //! checks, not the token endpoint.
 
 pub(crate) mod challenge;
-pub(crate) mod http_get;
 pub(crate) mod metadata;
 #[cfg(feature = "metrics")]
 pub(crate) mod metrics;
-pub(crate) mod remote_keys;
 #[cfg(feature = "reqwest")]
 pub(crate) mod reqwest_get;
 pub(crate) mod scope_hierarchy;
 pub(crate) mod validator;
 
 pub use self::challenge::{BearerChallenge, BearerError, bearer_token};
-pub use self::http_get::{HttpGet, HttpGetResponse};
 pub use self::metadata::{
     ResourceMetadata, ResourceMetadataBuilder, resource_metadata_path, resource_metadata_url,
 };
 #[cfg(feature = "metrics")]
 pub use self::metrics::VALIDATIONS;
-pub use self::remote_keys::{RemoteKeys, RemoteKeysConfig};
 #[cfg(feature = "reqwest")]
 pub use self::reqwest_get::ReqwestGet;
 pub use self::scope_hierarchy::ScopeHierarchy;
 pub use self::validator::{InsufficientScope, Validator, ValidatorBuilder, VerifiedToken};
+pub use crate::jose::http_get::{HttpGet, HttpGetResponse};
+pub use crate::jose::remote_keys::{RemoteKeys, RemoteKeysConfig};
 pub use crate::jose::token_verifier::DEFAULT_MAX_TOKEN_BYTES;
 pub use crate::vocab::time::{DEFAULT_LEEWAY, MAX_LEEWAY};

@@ -5,6 +5,7 @@ pub(crate) mod audience;
 pub(crate) mod clock;
 pub(crate) mod error;
 pub(crate) mod extra_claims;
+pub(crate) mod grant_refusal;
 pub(crate) mod ids;
 pub(crate) mod random;
 pub(crate) mod scope;

@@ -6,7 +6,7 @@ mod fixtures;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use client_credentials::{ClientSecret, SecretHash};
+use client_credentials::{Algorithm, ClientSecret, SecretHash, SigningKey};
 use serde_json::Value;
 
 use client_credentials_examples::axum_server::config;
@@ -259,4 +259,118 @@ fn malformed_configs_give_clear_errors() {
             assert!(error.contains(part), "{what}: {error:?} lacks {part:?}");
         }
     }
+}
+
+/// The trusted-issuer and claim-rule sections: a Kubernetes cluster's key
+/// given inline, and a rule for one namespace.
+fn federation_toml(jwks: &str) -> String {
+    format!(
+        r#"
+[[trusted_issuers]]
+issuer = "https://kubernetes.default.svc.cluster.local"
+jwks = '{jwks}'
+algorithms = ["ES256"]
+max_assertion_lifetime_secs = 3600
+
+[[claim_rules]]
+name = "k8s-reporting"
+issuer = "https://kubernetes.default.svc.cluster.local"
+subject_pattern = "system:serviceaccount:reporting:*"
+client_id = "reporting-workloads"
+allowed_scopes = ["metrics:read"]
+default_scopes = ["metrics:read"]
+default_audience = "https://metrics.example.com"
+allow_token_reuse = true
+"#
+    )
+}
+
+#[tokio::test]
+async fn config_file_trusted_issuers_serve_the_jwt_bearer_grant() {
+    bounded(async {
+        let platform_pem = fixtures::es256_pem();
+        let platform =
+            SigningKey::from_pkcs8_pem(Algorithm::ES256, &platform_pem, Some("k8s-1".into()))
+                .unwrap();
+        let jwks = serde_json::json!({ "keys": [platform.public_jwk().unwrap()] }).to_string();
+        let hash = SecretHash::fast(&ClientSecret::generate()).unwrap().to_string();
+        let (listener, addr) = fixtures::bind().await;
+        let base = format!("http://{addr}");
+        let toml = config_toml(addr, &hash, "") + &federation_toml(&jwks);
+        let _dir = load_and_serve(listener, &toml, None);
+
+        let metadata: Value =
+            get_json(&format!("{base}/.well-known/oauth-authorization-server")).await;
+        assert_eq!(
+            metadata["grant_types_supported"],
+            serde_json::json!([
+                "client_credentials",
+                "urn:ietf:params:oauth:grant-type:jwt-bearer"
+            ])
+        );
+
+        let now = client_credentials::UnixTime::now().as_secs();
+        let claims = serde_json::json!({
+            "aud": [format!("{base}/token")],
+            "exp": now + 600, "iat": now, "nbf": now,
+            "iss": "https://kubernetes.default.svc.cluster.local",
+            "kubernetes.io": { "namespace": "reporting", "serviceaccount": { "name": "exporter", "uid": "0f4e8a2c" } },
+            "sub": "system:serviceaccount:reporting:exporter"
+        });
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+        header.typ = None;
+        header.kid = Some("k8s-1".into());
+        let der: String = platform_pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let key = jsonwebtoken::EncodingKey::from_ec_der(
+            &base64::Engine::decode(&base64::engine::general_purpose::STANDARD, der).unwrap(),
+        );
+        let assertion = jsonwebtoken::encode(&header, &claims, &key).unwrap();
+        let post = |assertion: String| {
+            let base = base.clone();
+            async move {
+                let response = fixtures::http_client()
+                    .post(format!("{base}/token"))
+                    .form(&[
+                        ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+                        ("assertion", &assertion),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                (status, response.json::<Value>().await.unwrap())
+            }
+        };
+        let (status, body) = post(assertion.clone()).await;
+        assert_eq!(status, 200, "{body}");
+        let token = body["access_token"].as_str().unwrap();
+        let claims = verify_access_token(&base, token, &base, "https://metrics.example.com").await;
+        assert_eq!(claims["sub"], "system:serviceaccount:reporting:exporter");
+        assert_eq!(claims["client_id"], "reporting-workloads");
+
+        let mut tampered = assertion;
+        tampered.pop();
+        tampered.push('A');
+        let (status, body) = post(tampered).await;
+        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    })
+    .await;
+}
+
+#[test]
+fn config_file_federation_mistakes_give_clear_errors() {
+    let bad_rule = federation_toml(r#"{"keys":[]}"#);
+    let error = load_error(&format!("{VALID}{bad_rule}"));
+    assert!(error.contains("trusted issuer"), "{error}");
+    let jwks = serde_json::json!({ "keys": [SigningKey::generate(Algorithm::ES256).unwrap().0.public_jwk().unwrap()] }).to_string();
+    let two_subjects =
+        federation_toml(&jwks).replace("subject_pattern", "subject_exact = \"x\"\nsubject_pattern");
+    let error = load_error(&format!("{VALID}{two_subjects}"));
+    assert!(error.contains("claim rule \"k8s-reporting\""), "{error}");
+    let http = federation_toml(&jwks).replace(
+        &format!("jwks = '{jwks}'"),
+        "jwks_uri = \"http://keys.example.com/jwks\"",
+    );
+    let error = load_error(&format!("{VALID}{http}"));
+    assert!(error.contains("trusted issuer"), "{error}");
 }

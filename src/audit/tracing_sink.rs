@@ -15,6 +15,8 @@ use crate::audit::{AuditEvent, AuditSink, Outcome};
 /// `lifetime_secs`, `at`; an issued token with extra claims adds
 /// `extra_claims` (a JSON object); a refusal for an outage adds `store_error`, the
 /// backend's message (its `Display`).
+/// `lifetime_secs`, `platform_issuer`, `platform_subject` (JWT-bearer
+/// grants), `at`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TracingAudit;
 
@@ -40,6 +42,8 @@ impl AuditSink for TracingAudit {
                 jti = e.jti,
                 lifetime_secs = lifetime,
                 extra_claims = e.extra_claims.map(tracing::field::display),
+                platform_issuer = e.platform_issuer,
+                platform_subject = e.platform_subject,
                 at = e.at.as_secs(),
             ),
             Outcome::Refused(reason) => tracing::warn!(
@@ -53,6 +57,8 @@ impl AuditSink for TracingAudit {
                 credential_id = e.credential_id,
                 requested_scope = requested,
                 store_error = e.store_error.map(tracing::field::display),
+                platform_issuer = e.platform_issuer,
+                platform_subject = e.platform_subject,
                 at = e.at.as_secs(),
             ),
         }

@@ -9,6 +9,9 @@ use crate::issuer::assertion::AssertionSettings;
 use crate::issuer::claims_hook::{ClaimsHook, check_extra_parameters};
 use crate::issuer::config::IssuerConfig;
 use crate::issuer::endpoint::Issuer;
+use crate::issuer::federation::Federation;
+use crate::issuer::federation::claim_rule::ClaimRule;
+use crate::issuer::federation::trusted_issuer::TrustedIssuer;
 use crate::issuer::metadata::ServerMetadata;
 use crate::issuer::mint::JtiSource;
 use crate::issuer::policy::Policy;
@@ -79,6 +82,8 @@ struct Settings {
     slow_hash: Option<Arc<dyn SlowHashRunner>>,
     claims_hook: Option<Arc<dyn ClaimsHook>>,
     extra_parameters: Vec<Box<str>>,
+    trusted_issuers: Vec<TrustedIssuer>,
+    claim_rules: Vec<ClaimRule>,
 }
 
 impl<S, R, G> fmt::Debug for IssuerBuilder<S, R, G> {
@@ -278,6 +283,24 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> IssuerBuilder<S, R, G> 
         self
     }
 
+    /// Trusts the platform tokens of `issuer` for the JWT-bearer grant
+    /// (RFC 7523 §2.1): with at least one, the grant is served and advertised
+    /// in `grant_types_supported` (C146). A token gets an access token only
+    /// through a matching [`claim_rule`](Self::claim_rule).
+    #[must_use]
+    pub fn trusted_issuer(mut self, issuer: TrustedIssuer) -> Self {
+        self.settings.trusted_issuers.push(issuer);
+        self
+    }
+
+    /// Adds a claim rule for the JWT-bearer grant. Rules are tried in the
+    /// order they are added, and the first that matches decides (C145).
+    #[must_use]
+    pub fn claim_rule(mut self, rule: ClaimRule) -> Self {
+        self.settings.claim_rules.push(rule);
+        self
+    }
+
     /// Accepts `http://` URLs whose host is a loopback address (`127.0.0.1`,
     /// `localhost`, `[::1]`), for local development and tests only: over a
     /// network, credentials must travel over TLS (C6).
@@ -294,7 +317,11 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> IssuerBuilder<S, R, G> 
     /// [`ConfigError::InvalidIssuer`] or [`ConfigError::InvalidEndpoint`] for a URL
     /// that is not `https` (C6, C77), has a fragment, or (the issuer) a query;
     /// [`ConfigError::Invalid`] when no authentication method is enabled, or a
-    /// JWT method is enabled with no assertion algorithm for it (C83).
+    /// JWT method is enabled with no assertion algorithm for it (C83), or for
+    /// a trusted issuer or claim rule that does not check out (a rule naming
+    /// an issuer not trusted, an issuer trusted twice, two rules of one name,
+    /// claim rules without any trusted issuer, an issuer accepting no or a
+    /// symmetric algorithm).
     pub fn build(self) -> Result<Issuer<S, R, G>, ConfigError> {
         Ok(Issuer {
             config: Arc::new(self.settings.check()?),
@@ -333,6 +360,8 @@ impl Settings {
             slow_hash: None,
             claims_hook: None,
             extra_parameters: Vec::new(),
+            trusted_issuers: Vec::new(),
+            claim_rules: Vec::new(),
         }
     }
 
@@ -379,6 +408,21 @@ impl Settings {
                 "a JWT authentication method is enabled but no assertion algorithm suits it",
             ));
         }
+        let federation = if self.trusted_issuers.is_empty() {
+            if !self.claim_rules.is_empty() {
+                return Err(ConfigError::Invalid(
+                    "claim rules are configured but no trusted issuer",
+                ));
+            }
+            None
+        } else {
+            Some(Federation::new(
+                self.trusted_issuers,
+                self.claim_rules,
+                &issuer,
+                &token_endpoint,
+            )?)
+        };
         let metadata_json = ServerMetadata {
             issuer: &issuer,
             token_endpoint: &token_endpoint,
@@ -388,6 +432,7 @@ impl Settings {
             auth_methods: &self.auth_methods,
             signing_algs: &signing_algs,
             scopes: &self.scopes_supported,
+            jwt_bearer_grant: federation.is_some(),
         }
         .to_json();
         check_extra_parameters(&self.extra_parameters)?;
@@ -422,6 +467,7 @@ impl Settings {
             slow_hash: self.slow_hash,
             claims_hook: self.claims_hook,
             extra_parameters: self.extra_parameters,
+            federation,
         })
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::audit::AuditSink;
 use crate::issuer::assertion::AssertionSettings;
 use crate::issuer::claims_hook::ClaimsHook;
+use crate::issuer::federation::Federation;
 use crate::issuer::mint::JtiSource;
 use crate::issuer::policy::Policy;
 use crate::issuer::slow_hash::SlowHashRunner;
@@ -48,6 +49,8 @@ use crate::vocab::ids::AuthMethod;
 /// - no `scopes_supported` in the metadata; `https` URLs only
 /// - no [`SlowHashRunner`]: PBKDF2 secret checks run inline, on the thread
 ///   that polls the authentication
+/// - no [`TrustedIssuer`](crate::issuer::TrustedIssuer): the JWT-bearer grant
+///   is `unsupported_grant_type` and not advertised
 pub struct IssuerConfig {
     pub(super) issuer_id: String,
     pub(super) token_endpoint: String,
@@ -74,6 +77,9 @@ pub struct IssuerConfig {
     pub(super) slow_hash: Option<Arc<dyn SlowHashRunner>>,
     pub(super) claims_hook: Option<Arc<dyn ClaimsHook>>,
     pub(super) extra_parameters: Vec<Box<str>>,
+    /// The trusted issuers and claim rules of the JWT-bearer grant; `None`
+    /// when none is configured, and the grant is unsupported.
+    pub(super) federation: Option<Federation>,
 }
 
 impl IssuerConfig {
@@ -148,6 +154,7 @@ impl fmt::Debug for IssuerConfig {
             .field("auth_methods", &self.auth_methods)
             .field("assertion", &self.assertion)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("federation", &self.federation)
             .finish_non_exhaustive()
     }
 }

@@ -11,7 +11,7 @@ use crate::issuer::client_auth::AuthenticatedClient;
 use crate::issuer::config::IssuerConfig;
 use crate::issuer::mint::{RANDOM_JTI_LEN, RandomJti, mint_with_extra_into};
 use crate::issuer::policy::Policy;
-use crate::issuer::token_request::TokenRequest;
+use crate::issuer::token_request::{GrantType, TokenRequest};
 use crate::jose::claims::MintClaims;
 use crate::jose::keys::KeySet;
 use crate::store::client_store::ClientStore;
@@ -66,9 +66,17 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
                 return TokenError::new(reason).to_http();
             }
         };
-        let result = match self.authenticate(&request, now).await {
-            Ok(client) => self.issue(&client, &request, now),
-            Err(e) => Err(e),
+        let result = if request.grant_type() == GrantType::JwtBearer {
+            // Boxed, like the assertion path: kept out of line, it leaves the
+            // client-credentials future small.
+            let grant: std::pin::Pin<Box<dyn Future<Output = _> + Send + '_>> =
+                Box::pin(self.grant_jwt_bearer(&request, now));
+            grant.await
+        } else {
+            match self.authenticate(&request, now).await {
+                Ok(client) => self.issue(&client, &request, now),
+                Err(e) => Err(e),
+            }
         };
         match result {
             Ok(token) => token.into_http(),
@@ -83,13 +91,21 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// # Errors
     /// `unauthorized_client`, `invalid_scope`, `invalid_target`, or `server_error`
     /// if signing fails or the [`ClaimsHook`](crate::issuer::ClaimsHook)'s
-    /// claims are refused ([`Reason::ExtraClaimsRefused`]).
+    /// claims are refused ([`Reason::ExtraClaimsRefused`]);
+    /// `unsupported_grant_type` for a request of another grant than
+    /// `client_credentials` (the JWT-bearer grant is served by
+    /// [`handle_token_request`](Self::handle_token_request)).
     pub fn issue(
         &self,
         client: &AuthenticatedClient,
         request: &TokenRequest,
         now: UnixTime,
     ) -> Result<TokenResponse, TokenError> {
+        if request.grant_type() != GrantType::ClientCredentials {
+            let reason = Reason::UnsupportedGrantType;
+            self.config.audit.record(&AuditEvent::refused(now, reason));
+            return Err(reason.into());
+        }
         let client_id = AuditedClientId::new(client.client().id().as_str());
         let mut event = AuditEvent::refused(now, Reason::SigningFailed);
         event.set_client_id(&client_id);

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::issuer::token_request::JWT_BEARER_GRANT_TYPE;
 use crate::jose::algorithm::Algorithm;
 use crate::vocab::ids::AuthMethod;
 use crate::vocab::scope::ScopeSet;
@@ -28,6 +29,9 @@ pub(crate) struct ServerMetadata<'a> {
     /// The assertion algorithms accepted; listed whenever a JWT method is (C83).
     pub(crate) signing_algs: &'a [Algorithm],
     pub(crate) scopes: &'a ScopeSet,
+    /// Whether the JWT-bearer grant is served: trusted issuers are
+    /// configured (C146).
+    pub(crate) jwt_bearer_grant: bool,
 }
 
 #[derive(Serialize)]
@@ -35,7 +39,7 @@ struct Wire<'a> {
     issuer: &'a str,
     token_endpoint: &'a str,
     jwks_uri: &'a str,
-    grant_types_supported: [&'static str; 1],
+    grant_types_supported: &'a [&'static str],
     token_endpoint_auth_methods_supported: &'a [&'static str],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     token_endpoint_auth_signing_alg_values_supported: &'a [&'static str],
@@ -63,7 +67,11 @@ impl ServerMetadata<'_> {
             issuer: self.issuer,
             token_endpoint: self.token_endpoint,
             jwks_uri: self.jwks_uri,
-            grant_types_supported: ["client_credentials"],
+            grant_types_supported: if self.jwt_bearer_grant {
+                &["client_credentials", JWT_BEARER_GRANT_TYPE]
+            } else {
+                &["client_credentials"]
+            },
             token_endpoint_auth_methods_supported: &methods,
             token_endpoint_auth_signing_alg_values_supported: &algs,
             scopes_supported: self.scopes.iter().collect(),

@@ -2,19 +2,39 @@
 //! [`TokenRequest`] (RFC 6749 §3.2, §4.4.2, Appendix B; RFC 8707 §2).
 
 use std::borrow::Cow;
+use std::fmt;
 use std::net::IpAddr;
+
+use zeroize::Zeroizing;
 
 use crate::issuer::client_auth::{AuthParams, ClientAuth};
 use crate::vocab::audience::Audience;
 use crate::vocab::error::Reason;
 use crate::vocab::scope::ScopeSet;
-use crate::wire::form::{FormPairs, set_once};
+use crate::wire::form::{FormPairs, set_once, wipe};
 use crate::wire::request::{RequestParts, form_post_pairs};
 
-/// A syntactically valid client-credentials token request: the requested scope
-/// and resources, and the one client authentication it carries.
+/// The `grant_type` of the JWT-bearer authorization grant (RFC 7523 §2.1),
+/// through which workloads of trusted issuers present their platform token.
+pub const JWT_BEARER_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+/// The grant a token request asks for.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GrantType {
+    /// `client_credentials` (RFC 6749 §4.4).
+    ClientCredentials,
+    /// [`JWT_BEARER_GRANT_TYPE`] (RFC 7523 §2.1): a JWT from a trusted
+    /// issuer, in the `assertion` parameter, is the grant. Served only by an
+    /// issuer with trusted issuers (C49, C141).
+    JwtBearer,
+}
+
+/// A syntactically valid token request: the grant, the requested scope and
+/// resources, and the one client authentication it carries.
 #[derive(Debug)]
 pub struct TokenRequest {
+    grant_type: GrantType,
     scope: Option<ScopeSet>,
     resources: Vec<Audience>,
     auth: ClientAuth,
@@ -22,6 +42,23 @@ pub struct TokenRequest {
     /// The allowed extra parameters the request carried (see
     /// [`parse_allowing`](Self::parse_allowing)).
     extra: Vec<(Box<str>, Box<str>)>,
+    assertion: Option<GrantAssertion>,
+}
+
+/// The `assertion` of a JWT-bearer grant, unparsed: zeroized on drop, never
+/// shown by `Debug`.
+pub(crate) struct GrantAssertion(Zeroizing<String>);
+
+impl GrantAssertion {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for GrantAssertion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 impl TokenRequest {
@@ -34,6 +71,10 @@ impl TokenRequest {
     /// most one `Authorization` header, in UTF-8; one client authentication
     /// method (C7) with Basic credentials form-urldecoded (C9); `scope` syntax
     /// (C32); `resource` syntax (C65, C66).
+    ///
+    /// The JWT-bearer grant ([`JWT_BEARER_GRANT_TYPE`]) parses too, with its
+    /// `assertion` read once (C141) and checked by the issuer, which answers
+    /// `unsupported_grant_type` unless trusted issuers are configured (C49).
     ///
     /// # Errors
     /// The [`Reason`] for the first check that fails.
@@ -54,11 +95,15 @@ impl TokenRequest {
         max_body_bytes: usize,
         extra: &[Box<str>],
     ) -> Result<Self, Reason> {
-        let form = FormParams::parse(form_post_pairs(parts, max_body_bytes)?, extra)?;
-        match form.grant_type.as_deref() {
+        let mut form = FormParams::parse(form_post_pairs(parts, max_body_bytes)?, extra)?;
+        let grant_type = match form.grant_type.as_deref() {
             None => return Err(Reason::MissingGrantType),
-            Some("client_credentials") => {}
+            Some("client_credentials") => GrantType::ClientCredentials,
+            Some(JWT_BEARER_GRANT_TYPE) => GrantType::JwtBearer,
             Some(_) => return Err(Reason::UnsupportedGrantType),
+        };
+        if grant_type != GrantType::JwtBearer {
+            form.assertion = None; // Not a parameter of this grant (C5).
         }
         let auth = form.auth.into_client_auth(parts)?;
         let scope = match form.scope {
@@ -71,12 +116,24 @@ impl TokenRequest {
             .map(|r| Audience::parse_request(r).ok_or(Reason::MalformedResource))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
+            grant_type,
             scope,
             resources,
             auth,
             source: parts.source_addr(),
             extra: form.extra,
+            assertion: form.assertion.map(GrantAssertion),
         })
+    }
+
+    /// The grant asked for.
+    pub fn grant_type(&self) -> GrantType {
+        self.grant_type
+    }
+
+    /// The `assertion` of a JWT-bearer grant, if the request sent one.
+    pub(crate) fn assertion(&self) -> Option<&GrantAssertion> {
+        self.assertion.as_ref()
     }
 
     /// The value of an allowed extra parameter the request carried.
@@ -117,6 +174,8 @@ struct FormParams<'b> {
     resources: Vec<Cow<'b, str>>,
     auth: AuthParams,
     extra: Vec<(Box<str>, Box<str>)>,
+    /// Zeroized on drop: a platform token is a credential.
+    assertion: Option<Zeroizing<String>>,
 }
 
 impl<'b> FormParams<'b> {
@@ -135,6 +194,13 @@ impl<'b> FormParams<'b> {
                 "grant_type" => set_once(&mut form.grant_type, "grant_type", value)?,
                 "scope" => set_once(&mut form.scope, "scope", value)?,
                 "resource" => form.resources.push(value),
+                "assertion" => {
+                    if form.assertion.is_some() {
+                        wipe(value);
+                        return Err(Reason::RepeatedParameter("assertion"));
+                    }
+                    form.assertion = Some(Zeroizing::new(value.into_owned()));
+                }
                 _ if allowed.iter().any(|a| **a == *name) => {
                     if form.extra.iter().any(|(n, _)| **n == *name) {
                         return Err(Reason::RepeatedParameter("allowed extra"));

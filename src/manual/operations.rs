@@ -115,7 +115,9 @@
 //! | `MalformedAuthorization` | 401 `invalid_client` | a broken `Basic` header | fix the caller (form-encode id and secret before base64) |
 //! | `RepeatedAuthorization` | 400 `invalid_request` | two `Authorization` headers | fix the caller or the proxy that adds one |
 //! | `SecretWithoutClientId` | 400 `invalid_request` | `client_secret` without `client_id` | fix the caller |
-//! | `UnsupportedGrantType` | 400 `unsupported_grant_type` | not `client_credentials` | point the caller at the right server or grant |
+//! | `UnsupportedGrantType` | 400 `unsupported_grant_type` | not `client_credentials`, nor the JWT-bearer grant with trusted issuers configured | point the caller at the right server or grant |
+//! | `MissingAssertion` | 400 `invalid_request` | a JWT-bearer grant without its `assertion` | fix the caller |
+//! | `InvalidGrant` | 400 `invalid_grant` | a platform token was refused (the audit event's reason names which check: issuer, key, audience, lifetime, rule, replay) | check the trusted issuer and claim rules against the token's claims; a spike of one reason may be an attack |
 //! | `UnsupportedAuthScheme` | 401 `invalid_client` | a method this server has not enabled | enable it with `auth_methods`, or fix the caller |
 //! | `ClientIdMismatch` | 401 `invalid_client` | `client_id` names another client than the credentials | fix the caller |
 //! | `NoClientAuthentication` | 401 `invalid_client` | no credentials | fix the caller |

@@ -158,6 +158,26 @@
 //!   refuses new assertions when full rather than forget one): replicas need a
 //!   shared guard: `store::redis::RedisReplayGuard` (feature `redis`).
 //!
+//! ## Platform tokens (the JWT-bearer grant)
+//!
+//! - **Does:** only configured [`TrustedIssuer`](crate::issuer::TrustedIssuer)s
+//!   are trusted, decided on the token's `iss` before anything is fetched, so a
+//!   token cannot make the server fetch a URL of its choosing. Their keys come
+//!   from configuration or `https` URLs, each bound to one algorithm (never
+//!   HS256); `alg: none`, algorithm confusion and keys named by the token are
+//!   refused. `aud` must name this server; `exp`, `nbf`, `iat` and the maximum
+//!   lifetime are enforced; a [`ClaimRule`](crate::issuer::ClaimRule) must match
+//!   the whole `sub`, and the first match decides. By default the `jti` is
+//!   recorded by the [`ReplayGuard`](crate::ReplayGuard), so each platform token
+//!   is exchanged once.
+//! - **Costs an attacker:** a platform token captured elsewhere is useless
+//!   here unless it names this server as its audience; a made-up `kid` causes
+//!   at most one key fetch per issuer every few seconds.
+//! - **Cannot stop:** a rule that is too broad (a shared issuer such as GitHub
+//!   Actions matched on a loose pattern) or a platform token stolen from a rule
+//!   that allows reuse, until it expires: see
+//!   [`manual::federation`](crate::manual::federation).
+//!
 //! ## Token validation at the resource server (RFC 9068 §4)
 //!
 //! - **Does:** the [`Validator`](crate::Validator) parses its keys once, each bound

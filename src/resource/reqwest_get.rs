@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::resource::http_get::{HttpGet, HttpGetResponse};
+use crate::jose::http_get::{HttpGet, HttpGetResponse};
 use crate::vocab::error::StoreError;
 
 /// The largest body read: a JWK Set or a metadata document is a few KiB.

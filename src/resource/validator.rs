@@ -9,9 +9,9 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 
 use crate::jose::claims::AccessTokenClaims;
+use crate::jose::remote_keys::RemoteKeys;
 use crate::jose::token_verifier::{DEFAULT_MAX_TOKEN_BYTES, TokenVerifier};
 use crate::jose::verification_keys::VerificationKeys;
-use crate::resource::remote_keys::RemoteKeys;
 use crate::resource::scope_hierarchy::ScopeHierarchy;
 use crate::store::revocation::{NoRevocation, RevocationStore, TokenView};
 use crate::vocab::audience::Audience;

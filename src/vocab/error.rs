@@ -6,6 +6,8 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::vocab::grant_refusal::GrantRefusal;
+
 /// The `error` code of an RFC 6749 §5.2 error response (and its extensions).
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -15,8 +17,8 @@ pub enum ErrorCode {
     InvalidRequest,
     /// Client authentication failed.
     InvalidClient,
-    /// The grant is invalid (not produced by this crate's client-credentials flow;
-    /// kept for completeness of the §5.2 vocabulary).
+    /// The grant is invalid: the platform token of a JWT-bearer grant
+    /// (RFC 7523 §3.1) was refused.
     InvalidGrant,
     /// The authenticated client may not use this grant.
     UnauthorizedClient,
@@ -96,9 +98,16 @@ pub enum Reason {
     /// `client_secret` without `client_id` in the body.
     #[error("client_secret without client_id in the body")]
     SecretWithoutClientId,
-    /// The grant type is not `client_credentials` (C17).
-    #[error("the grant type is not client_credentials")]
+    /// The grant type is neither `client_credentials` nor, when trusted
+    /// issuers are configured, the JWT-bearer grant (C17, C49).
+    #[error("the grant type is not supported")]
     UnsupportedGrantType,
+    /// A JWT-bearer grant request has no `assertion` (RFC 7521 §4.1).
+    #[error("the JWT-bearer grant request has no assertion")]
+    MissingAssertion,
+    /// The JWT-bearer grant was refused, for this cause (C142).
+    #[error("the JWT-bearer grant was refused: {0}")]
+    InvalidGrant(GrantRefusal),
     /// The client authenticated with a scheme or method this server does not
     /// support (C29).
     #[error("the client authenticated with a scheme or method this server does not support")]
@@ -268,7 +277,10 @@ impl Reason {
             Self::AssertionIncomplete => {
                 "client_assertion and client_assertion_type must be sent together"
             }
-            Self::UnsupportedGrantType => "only the client_credentials grant is supported",
+            Self::UnsupportedGrantType => "the grant type is not supported",
+            Self::MissingAssertion => "assertion is required",
+            // One text for every cause, as for client authentication.
+            Self::InvalidGrant(_) => "the assertion was not accepted",
             Self::Throttled => "too many failed client authentication attempts",
             Self::ClientDisabled => "the client is disabled",
             Self::GrantNotAllowed => "the client may not use the client_credentials grant",
@@ -308,7 +320,9 @@ impl Reason {
             | Self::RepeatedAuthorization
             | Self::SecretWithoutClientId
             | Self::AssertionIncomplete
+            | Self::MissingAssertion
             | Self::MissingToken => ErrorCode::InvalidRequest,
+            Self::InvalidGrant(_) => ErrorCode::InvalidGrant,
             Self::UnsupportedGrantType => ErrorCode::UnsupportedGrantType,
             // A client that sent an Authorization header tried to authenticate
             // with it: a header that does not decode is a failed authentication,

@@ -1,7 +1,9 @@
 //! The `--config` file: TOML with the issuer, its keys and its clients. Secrets
 //! appear only as hashes; keys are read from PKCS#8 PEM files beside the config;
 //! JWT clients (`private_key_jwt`) register their public keys inline, as a TOML
-//! table or a JSON string.
+//! table or a JSON string. Trusted issuers and claim rules open the JWT-bearer
+//! grant to workloads that hold a platform token (Kubernetes, SPIFFE, GitHub
+//! Actions) instead of a secret.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -9,11 +11,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use client_credentials::audit::{MetricsAudit, NoAudit};
-use client_credentials::issuer::{AssertionSettings, IssuerBuilder, Policy, ScopePolicy};
+use client_credentials::issuer::{
+    AssertionSettings, ClaimRule, ExpectedAudience, IssuerBuilder, Policy, ScopePolicy,
+    SubjectMatch, TrustedIssuer,
+};
+use client_credentials::resource::{RemoteKeys, RemoteKeysConfig, ReqwestGet};
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{
     Algorithm, Audience, AuthMethod, Client, ClientId, ClientJwks, ClientStore, CredentialId,
     Issuer, KeySet, ScopeSet, SecretCredential, SecretHash, SigningKey, UnixTime,
+    VerificationKeys,
 };
 use serde::Deserialize;
 
@@ -38,6 +45,10 @@ struct File {
     keys: Vec<KeyFile>,
     #[serde(default)]
     clients: Vec<ClientFile>,
+    #[serde(default)]
+    trusted_issuers: Vec<TrustedIssuerFile>,
+    #[serde(default)]
+    claim_rules: Vec<ClaimRuleFile>,
     fleet: Option<FleetFile>,
 }
 
@@ -49,6 +60,51 @@ struct FleetFile {
     database_url: Option<String>,
     namespace: Option<String>,
     schema: Option<String>,
+}
+
+/// A platform whose tokens the JWT-bearer grant accepts. Its keys: `jwks`
+/// (fixed), `jwks_uri`, or `discovery = "openid"` / `"oauth"`.
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct TrustedIssuerFile {
+    issuer: String,
+    jwks: Option<JwksFile>,
+    jwks_uri: Option<String>,
+    discovery: Option<String>,
+    /// `"token_endpoint"` (the default), `"issuer"`, or any other value.
+    audience: Option<String>,
+    #[serde(default)]
+    algorithms: Vec<String>,
+    max_assertion_lifetime_secs: Option<u64>,
+    leeway_secs: Option<u64>,
+    /// Fetch over `http` from loopback addresses: local demos only.
+    #[serde(default)]
+    allow_http_loopback: bool,
+}
+
+/// Which platform tokens get a token, as which client.
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct ClaimRuleFile {
+    name: String,
+    issuer: String,
+    subject_exact: Option<String>,
+    subject_prefix: Option<String>,
+    subject_pattern: Option<String>,
+    /// Top-level string claims that must have exactly these values.
+    #[serde(default)]
+    claims: std::collections::BTreeMap<String, String>,
+    client_id: String,
+    #[serde(default)]
+    allowed_scopes: Vec<String>,
+    #[serde(default)]
+    default_scopes: Vec<String>,
+    #[serde(default)]
+    allowed_audiences: Vec<String>,
+    default_audience: Option<String>,
+    token_lifetime_secs: Option<u64>,
+    #[serde(default)]
+    allow_token_reuse: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -72,7 +128,7 @@ struct AssertionFile {
 }
 
 /// A client's public keys: a TOML table `{ keys = [...] }` or a JWKS JSON string.
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(untagged)]
 enum JwksFile {
     Json(String),
@@ -259,6 +315,21 @@ impl Blueprint {
         if a.accept_token_endpoint_audience {
             builder = builder.accept_token_endpoint_as_assertion_audience();
         }
+        if !file.trusted_issuers.is_empty() {
+            let fetcher = std::sync::Arc::new(ReqwestGet::new()?);
+            for t in &file.trusted_issuers {
+                let name = t.issuer.clone();
+                let trusted = build_trusted_issuer(t.clone(), &fetcher)
+                    .map_err(|e| format!("trusted issuer {name:?}: {e}"))?;
+                builder = builder.trusted_issuer(trusted);
+            }
+        }
+        for r in &file.claim_rules {
+            let name = r.name.clone();
+            let rule =
+                build_claim_rule(r.clone()).map_err(|e| format!("claim rule {name:?}: {e}"))?;
+            builder = builder.claim_rule(rule);
+        }
         Ok(builder)
     }
 }
@@ -339,6 +410,85 @@ fn build_client(c: ClientFile) -> Result<Client, AnyError> {
     }
     if let Some(s) = c.token_lifetime_secs {
         b = b.token_lifetime(Duration::from_secs(s));
+    }
+    Ok(b.build()?)
+}
+
+fn build_trusted_issuer(
+    t: TrustedIssuerFile,
+    fetcher: &std::sync::Arc<ReqwestGet>,
+) -> Result<TrustedIssuer, AnyError> {
+    let mut config = RemoteKeysConfig::default();
+    config.danger_allow_http_loopback = t.allow_http_loopback;
+    let fetcher = std::sync::Arc::clone(fetcher);
+    let mut trusted = match (t.jwks, t.jwks_uri, t.discovery.as_deref()) {
+        (Some(jwks), None, None) => {
+            let json = match jwks {
+                JwksFile::Json(text) => text,
+                JwksFile::Table(value) => value.to_string(),
+            };
+            TrustedIssuer::with_keys(t.issuer, VerificationKeys::from_jwks_json(&json)?)?
+        }
+        (None, Some(uri), None) => TrustedIssuer::with_remote_keys(RemoteKeys::with_jwks_uri(
+            t.issuer, uri, fetcher, config,
+        )?),
+        (None, None, Some("openid")) => {
+            TrustedIssuer::with_openid_discovery(t.issuer, fetcher, config)?
+        }
+        (None, None, Some("oauth")) => {
+            TrustedIssuer::with_remote_keys(RemoteKeys::new(t.issuer, fetcher, config)?)
+        }
+        _ => {
+            return Err(
+                "give exactly one of jwks, jwks_uri, or discovery = \"openid\" or \"oauth\"".into(),
+            );
+        }
+    };
+    trusted = trusted.audience(match t.audience.as_deref() {
+        None | Some("token_endpoint") => ExpectedAudience::TokenEndpoint,
+        Some("issuer") => ExpectedAudience::Issuer,
+        Some(value) => ExpectedAudience::Value(value.to_owned()),
+    });
+    if !t.algorithms.is_empty() {
+        trusted = trusted.algorithms(parse_all::<Algorithm>(&t.algorithms)?);
+    }
+    if let Some(s) = t.max_assertion_lifetime_secs {
+        trusted = trusted.max_assertion_lifetime(Duration::from_secs(s));
+    }
+    if let Some(s) = t.leeway_secs {
+        trusted = trusted.leeway(Duration::from_secs(s));
+    }
+    Ok(trusted)
+}
+
+fn build_claim_rule(r: ClaimRuleFile) -> Result<ClaimRule, AnyError> {
+    let subject = match (r.subject_exact, r.subject_prefix, r.subject_pattern) {
+        (Some(v), None, None) => SubjectMatch::Exact(v),
+        (None, Some(v), None) => SubjectMatch::Prefix(v),
+        (None, None, Some(v)) => SubjectMatch::Pattern(v),
+        _ => {
+            return Err(
+                "give exactly one of subject_exact, subject_prefix, subject_pattern".into(),
+            );
+        }
+    };
+    let mut b = ClaimRule::builder(r.name, r.issuer, subject, ClientId::new(r.client_id)?)
+        .allowed_scopes(ScopeSet::from_strs(r.allowed_scopes)?)
+        .default_scopes(ScopeSet::from_strs(r.default_scopes)?);
+    for (name, value) in r.claims {
+        b = b.claim(name, value);
+    }
+    for a in r.allowed_audiences {
+        b = b.allowed_audience(Audience::new(a)?);
+    }
+    if let Some(a) = r.default_audience {
+        b = b.default_audience(Audience::new(a)?);
+    }
+    if let Some(s) = r.token_lifetime_secs {
+        b = b.token_lifetime(Duration::from_secs(s));
+    }
+    if r.allow_token_reuse {
+        b = b.allow_token_reuse();
     }
     Ok(b.build()?)
 }

@@ -126,7 +126,7 @@ fn c17_grant_type_required_and_client_credentials_only() {
     for g in [
         "password",
         "authorization_code",
-        "urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer",
+        "urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange",
     ] {
         assert_eq!(
             parse(&format!("grant_type={g}&client_id=a&client_secret=s")).unwrap_err(),
@@ -358,4 +358,29 @@ fn debug_of_parts_and_request_hides_credentials() {
     assert!(!format!("{r:?} {r:#?}").contains("topsecret"));
     let r = parse("grant_type=client_credentials&client_id=c1&client_secret=topsecret").unwrap();
     assert!(!format!("{r:?}").contains("topsecret"));
+}
+
+#[test]
+fn c49_c141_the_jwt_bearer_grant_parses_with_one_assertion() {
+    let r = parse("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=a.b.c&resource=https%3A%2F%2Fmcp.example.com%2Fmcp").unwrap();
+    assert_eq!(r.grant_type(), GrantType::JwtBearer);
+    assert_eq!(r.assertion().map(GrantAssertion::as_str), Some("a.b.c"));
+    assert_eq!(r.resources().len(), 1);
+    assert!(matches!(r.auth(), ClientAuth::Absent));
+    // The assertion is a credential: never in Debug.
+    let shown = format!("{r:?}");
+    assert!(!shown.contains("a.b.c"), "{shown}");
+    assert!(shown.contains("[redacted]"));
+    assert_eq!(
+        parse("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=a.b.c&assertion=d.e.f").unwrap_err(),
+        Reason::RepeatedParameter("assertion")
+    );
+    // Without an assertion it parses; the issuer answers.
+    let r = parse("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer").unwrap();
+    assert!(r.assertion().is_none());
+    // An assertion is no parameter of the client-credentials grant.
+    let r =
+        parse("grant_type=client_credentials&client_id=a&client_secret=s&assertion=a.b.c").unwrap();
+    assert_eq!(r.grant_type(), GrantType::ClientCredentials);
+    assert!(r.assertion().is_none());
 }

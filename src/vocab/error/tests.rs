@@ -1,4 +1,5 @@
 use super::*;
+use crate::vocab::grant_refusal::GrantRefusal;
 
 const ALL: &[Reason] = &[
     Reason::MethodNotAllowed,
@@ -59,7 +60,52 @@ const ALL: &[Reason] = &[
     Reason::IntrospectionNotAllowed,
     Reason::ExtraClaimsRefused,
     Reason::SlowHashUnavailable,
+    Reason::MissingAssertion,
+    Reason::InvalidGrant(GrantRefusal::Malformed),
+    Reason::InvalidGrant(GrantRefusal::UntrustedIssuer),
+    Reason::InvalidGrant(GrantRefusal::NoMatchingRule),
 ];
+
+const GRANT_REFUSALS: &[GrantRefusal] = &[
+    GrantRefusal::Malformed,
+    GrantRefusal::UntrustedIssuer,
+    GrantRefusal::IssuerKeysUnavailable,
+    GrantRefusal::Unsigned,
+    GrantRefusal::AlgorithmNotAllowed,
+    GrantRefusal::TypeRefused,
+    GrantRefusal::CriticalHeader,
+    GrantRefusal::UnknownKey,
+    GrantRefusal::BadSignature,
+    GrantRefusal::MalformedClaims,
+    GrantRefusal::MissingClaim,
+    GrantRefusal::AudienceMismatch,
+    GrantRefusal::Expired,
+    GrantRefusal::NotYetValid,
+    GrantRefusal::LifetimeTooLong,
+    GrantRefusal::NoMatchingRule,
+    GrantRefusal::ClientMismatch,
+    GrantRefusal::Revoked,
+    GrantRefusal::MissingJti,
+    GrantRefusal::Replayed,
+    GrantRefusal::ReplayQuotaExceeded,
+];
+
+#[test]
+fn c142_every_grant_refusal_is_the_same_invalid_grant_400() {
+    for g in GRANT_REFUSALS {
+        let r = Reason::InvalidGrant(*g);
+        assert_eq!(r.code(), ErrorCode::InvalidGrant, "{r:?}");
+        assert_eq!(r.status(), 400, "{r:?}");
+        assert_eq!(
+            r.error_description(),
+            Reason::InvalidGrant(GrantRefusal::Malformed).error_description()
+        );
+        assert!(!r.is_outage());
+        assert!(r.to_string().contains(&g.to_string()));
+    }
+    assert_eq!(Reason::MissingAssertion.code(), ErrorCode::InvalidRequest);
+    assert_eq!(ErrorCode::InvalidGrant.as_str(), "invalid_grant");
+}
 
 #[test]
 fn c33_descriptions_are_nqschar() {
@@ -108,7 +154,8 @@ fn authentication_failures_look_alike_on_the_wire() {
 fn c48_c139_every_assertion_failure_is_the_same_invalid_client_401() {
     let assertion_failures = ALL.iter().filter(|r| {
         let name = format!("{r:?}");
-        (name.contains("Assertion") || name.contains("Jwks")) && **r != Reason::AssertionIncomplete
+        (name.contains("Assertion") || name.contains("Jwks"))
+            && !matches!(r, Reason::AssertionIncomplete | Reason::MissingAssertion)
     });
     let mut count = 0;
     for r in assertion_failures {

@@ -7,8 +7,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use super::*;
 use crate::Validator;
 use crate::jose::algorithm::Algorithm;
+use crate::jose::http_get::HttpGetResponse;
 use crate::jose::keys::{KeySet, SigningKey};
-use crate::resource::http_get::HttpGetResponse;
 use crate::vocab::audience::Audience;
 
 const ISSUER: &str = "https://as.example.com/tenant";

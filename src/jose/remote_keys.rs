@@ -11,9 +11,9 @@ use std::time::Duration;
 use arc_swap::ArcSwapOption;
 use event_listener::Event;
 
+use crate::jose::http_get::{DynHttpGet, HttpGet};
 use crate::jose::token_verifier::{SignedClaims, TokenVerifier};
 use crate::jose::verification_keys::VerificationKeys;
-use crate::resource::http_get::{DynHttpGet, HttpGet};
 use crate::vocab::error::{ConfigError, StoreError, ValidationError};
 use crate::vocab::time::{UnixTime, ceil_secs};
 use crate::vocab::url::is_acceptable_url;
@@ -68,8 +68,8 @@ impl Default for RemoteKeysConfig {
 }
 
 /// The verification keys of a remote issuer, fetched from its `jwks_uri` and
-/// kept fresh: a key source for a [`Validator`](crate::Validator) (see
-/// [`Validator::builder_remote`](crate::Validator::builder_remote)), so the
+/// kept fresh: a key source for a resource server's `Validator` (see
+/// `Validator::builder_remote`) or the issuer's trusted platform issuers, so the
 /// issuer can rotate its signing key without a restart of the resource server.
 ///
 /// - The `jwks_uri` is given ([`with_jwks_uri`](Self::with_jwks_uri)) or read
@@ -191,6 +191,24 @@ impl RemoteKeys {
         Ok(keys)
     }
 
+    /// [`new`](Self::new) reading the `jwks_uri` from the issuer's OpenID
+    /// Connect Discovery document, `{issuer}/.well-known/openid-configuration`
+    /// (OpenID Connect Discovery 1.0 §4: the well-known path is appended to the
+    /// issuer), as Kubernetes, GitHub Actions and most OIDC issuers publish it.
+    pub(crate) fn with_openid_discovery(
+        issuer: impl Into<String>,
+        fetcher: impl HttpGet,
+        config: RemoteKeysConfig,
+    ) -> Result<Self, ConfigError> {
+        let mut keys = Self::new(issuer, fetcher, config)?;
+        let inner = Arc::get_mut(&mut keys.inner).expect("not shared yet");
+        inner.metadata_url = format!(
+            "{}/.well-known/openid-configuration",
+            inner.issuer.trim_end_matches('/')
+        );
+        Ok(keys)
+    }
+
     /// The issuer identifier.
     pub fn issuer(&self) -> &str {
         &self.inner.issuer
@@ -217,7 +235,7 @@ impl RemoteKeys {
         self.fetch_or_wait(now).await.unwrap_or(Ok(()))
     }
 
-    /// Steps 1 to 4 of the [`Validator`](crate::Validator) with the current
+    /// Steps 1 to 4 of the resource server's `Validator` with the current
     /// set, fetching it first when there is none, refreshing it when due, and
     /// once more for an unknown `kid`.
     pub(crate) async fn verify(
@@ -226,6 +244,19 @@ impl RemoteKeys {
         token: &str,
         now: UnixTime,
     ) -> Result<SignedClaims, ValidationError> {
+        self.verify_by(now, |keys| verifier.verify_with(keys, token))
+            .await
+    }
+
+    /// Runs `check` on the current set, fetching it first when there is
+    /// none, refreshing it when due, and once more when `check` answers
+    /// [`ValidationError::UnknownKey`]: for any JWT whose keys this source
+    /// holds.
+    pub(crate) async fn verify_by<T>(
+        &self,
+        now: UnixTime,
+        check: impl Fn(&VerificationKeys) -> Result<T, ValidationError>,
+    ) -> Result<T, ValidationError> {
         let secs = now.as_secs();
         match self.state(secs) {
             State::Fresh => {}
@@ -240,15 +271,15 @@ impl RemoteKeys {
                 }
             }
         }
-        match self.verify_now(verifier, token, secs) {
+        match self.verify_now(&check, secs) {
             // A fetch under way may bring the key: wait for it, start none.
             Err(ValidationError::UnknownKey) if self.inner.fetching.load(Ordering::Acquire) => {
                 self.wait_for_fetch().await;
-                self.verify_now(verifier, token, secs)
+                self.verify_now(&check, secs)
             }
             Err(ValidationError::UnknownKey) if self.claim_kid_miss(secs) => {
                 let _ = self.fetch_or_wait(now).await;
-                self.verify_now(verifier, token, secs)
+                self.verify_now(&check, secs)
             }
             result => result,
         }
@@ -262,15 +293,14 @@ impl RemoteKeys {
         }
     }
 
-    fn verify_now(
+    fn verify_now<T>(
         &self,
-        verifier: &TokenVerifier,
-        token: &str,
+        check: &impl Fn(&VerificationKeys) -> Result<T, ValidationError>,
         secs: u64,
-    ) -> Result<SignedClaims, ValidationError> {
+    ) -> Result<T, ValidationError> {
         let current = self.inner.current.load();
         match current.as_deref() {
-            Some(s) if secs < s.usable_until => verifier.verify_with(&s.keys, token),
+            Some(s) if secs < s.usable_until => check(&s.keys),
             _ => Err(ValidationError::KeysUnavailable),
         }
     }

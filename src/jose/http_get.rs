@@ -1,4 +1,4 @@
-//! The one HTTP operation a [`RemoteKeys`](crate::resource::RemoteKeys) needs,
+//! The one HTTP operation a `RemoteKeys` needs,
 //! as a trait, so the crate links no HTTP client of its own.
 
 use std::future::Future;
