@@ -9,6 +9,7 @@ use crate::issuer::assertion::AssertionSettings;
 use crate::issuer::mint::JtiSource;
 use crate::issuer::policy::Policy;
 use crate::issuer::slow_hash::SlowHashRunner;
+use crate::jose::dpop_proof::DpopConfig;
 use crate::jose::jwks_cache::JwksSource;
 use crate::jose::keys::KeySet;
 use crate::jose::token_verifier::TokenVerifier;
@@ -71,6 +72,10 @@ pub struct IssuerConfig {
     pub(super) client_jwks: Option<Arc<dyn JwksSource>>,
     /// Where PBKDF2 checks run; inline when `None`.
     pub(super) slow_hash: Option<Arc<dyn SlowHashRunner>>,
+    /// DPoP at the token endpoint (RFC 9449), when enabled.
+    pub(super) dpop: Option<DpopConfig>,
+    /// The token endpoint URL as a proof's `htu` is compared with it.
+    pub(super) dpop_htu: String,
 }
 
 impl IssuerConfig {
@@ -117,6 +122,11 @@ impl IssuerConfig {
     /// How client assertions are judged.
     pub fn assertion_settings(&self) -> &AssertionSettings {
         &self.assertion
+    }
+
+    /// How DPoP proofs are judged, when DPoP is enabled.
+    pub fn dpop(&self) -> Option<&DpopConfig> {
+        self.dpop.as_ref()
     }
 
     /// The largest request body, in bytes, any endpoint reads.

@@ -34,7 +34,8 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// client may introspect any token (it holds the token already). Then:
     /// - a token of this issuer, live at the issuer's clock (no leeway) and not
     ///   revoked: `200` with `"active":true`, every claim of the token, and
-    ///   `"token_type":"Bearer"` (C95);
+    ///   `"token_type":"Bearer"` (C95), or for a DPoP-bound token its `cnf`
+    ///   and `"token_type":"DPoP"` (RFC 9449 §6.2, C97);
     /// - anything else — expired, revoked, malformed, unknown, another
     ///   issuer's: `200` with exactly `{"active":false}` (C96).
     ///
@@ -70,7 +71,11 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         let body = serde_json::to_vec(&Active {
             active: true,
             claims: &signed.claims,
-            token_type: "Bearer",
+            token_type: if signed.claims.cnf.as_ref().is_some_and(|c| c.jkt.is_some()) {
+                "DPoP"
+            } else {
+                "Bearer"
+            },
         })
         .expect("claims of strings and integers always serialise");
         HttpResponse::no_store_json(200, body)

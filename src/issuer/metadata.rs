@@ -28,6 +28,8 @@ pub(crate) struct ServerMetadata<'a> {
     /// The assertion algorithms accepted; listed whenever a JWT method is (C83).
     pub(crate) signing_algs: &'a [Algorithm],
     pub(crate) scopes: &'a ScopeSet,
+    /// The DPoP proof algorithms, when DPoP is enabled (C110).
+    pub(crate) dpop_algs: &'a [&'static str],
 }
 
 #[derive(Serialize)]
@@ -49,6 +51,8 @@ struct Wire<'a> {
     introspection_endpoint_auth_methods_supported: &'a [&'static str],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     introspection_endpoint_auth_signing_alg_values_supported: &'a [&'static str],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    dpop_signing_alg_values_supported: &'a [&'static str],
 }
 
 impl ServerMetadata<'_> {
@@ -73,6 +77,7 @@ impl ServerMetadata<'_> {
             introspection_endpoint: self.introspection_endpoint,
             introspection_endpoint_auth_methods_supported: &methods,
             introspection_endpoint_auth_signing_alg_values_supported: &algs,
+            dpop_signing_alg_values_supported: self.dpop_algs,
         })
         .expect("metadata holds only strings")
     }

@@ -13,12 +13,14 @@ use crate::wire::request::{RequestParts, form_post_pairs};
 
 /// A syntactically valid client-credentials token request: the requested scope
 /// and resources, and the one client authentication it carries.
-#[derive(Debug)]
+///
+/// Its `Debug` never shows the `DPoP` proof.
 pub struct TokenRequest {
     scope: Option<ScopeSet>,
     resources: Vec<Audience>,
     auth: ClientAuth,
     source: Option<IpAddr>,
+    dpop: Option<String>,
 }
 
 impl TokenRequest {
@@ -30,12 +32,14 @@ impl TokenRequest {
     /// are ignored (C5); `grant_type` present and `client_credentials` (C17); at
     /// most one `Authorization` header, in UTF-8; one client authentication
     /// method (C7) with Basic credentials form-urldecoded (C9); `scope` syntax
-    /// (C32); `resource` syntax (C65, C66).
+    /// (C32); `resource` syntax (C65, C66); at most one `DPoP` header (C102),
+    /// kept for [`Issuer::verify_dpop`](crate::Issuer::verify_dpop).
     ///
     /// # Errors
     /// The [`Reason`] for the first check that fails.
     pub fn parse(parts: &RequestParts<'_>, max_body_bytes: usize) -> Result<Self, Reason> {
         let form = FormParams::parse(form_post_pairs(parts, max_body_bytes)?)?;
+        let dpop = parts.dpop_header().map_err(Reason::Dpop)?;
         match form.grant_type.as_deref() {
             None => return Err(Reason::MissingGrantType),
             Some("client_credentials") => {}
@@ -56,6 +60,7 @@ impl TokenRequest {
             resources,
             auth,
             source: parts.source_addr(),
+            dpop: dpop.map(str::to_owned),
         })
     }
 
@@ -74,9 +79,26 @@ impl TokenRequest {
         self.source
     }
 
+    /// The `DPoP` proof header (RFC 9449 §4.1), if the request carried one.
+    pub fn dpop_proof(&self) -> Option<&str> {
+        self.dpop.as_deref()
+    }
+
     /// The client authentication presented.
     pub fn auth(&self) -> &ClientAuth {
         &self.auth
+    }
+}
+
+impl std::fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("scope", &self.scope)
+            .field("resources", &self.resources)
+            .field("auth", &self.auth)
+            .field("source", &self.source)
+            .field("dpop", &self.dpop.as_ref().map(|_| "[redacted]"))
+            .finish()
     }
 }
 

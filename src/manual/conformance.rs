@@ -79,7 +79,7 @@
 //! | C28 | A failed Basic authentication is `401 invalid_client` with `WWW-Authenticate: Basic`; an unknown id answers exactly like a wrong secret. | RFC 6749 §5.2 ("MUST respond with an HTTP 401") | `tests/error_responses.rs`: `c28_wrong_basic_secret_is_401_with_a_basic_challenge`, `c28_unknown_basic_client_is_401_and_looks_like_a_wrong_secret`, `c27_c28_c33_every_token_error_renders_a_valid_response`; `tests/client_authentication.rs`: `c28_c31_malformed_basic_credentials_are_invalid_client`; `examples/tests/interop_oauth2.rs`: `c28_c139_wrong_secret_is_invalid_client_401_through_oauth2`; `src/vocab/error/tests.rs`: `c28_c139_every_invalid_client_is_401`; `src/wire/response/tests.rs`: `c27_c28_errors_render_with_challenge_and_no_store` |
 //! | C29 | Other failed authentications (body secrets, no credentials, unsupported schemes) are `invalid_client` too. | RFC 6749 §5.2 | `tests/error_responses.rs`: `c29_body_authentication_failures_are_invalid_client`; `tests/client_authentication.rs`: `c14_c29_other_authorization_schemes_are_invalid_client` |
 //! | C139 | Every `invalid_client` is `401` with a Basic challenge, whatever the method, assertions included. | RFC 6749 §5.2 (401 is a MAY outside Basic) | `tests/decisions.rs`: `decision_c139_every_invalid_client_is_401_with_a_basic_challenge`; `src/vocab/error/tests.rs`: `c28_c139_every_invalid_client_is_401`, `c48_c139_every_assertion_failure_is_the_same_invalid_client_401`; `examples/tests/interop_oauth2.rs`: `c28_c139_wrong_secret_is_invalid_client_401_through_oauth2` |
-//! | C30 | Each error code is used for its own case (`invalid_request`, `invalid_client`, `unauthorized_client`, `unsupported_grant_type`, `invalid_scope`, `invalid_target`); a store failure is `503 server_error` with `Retry-After`, a body over the limit `413 invalid_request`. | RFC 6749 §5.2; RFC 8707 §2 | `tests/error_responses.rs`: `c30_one_case_per_error_code`, `c30_store_failure_is_a_503_server_error_with_retry_after_that_leaks_nothing`, `c30_body_too_large_is_413_invalid_request`, `c30_error_precedence_grant_type_before_authentication`; `examples/tests/adapters.rs`: `axum_example_serves_the_token_endpoint`, `hyper_example_serves_the_token_endpoint`, `actix_example_serves_the_token_endpoint` |
+//! | C30 | Each error code is used for its own case (`invalid_request`, `invalid_client`, `unauthorized_client`, `unsupported_grant_type`, `invalid_scope`, `invalid_target`); a store failure is `503 server_error` with `Retry-After`, a body over the limit `413 invalid_request`. | RFC 6749 §5.2; RFC 8707 §2 | `tests/error_responses.rs`: `c30_one_case_per_error_code`, `c30_store_failure_is_a_503_server_error_with_retry_after_that_leaks_nothing`, `c30_body_too_large_is_413_invalid_request`, `c30_error_precedence_grant_type_before_authentication`; `tests/dpop_token_endpoint.rs`: `c30_a_bad_dpop_proof_is_invalid_dpop_proof`; `examples/tests/adapters.rs`: `axum_example_serves_the_token_endpoint`, `hyper_example_serves_the_token_endpoint`, `actix_example_serves_the_token_endpoint` |
 //!
 //! ## Character sets
 //!
@@ -162,7 +162,7 @@
 //! | C82 | That list is always present (never left to the default) and names `private_key_jwt` or `client_secret_basic`. | MCP extension, "Server Metadata Requirements" (MUST) | `tests/metadata.rs`: `c81_c82_auth_methods_are_listed_explicitly_and_accurately`; `tests/jwt_client_auth.rs`: `c16_c81_c82_c83_metadata_lists_jwt_methods_and_their_algorithms` |
 //! | C83 | Whenever a JWT method is listed, so are the accepted signing algorithms, never `none`; an algorithm not listed is refused. | RFC 8414 §2 | `tests/metadata.rs`: `c83_signing_algorithms_are_listed_whenever_a_jwt_method_is`; `src/issuer/metadata/tests.rs`: `c83_c85_algorithms_listed_with_jwt_methods`; `tests/jwt_client_auth.rs`: `c16_c81_c82_c83_metadata_lists_jwt_methods_and_their_algorithms`, `c46_c83_algorithms_outside_the_accepted_or_pinned_lists_are_refused` |
 //! | C84 | `jwks_uri` is `https`, and every published key states its `use`. | RFC 8414 §2 | `tests/metadata.rs`: `c84_jwks_uri_is_https_and_every_key_says_its_use` |
-//! | C85 | `scopes_supported`, the revocation and introspection endpoints and their authentication methods are listed when configured, never as empty lists. | RFC 8414 §2 | `tests/metadata.rs`: `c85_scopes_supported_when_configured`; `tests/introspection.rs`: `c85_both_endpoints_are_advertised_with_their_auth_methods`; `src/issuer/metadata/tests.rs`: `c76_c80_c85_c134_document_shape`, `c83_c85_algorithms_listed_with_jwt_methods` |
+//! | C85 | `scopes_supported`, the revocation and introspection endpoints and their authentication methods are listed when configured, never as empty lists. | RFC 8414 §2 | `tests/metadata.rs`: `c85_scopes_supported_when_configured`; `tests/introspection.rs`: `c85_both_endpoints_are_advertised_with_their_auth_methods`; `src/issuer/metadata/tests.rs`: `c76_c80_c85_c134_document_shape`, `c83_c85_algorithms_listed_with_jwt_methods`; `tests/dpop_token_endpoint.rs`: `c110_dpop_metadata_lists_asymmetric_algorithms_only` |
 //! | C86 | RFC 8414 discovery is offered, as MCP requires of authorization servers. | MCP authorization, "Overview" (MUST) | `tests/metadata.rs`: `c74_c86_well_known_path_is_inserted_after_the_host` |
 //! | C87 | No PKCE or authorization-code members are advertised: this server has no authorization endpoint. | MCP authorization, "Authorization Code Protection" | `tests/metadata.rs`: `c87_c134_no_authorization_code_members`; `tests/decisions.rs`: `decision_c125_no_authorization_code_grant` |
 //!
@@ -183,6 +183,7 @@
 //! | C93 | Introspection requires client authentication (`401 invalid_client` without it); any authenticated client may introspect. | RFC 7662 §2.1 | `tests/introspection.rs`: `c93_introspection_requires_client_authentication`, `any_authenticated_client_may_introspect` |
 //! | C94 | The request is a `POST` form carrying `token`. | RFC 7662 §2.1 | `tests/introspection.rs`: `c94_a_post_form_with_a_token`; `tests/revocation.rs`: `c88_c94_malformed_revocation_requests`; `src/issuer/revoke_or_introspect_request/tests.rs`: `c88_c94_token_and_client_authentication`, `c88_c94_a_missing_or_empty_token_is_invalid_request` |
 //! | C95 | An active token gets `"active":true`, its claims and `"token_type":"Bearer"`. | RFC 7662 §2.2 | `tests/introspection.rs`: `c95_an_active_token_gets_its_claims_and_bearer` |
+//! | C97 | A DPoP-bound token is introspected with its `cnf` (`jkt`) and `token_type` `DPoP`. | RFC 9449 §6.2 | `tests/dpop_token_endpoint.rs`: `c97_introspection_reports_cnf_and_dpop_token_type` |
 //! | C96 | Any other token gets exactly `{"active":false}`. | RFC 7662 §2.2 ("SHOULD NOT include any additional information about an inactive token") | `tests/introspection.rs`: `c96_inactive_tokens_get_exactly_active_false` |
 //!
 //! ## Security best current practice
@@ -191,7 +192,23 @@
 //! |---|---|---|---|
 //! | C98 | Every token is audience-restricted, and the validator refuses tokens meant for another resource. | RFC 9700 §2.3 | `tests/decisions.rs`: `decision_c58_a_token_never_lacks_aud`; `tests/validator.rs`: `c63_c119_c120_a_token_for_another_resource_is_refused` |
 //! | C99 | A client never gets a scope or an audience beyond its registration. | RFC 9700 §2.3 (least privilege) | `tests/grant.rs`: `c21_excessive_scope_is_refused_by_default`; `tests/resource_indicators.rs`: `c68_unknown_resource_is_invalid_target` |
+//! | C100 | Tokens can be sender-constrained with DPoP: with a proof, a token is bound to the client's key, and clients sign proofs with the crate's keys. | RFC 9700 §2.2.1 (SHOULD); RFC 9449 | `tests/dpop_token_endpoint.rs`: `c100_a_proof_signed_by_the_crate_binds_a_token`, `c107_a_valid_proof_gives_a_dpop_token_bound_to_its_key` |
 //! | C101 | Metadata is published, and a client configured from it alone gets tokens. | RFC 9700 §2.6 (RECOMMENDED) | `examples/tests/interop_oauth2.rs`: `c74_c75_c80_c81_metadata_over_http_configures_the_client` |
+//!
+//! ## DPoP
+//!
+//! | Id | Rule | Source | Tests |
+//! |---|---|---|---|
+//! | C102 | One `DPoP` header holding one well-formed JWT with `jti`, `htm`, `htu` and `iat`; otherwise `invalid_dpop_proof`. | RFC 9449 §4.2, §4.3 items 1–3 | `tests/dpop_token_endpoint.rs`: `c102_one_well_formed_dpop_header_with_every_required_claim` |
+//! | C103 | `typ` is `dpop+jwt`, `alg` an accepted asymmetric algorithm (never `none` or HS256), `jwk` a public key without private members, and the signature verifies with it. | RFC 9449 §4.3 items 4–7, §11.5, §11.6 | `tests/dpop_token_endpoint.rs`: `c103_typ_alg_and_jwk_are_checked` |
+//! | C104 | `htm` is the request's method and `htu` its URI, compared after syntax- and scheme-based normalisation, without query and fragment. | RFC 9449 §4.3 items 8–9 | `tests/dpop_token_endpoint.rs`: `c104_htm_and_htu_must_match_the_request`; `src/jose/dpop_proof/tests.rs`: `c104_htu_normal_form` |
+//! | C105 | A proof is accepted only within a window around its `iat`, and each `jti` once per key, through the `ReplayGuard`. | RFC 9449 §4.3 item 11, §11.1 | `tests/dpop_token_endpoint.rs`: `c105_proofs_are_time_limited_and_used_once` |
+//! | C106 | With nonces configured, a proof without a current nonce gets `use_dpop_nonce` and one `DPoP-Nonce` header; nonces are stateless HMACs of the time window, shared by every replica with the same secret. | RFC 9449 §8, §11.3 | `tests/dpop_token_endpoint.rs`: `c106_server_nonces_are_required_when_configured`; `src/jose/dpop_nonce/tests.rs`: `c106_a_nonce_lives_its_window_and_the_next`, `c106_replicas_sharing_the_secret_agree_and_others_do_not` |
+//! | C107 | A valid proof gives `token_type` `DPoP` and a token whose `cnf.jkt` is the RFC 7638 thumbprint of the proof key. | RFC 9449 §5, §6.1 | `tests/dpop_token_endpoint.rs`: `c107_a_valid_proof_gives_a_dpop_token_bound_to_its_key` |
+//! | C108 | A client registered with `dpop_bound_access_tokens` gets no token without a proof. | RFC 9449 §5.2 | `tests/dpop_token_endpoint.rs`: `c108_a_dpop_only_client_must_send_a_proof` |
+//! | C109 | Without a proof, the token is a bearer token without `cnf`. | RFC 9449 §5 | `tests/dpop_token_endpoint.rs`: `c109_without_a_proof_a_bearer_token` |
+//! | C110 | With DPoP on, the metadata lists `dpop_signing_alg_values_supported`, asymmetric algorithms only; a proof in another algorithm is refused. | RFC 9449 §5.1; MCP DPoP profile, "Authorization Server Metadata" | `tests/dpop_token_endpoint.rs`: `c110_dpop_metadata_lists_asymmetric_algorithms_only`, `c110_no_dpop_metadata_when_dpop_is_off` |
+//! | C111 | At the token endpoint, `ath` is not required and `content_digest` is ignored. | RFC 9449 §4.2; MCP DPoP profile | `tests/dpop_token_endpoint.rs`: `c111_no_ath_at_the_token_endpoint_and_content_digest_ignored` |
 //!
 //! ## Protected-resource metadata
 //!
@@ -225,9 +242,7 @@
 //!
 //! | Id | Rule | Why not |
 //! |---|---|---|
-//! | C97 | Introspection shows `cnf` for sender-constrained tokens. | Not built yet: no token is sender-constrained (C100). |
-//! | C100 | Tokens are sender-constrained (RFC 9700 §2.2.1, SHOULD). | Not built yet: every token is a bearer token. |
-//! | C102–C112 | DPoP (RFC 9449): proof checks at the token endpoint and the resource server, nonces, `token_type: DPoP`, `cnf.jkt`, `dpop_signing_alg_values_supported`. | Not built yet. The DPoP error codes of C30 and the DPoP member of C85 come with it. |
+//! | C112 | DPoP at the resource server (RFC 9449 §7). | Not built yet. |
 //! | C113–C115 | Certificate-bound tokens over mutual TLS (RFC 8705). | Out of scope: the MCP extension leaves mutual TLS out, and the crate sees no TLS connection. |
 //! | C126 | The MCP extension can be switched off, leaving `client_credentials` unsupported. | Out of scope: this crate exists to implement the extension; a deployment without it does not embed the crate. |
 //! | C132 | Clients and servers declare the extension among their MCP capabilities. | Out of scope: the issuer never sees MCP messages, and the resource-server side leaves them to the MCP server. |

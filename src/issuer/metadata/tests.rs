@@ -28,6 +28,7 @@ fn c76_c80_c85_c134_document_shape() {
         auth_methods: &[AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost],
         signing_algs: &[Algorithm::ES256],
         scopes: &scopes,
+        dpop_algs: &[],
     };
     let v: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();
     assert_eq!(
@@ -74,6 +75,7 @@ fn c83_c85_algorithms_listed_with_jwt_methods() {
         auth_methods: &[AuthMethod::ClientSecretBasic, AuthMethod::PrivateKeyJwt],
         signing_algs: &[Algorithm::ES256, Algorithm::EdDSA],
         scopes: &scopes,
+        dpop_algs: &[],
     };
     let v: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();
     for member in [

@@ -1,0 +1,94 @@
+use super::*;
+use crate::jose::dpop_sign::DpopProof;
+use crate::jose::keys::SigningKey;
+
+const HTU: &str = "https://mcp.example.com/mcp";
+
+fn target<'a>(token: Option<&'a str>, body: Option<&'a [u8]>) -> ProofRequest<'a> {
+    ProofRequest {
+        method: "POST",
+        htu: HTU,
+        access_token: token,
+        body,
+    }
+}
+
+#[test]
+fn c104_htu_normal_form() {
+    for (given, normal) in [
+        ("https://mcp.example.com/mcp", Some(HTU)),
+        ("HTTPS://MCP.example.com:443/mcp?q=1#f", Some(HTU)),
+        ("https://mcp.example.com/a/../mcp", Some(HTU)),
+        ("http://localhost:80", Some("http://localhost/")),
+        (
+            "https://mcp.example.com:8443/mcp",
+            Some("https://mcp.example.com:8443/mcp"),
+        ),
+        ("urn:x:y", None),
+        ("/mcp", None),
+    ] {
+        assert_eq!(htu_normal_form(given).as_deref(), normal, "{given}");
+    }
+}
+
+#[test]
+fn ath_and_content_digest_are_checked() {
+    let (key, _) = SigningKey::generate(Algorithm::ES256).unwrap();
+    let now = UnixTime::from_secs(1_000_000);
+    let body = br#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
+    let proof = DpopProof::new("POST", HTU, now)
+        .access_token("tok")
+        .body(body)
+        .sign(&key)
+        .unwrap();
+    let config = DpopConfig::mcp();
+    let ok = config
+        .verify(&proof, &target(Some("tok"), Some(body)), now)
+        .unwrap();
+    assert_eq!(ok.thumbprint(), key.kid());
+    assert_eq!(ok.replay_key().len(), 43);
+    assert_eq!(
+        config.verify(&proof, &target(Some("other"), Some(body)), now),
+        Err(DpopError::WrongAth)
+    );
+    assert_eq!(
+        config.verify(&proof, &target(Some("tok"), Some(b"{}")), now),
+        Err(DpopError::WrongContentDigest)
+    );
+    // Five minutes either way under the MCP profile.
+    let later = UnixTime::from_secs(now.as_secs() + 300);
+    assert!(
+        config
+            .verify(&proof, &target(Some("tok"), Some(body)), later)
+            .is_ok()
+    );
+    let too_late = UnixTime::from_secs(now.as_secs() + 301);
+    assert_eq!(
+        config.verify(&proof, &target(Some("tok"), Some(body)), too_late),
+        Err(DpopError::Stale)
+    );
+}
+
+#[test]
+fn content_digest_dictionaries_with_other_members() {
+    let body = b"hello";
+    let sha = content_digest(body);
+    assert!(content_digest_matches(&sha, body));
+    assert!(content_digest_matches(
+        &format!("sha-512=:AAAA:, {sha}"),
+        body
+    ));
+    assert!(!content_digest_matches("sha-512=:AAAA:", body));
+    assert!(!content_digest_matches(&sha, b"hello!"));
+    assert!(!content_digest_matches("sha-256=AAAA", body));
+}
+
+#[test]
+fn symmetric_or_empty_algorithm_lists_are_refused() {
+    let mut config = DpopConfig::default();
+    assert!(config.check().is_ok());
+    config.algorithms = vec![];
+    assert!(config.check().is_err());
+    config.algorithms = vec![Algorithm::HS256, Algorithm::ES256];
+    assert!(config.check().is_err());
+}
