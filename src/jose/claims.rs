@@ -76,6 +76,19 @@ impl ClaimValue for UnixTime {
     }
 }
 
+/// `cnf`: an object of confirmation members (RFC 7800 §3.1).
+impl ClaimValue for Confirmation {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Serialize::serialize(self, s)
+    }
+    fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <Self as Deserialize>::deserialize(d)
+    }
+    fn is_present(&self) -> bool {
+        true
+    }
+}
+
 /// `#[serde(with = …)]` for a claim of any [`ClaimValue`] type.
 mod claim_value {
     use super::{ClaimValue, Deserializer, Serializer};

@@ -1,10 +1,7 @@
 //! The `cnf` claim (RFC 7800 §3.1) of a sender-constrained token.
 
-use serde::de::Deserializer;
-use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
-use crate::jose::claims::ClaimValue;
 use crate::wire::json;
 
 /// The confirmation members of a token's `cnf` claim: which key the token is
@@ -32,17 +29,5 @@ impl Confirmation {
         out.extend_from_slice(b"{\"jkt\":");
         json::push_unescaped_str(out, jkt);
         out.push(b'}');
-    }
-}
-
-impl ClaimValue for Confirmation {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        Serialize::serialize(self, s)
-    }
-    fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <Self as Deserialize>::deserialize(d)
-    }
-    fn is_present(&self) -> bool {
-        true
     }
 }

@@ -192,7 +192,7 @@
 //! |---|---|---|---|
 //! | C98 | Every token is audience-restricted, and the validator refuses tokens meant for another resource. | RFC 9700 §2.3 | `tests/decisions.rs`: `decision_c58_a_token_never_lacks_aud`; `tests/validator.rs`: `c63_c119_c120_a_token_for_another_resource_is_refused` |
 //! | C99 | A client never gets a scope or an audience beyond its registration. | RFC 9700 §2.3 (least privilege) | `tests/grant.rs`: `c21_excessive_scope_is_refused_by_default`; `tests/resource_indicators.rs`: `c68_unknown_resource_is_invalid_target` |
-//! | C100 | Tokens can be sender-constrained with DPoP: with a proof, a token is bound to the client's key, and clients sign proofs with the crate's keys. | RFC 9700 §2.2.1 (SHOULD); RFC 9449 | `tests/dpop_token_endpoint.rs`: `c100_a_proof_signed_by_the_crate_binds_a_token`, `c107_a_valid_proof_gives_a_dpop_token_bound_to_its_key` |
+//! | C100 | Tokens can be sender-constrained with DPoP: with a proof, a token is bound to the client's key, and clients sign proofs with the crate's keys. | RFC 9700 §2.2.1 (SHOULD); RFC 9449 | `tests/dpop_token_endpoint.rs`: `c100_a_proof_signed_by_the_crate_binds_a_token`, `c107_a_valid_proof_gives_a_dpop_token_bound_to_its_key`; `tests/dpop_resource.rs`: `c100_a_token_and_proofs_from_the_crate_signer_open_an_mcp_resource` |
 //! | C101 | Metadata is published, and a client configured from it alone gets tokens. | RFC 9700 §2.6 (RECOMMENDED) | `examples/tests/interop_oauth2.rs`: `c74_c75_c80_c81_metadata_over_http_configures_the_client` |
 //!
 //! ## DPoP
@@ -209,6 +209,7 @@
 //! | C109 | Without a proof, the token is a bearer token without `cnf`. | RFC 9449 §5 | `tests/dpop_token_endpoint.rs`: `c109_without_a_proof_a_bearer_token` |
 //! | C110 | With DPoP on, the metadata lists `dpop_signing_alg_values_supported`, asymmetric algorithms only; a proof in another algorithm is refused. | RFC 9449 §5.1; MCP DPoP profile, "Authorization Server Metadata" | `tests/dpop_token_endpoint.rs`: `c110_dpop_metadata_lists_asymmetric_algorithms_only`, `c110_no_dpop_metadata_when_dpop_is_off` |
 //! | C111 | At the token endpoint, `ath` is not required and `content_digest` is ignored. | RFC 9449 §4.2; MCP DPoP profile | `tests/dpop_token_endpoint.rs`: `c111_no_ath_at_the_token_endpoint_and_content_digest_ignored` |
+//! | C112 | A resource server accepts a DPoP-bound token only as `Authorization: DPoP` with one proof checked like the token endpoint's, for this request's method and URI (or its one MCP endpoint), with `ath` the token's hash and the key the token's `cnf.jkt`; a bound token sent as Bearer is refused; refusals are `DPoP` challenges with `algs`. The MCP profile adds `content_digest` of the body and ±5 minutes of `iat`. | RFC 9449 §7, §7.1, §7.2; MCP DPoP profile | `tests/dpop_resource.rs`: `c112_a_bound_token_opens_the_resource_with_a_proof_of_its_key`, `c112_a_bound_token_presented_as_bearer_is_refused`, `c112_a_proof_of_another_key_is_invalid_token_in_the_dpop_scheme`, `c112_every_proof_check_applies_at_the_resource`, `c112_a_proof_is_used_once_with_a_replay_guard`, `c112_the_mcp_profile_binds_the_proof_to_the_body`, `c112_a_resource_requiring_dpop_refuses_bearer_tokens_and_says_so`, `c112_bearer_tokens_still_work_where_dpop_is_optional`; `src/jose/dpop_proof/tests.rs`: `c112_ath_and_content_digest_are_checked` |
 //!
 //! ## Protected-resource metadata
 //!
@@ -242,7 +243,6 @@
 //!
 //! | Id | Rule | Why not |
 //! |---|---|---|
-//! | C112 | DPoP at the resource server (RFC 9449 §7). | Not built yet. |
 //! | C113–C115 | Certificate-bound tokens over mutual TLS (RFC 8705). | Out of scope: the MCP extension leaves mutual TLS out, and the crate sees no TLS connection. |
 //! | C126 | The MCP extension can be switched off, leaving `client_credentials` unsupported. | Out of scope: this crate exists to implement the extension; a deployment without it does not embed the crate. |
 //! | C132 | Clients and servers declare the extension among their MCP capabilities. | Out of scope: the issuer never sees MCP messages, and the resource-server side leaves them to the MCP server. |

@@ -665,6 +665,10 @@ pub enum DpopError {
     /// This resource accepts DPoP-bound tokens only.
     #[error("this resource requires a DPoP-bound token")]
     BearerNotAccepted,
+    /// The replay guard failed, so the proof cannot be shown to be fresh:
+    /// refused (fail closed).
+    #[error("the DPoP proof replay check could not be made")]
+    ReplayUnavailable,
 }
 
 impl DpopError {
@@ -712,6 +716,7 @@ impl DpopError {
             Self::BoundTokenAsBearer => "a DPoP-bound token must be sent with the DPoP scheme",
             Self::TokenNotBound => "the token is not DPoP-bound",
             Self::BearerNotAccepted => "this resource requires a DPoP-bound token",
+            Self::ReplayUnavailable => "the DPoP proof replay check could not be made",
         }
     }
 }

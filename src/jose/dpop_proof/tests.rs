@@ -32,7 +32,7 @@ fn c104_htu_normal_form() {
 }
 
 #[test]
-fn ath_and_content_digest_are_checked() {
+fn c112_ath_and_content_digest_are_checked() {
     let (key, _) = SigningKey::generate(Algorithm::ES256).unwrap();
     let now = UnixTime::from_secs(1_000_000);
     let body = br#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
