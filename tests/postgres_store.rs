@@ -147,7 +147,7 @@ async fn migrations_are_idempotent_and_safe_to_run_at_once() {
         .into_iter()
         .map(|r| r.expect("every run succeeds"))
         .sum();
-    assert_eq!(applied, 1, "one process applied the one migration");
+    assert_eq!(applied, 2, "one process applied the two migrations");
     assert_eq!(
         stores[0].migrate().await.unwrap(),
         0,
@@ -238,6 +238,31 @@ async fn the_management_api_rotates_secrets_and_disables_clients() {
     assert!(!store.set_enabled(&id("nobody"), false).await.unwrap());
     assert!(store.delete_client(&id("rotating")).await.unwrap());
     assert!(store.client(&id("rotating")).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn c108_a_dpop_only_registration_reads_back() {
+    let Some(url) = database_url() else { return };
+    let schema = Schema::new(&url, "dpop");
+    let store = schema.store().await;
+    let secret = ClientSecret::new("a-generated-secret-of-enough-length");
+    let dpop_only = Client::builder(id("dpop-only"))
+        .secret(SecretCredential::new(
+            CredentialId::new("s1").unwrap(),
+            SecretHash::fast(&secret).unwrap(),
+        ))
+        .dpop_bound_access_tokens(true)
+        .build()
+        .unwrap();
+    store.create_client(&dpop_only).await.unwrap();
+    store
+        .create_client(&secret_client("plain", &secret))
+        .await
+        .unwrap();
+    let read = store.client(&id("dpop-only")).await.unwrap().unwrap();
+    assert!(read.requires_dpop());
+    let read = store.client(&id("plain")).await.unwrap().unwrap();
+    assert!(!read.requires_dpop());
 }
 
 #[tokio::test]

@@ -44,8 +44,9 @@ impl PostgresClientStore {
                 &format!(
                     "INSERT INTO {schema}.clients (id, enabled, client_credentials_grant, \
                      allowed_scopes, default_scopes, allowed_audiences, default_audience, \
-                     token_lifetime_secs, auth_methods, assertion_algorithms, jwks_uri) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                     token_lifetime_secs, auth_methods, assertion_algorithms, jwks_uri, \
+                     dpop_bound_access_tokens) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
                 ),
                 &[
                     &client.id().as_str(),
@@ -59,6 +60,7 @@ impl PostgresClientStore {
                     &methods,
                     &algorithms,
                     &client.jwks_uri(),
+                    &client.requires_dpop(),
                 ],
             )
             .await

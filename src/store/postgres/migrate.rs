@@ -6,11 +6,18 @@ use crate::vocab::error::StoreError;
 /// The migrations, in the order they apply: (version, name, SQL with
 /// `{schema}` for the quoted schema). A released migration never changes;
 /// a schema change is a new one.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "clients",
-    include_str!("../../../migrations/postgres/0001_clients.sql"),
-)];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "clients",
+        include_str!("../../../migrations/postgres/0001_clients.sql"),
+    ),
+    (
+        2,
+        "dpop",
+        include_str!("../../../migrations/postgres/0002_dpop.sql"),
+    ),
+];
 
 impl PostgresClientStore {
     /// Creates the schema if needed and applies the migrations it lacks, in
