@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use client_credentials::issuer::SlowHashRunner;
+use client_credentials::jose::DpopConfig;
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{
     Algorithm, Audience, Client, ClientId, ClientSecret, ConfigError, CredentialId, Issuer, KeySet,
@@ -87,6 +88,7 @@ impl Demo {
             .scopes_supported(scopes)
             .dangerous_allow_http_loopback()
             .slow_hash_runner(runner)
+            .dpop(DpopConfig::default())
             .build()?;
         Ok(Self {
             issuer: Arc::new(issuer),

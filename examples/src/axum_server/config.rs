@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use client_credentials::issuer::{AssertionSettings, Policy, ScopePolicy};
+use client_credentials::jose::{DpopConfig, DpopNonces};
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{
     Algorithm, Audience, AuthMethod, Client, ClientId, ClientJwks, CredentialId, Issuer, KeySet,
@@ -35,6 +36,18 @@ struct File {
     keys: Vec<KeyFile>,
     #[serde(default)]
     clients: Vec<ClientFile>,
+    /// DPoP (RFC 9449), on when the table is present.
+    dpop: Option<DpopFile>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct DpopFile {
+    /// A file holding the nonce secret (at least 32 bytes, the same on every
+    /// replica); without it, no nonces.
+    nonce_secret_file: Option<String>,
+    nonce_window_secs: Option<u64>,
+    max_age_secs: Option<u64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -94,6 +107,8 @@ struct ClientFile {
     token_lifetime_secs: Option<u64>,
     #[serde(default = "yes")]
     enabled: bool,
+    #[serde(default)]
+    dpop_bound_access_tokens: bool,
 }
 
 fn yes() -> bool {
@@ -181,6 +196,9 @@ impl ServerConfig {
         if a.accept_token_endpoint_audience {
             builder = builder.accept_token_endpoint_as_assertion_audience();
         }
+        if let Some(d) = &file.dpop {
+            builder = builder.dpop(load_dpop(&read_key, d)?);
+        }
         Ok(Self {
             issuer: builder.build()?,
             listen: file.listen,
@@ -211,6 +229,22 @@ fn load_key(
     Ok(SigningKey::from_pkcs8_pem(alg, &pem, k.kid.clone())?)
 }
 
+fn load_dpop(
+    read_key: impl Fn(&str) -> Result<zeroize::Zeroizing<String>, AnyError>,
+    d: &DpopFile,
+) -> Result<DpopConfig, AnyError> {
+    let mut dpop = DpopConfig::default();
+    if let Some(s) = d.max_age_secs {
+        dpop.max_age = Duration::from_secs(s);
+    }
+    if let Some(name) = &d.nonce_secret_file {
+        let secret = read_key(name)?;
+        let window = Duration::from_secs(d.nonce_window_secs.unwrap_or(300));
+        dpop.nonces = Some(DpopNonces::new(secret.trim().as_bytes(), window)?);
+    }
+    Ok(dpop)
+}
+
 fn build_policy(p: &PolicyFile) -> Result<Policy, AnyError> {
     let mut policy = Policy::default();
     match p.scope_policy.as_deref() {
@@ -236,7 +270,8 @@ fn build_client(c: ClientFile) -> Result<Client, AnyError> {
     let mut b = Client::builder(ClientId::new(c.id)?)
         .allowed_scopes(ScopeSet::from_strs(c.allowed_scopes)?)
         .default_scopes(ScopeSet::from_strs(c.default_scopes)?)
-        .enabled(c.enabled);
+        .enabled(c.enabled)
+        .dpop_bound_access_tokens(c.dpop_bound_access_tokens);
     for s in c.secrets {
         let mut cred =
             SecretCredential::new(CredentialId::new(s.id)?, s.hash.parse::<SecretHash>()?);
