@@ -19,6 +19,8 @@ use ring::rand::SystemRandom;
 use subtle::ConstantTimeEq;
 
 mod common;
+#[path = "support/dpop_ratios.rs"]
+mod dpop_ratios;
 #[path = "support/validate_ratios.rs"]
 mod validate_ratios;
 
@@ -248,4 +250,5 @@ fn main() {
         );
     }
     validate_ratios::run(&wanted);
+    dpop_ratios::run(&wanted);
 }
