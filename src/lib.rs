@@ -151,6 +151,12 @@
 //! [`resource::HttpGet`] of your HTTP client, or `resource::ReqwestGet` with
 //! the feature `reqwest`.
 //!
+//! Tokens can also be bound to a key the client holds (DPoP, RFC 9449), so a
+//! leaked token is useless without that key: the issuer binds tokens with
+//! [`issuer::IssuerBuilder::dpop`], a resource server checks the proofs with
+//! [`Validator::authorize`], clients sign them with [`jose::DpopProof`]. When
+//! to use it, and what it does not protect against: [`manual::dpop`].
+//!
 //! # Map of the crate
 //!
 //! The crate is laid out in wings that follow the request's path. Each wing
@@ -168,7 +174,7 @@
 //! | [`issuer`] | the token endpoint (parse, authenticate, grant, mint), revocation, introspection, metadata | [`Issuer`], [`TokenRequest`], [`ClientAuth`], [`issuer::IssuerBuilder`], [`issuer::IssuerConfig`], [`issuer::AuthenticatedClient`], [`issuer::ClientAssertion`], [`issuer::AssertionSettings`], [`issuer::Policy`], [`issuer::ScopePolicy`], [`issuer::Grant`], [`issuer::JtiSource`], [`issuer::RandomJti`], [`issuer::TokenResponse`], [`issuer::RevokeOrIntrospectRequest`], [`issuer::SlowHashRunner`], [`issuer::SlowHashWork`], [`issuer::well_known_path`], [`issuer::DEFAULT_MAX_BODY_BYTES`], [`issuer::JWT_BEARER_ASSERTION_TYPE`] |
 //! | [`resource`] | token validation (bearer and DPoP-bound), bearer and DPoP challenges, protected-resource metadata | [`Validator`], [`VerifiedToken`], [`BearerChallenge`], [`ResourceMetadata`], [`resource::ValidatorBuilder`], [`resource::InsufficientScope`], [`resource::ScopeHierarchy`], [`resource::BearerError`], [`resource::bearer_token`], [`resource::ResourceMetadataBuilder`], [`resource::resource_metadata_url`], [`resource::resource_metadata_path`], [`resource::DEFAULT_LEEWAY`], [`resource::MAX_LEEWAY`], [`resource::DEFAULT_MAX_TOKEN_BYTES`], [`resource::RemoteKeys`], [`resource::RemoteKeysConfig`], [`resource::HttpGet`], [`resource::HttpGetResponse`], [`resource::ResourceRequest`]; with the feature `reqwest`, `resource::ReqwestGet` |
 //! | `testing` (feature `testing`) | the conformance kit for store implementations | `testing::check_client_store`, `testing::check_revocation_store`, `testing::check_replay_guard`, `testing::check_throttle` |
-//! | [`manual`] | design rationale, the security model, and the map from RFC requirements to the tests that hold them | prose only |
+//! | [`manual`] | design rationale, the security model, DPoP ([`manual::dpop`]), and the map from RFC requirements to the tests that hold them | prose only |
 //!
 //! The crate root re-exports the types a user starts from; stock
 //! implementations, the step-by-step API and constants stay in their wing.

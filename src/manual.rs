@@ -14,10 +14,13 @@
 //! - [`secrets`]: how client secrets are generated, stored and checked, and why.
 //! - [`rotation`]: how to rotate client secrets and signing keys without downtime.
 //! - [`scaling`]: how to run several instances of an issuer.
+//! - [`dpop`]: sender-constrained tokens with DPoP: when to use them, what they
+//!   protect against and what not, and how nonces work in a fleet.
 //! - [`conformance`]: which RFC rules the crate holds and which tests hold them (the ids `C1`…).
 
 pub mod conformance;
 pub mod design;
+pub mod dpop;
 pub mod no_refresh_tokens;
 pub mod rfc9068;
 pub mod rotation;
