@@ -388,3 +388,45 @@ fn inconsistent_dpop_settings_are_refused() {
             .is_err()
     );
 }
+
+#[test]
+fn a_resource_request_never_shows_its_headers_body_or_query_in_debug() {
+    let request = ResourceRequest::new("POST", "https://mcp.example.com/mcp?secret=q")
+        .authorization("DPoP eyJ.token-value.sig")
+        .dpop("eyJ.proof-value.sig")
+        .body(b"{\"private\":true}");
+    let debug = format!("{request:?}");
+    for hidden in ["token-value", "proof-value", "private", "secret=q"] {
+        assert!(!debug.contains(hidden), "{debug}");
+    }
+}
+
+#[cfg(feature = "http")]
+#[tokio::test]
+async fn c112_a_request_read_from_http_parts_carries_every_dpop_line() {
+    let key = ProofKey::new();
+    let (token, builder) = bound_token(&key).await;
+    let validator = builder.dpop(DpopConfig::default()).build().unwrap();
+    let proof = key.proof(&resource_claims("http", &token));
+    let request = http::Request::builder()
+        .method("POST")
+        .uri("/mcp")
+        .header("authorization", format!("DPoP {token}"))
+        .header("dpop", &proof)
+        .body(BODY.to_vec())
+        .unwrap();
+    let (head, body) = request.into_parts();
+    let parts = ResourceRequest::from_http(&head.method, RESOURCE, &head.headers, &body);
+    assert!(validator.authorize(&parts, now()).await.is_ok());
+    let mut twice = head.headers.clone();
+    twice.append("dpop", proof.parse().unwrap());
+    let parts = ResourceRequest::from_http(&head.method, RESOURCE, &twice, &body);
+    assert_eq!(
+        validator
+            .authorize(&parts, now())
+            .await
+            .unwrap_err()
+            .validation_error(),
+        Some(ValidationError::Dpop(DpopError::Repeated))
+    );
+}
