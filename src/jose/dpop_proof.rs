@@ -7,6 +7,7 @@
 //! in `cnf.jkt`.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -18,7 +19,7 @@ use subtle::ConstantTimeEq as _;
 
 use crate::jose::algorithm::Algorithm;
 use crate::jose::dpop_nonce::DpopNonces;
-use crate::jose::jwk::{read_jwk, refuse_private_members};
+use crate::jose::jwk::{PublicKey, read_jwk, refuse_private_members};
 use crate::jose::jws::{
     self, CompactJws, MAX_ASSERTION_HEADER_B64, MAX_SIGNATURE_B64, decode_buffer_len,
 };
@@ -153,45 +154,31 @@ impl DpopConfig {
             .filter(|jws| !jws.signature_b64.is_empty())
             .ok_or(DpopError::Malformed)?;
 
-        // The header: typ, alg, crit, jwk (C103).
-        let header_json = URL_SAFE_NO_PAD
-            .decode(jws.header_b64)
-            .map_err(|_| DpopError::Malformed)?;
-        let header: ProofHeader<'_> = jws::json_object(&header_json).ok_or(DpopError::Malformed)?;
-        if header.crit.is_some() {
-            return Err(DpopError::CriticalHeader);
-        }
-        if !header
-            .typ
-            .as_deref()
-            .is_some_and(|typ| jws::is_media_type(typ, "dpop+jwt"))
-        {
-            return Err(DpopError::WrongType);
-        }
-        let alg: Algorithm = header
-            .alg
-            .as_deref()
-            .and_then(|alg| alg.parse().ok())
-            .filter(|alg: &Algorithm| !alg.is_symmetric() && self.algorithms.contains(alg))
-            .ok_or(DpopError::UnsupportedAlgorithm)?;
-        let jwk_json = header.jwk.ok_or(DpopError::InvalidKey)?;
-        refuse_private_members(&jwk_json).map_err(|_| DpopError::PrivateKey)?;
-        let jwk: Jwk = serde_json::from_value(jwk_json).map_err(|_| DpopError::InvalidKey)?;
-        let public = read_jwk(&jwk).map_err(|_| DpopError::InvalidKey)?;
-        if !public.key.suits(alg) || public.declared.is_some_and(|declared| declared != alg) {
-            return Err(DpopError::InvalidKey);
-        }
-
-        // The signature, with the proof's own key (C103).
+        // The header (C103), then the signature with the proof's own key. A
+        // client sends the same header with every proof: the last one read on
+        // this thread is kept, checked, with its key and thumbprint.
         let mut signature = [0u8; decode_buffer_len(MAX_SIGNATURE_B64)];
         let signature =
             jws::decode_into(jws.signature_b64, &mut signature).ok_or(DpopError::Malformed)?;
-        if !public
-            .key
-            .verify(alg, jws.signing_input.as_bytes(), signature)
-        {
-            return Err(DpopError::InvalidSignature);
-        }
+        let thumbprint = LAST_HEADER.with_borrow_mut(|last| {
+            let cached = last
+                .as_ref()
+                .is_some_and(|h| h.header_b64 == jws.header_b64);
+            if !cached {
+                *last = Some(self.check_header(jws.header_b64)?);
+            }
+            let header = last.as_ref().ok_or(DpopError::Malformed)?;
+            if !self.algorithms.contains(&header.alg) {
+                return Err(DpopError::UnsupportedAlgorithm);
+            }
+            if !header
+                .key
+                .verify(header.alg, jws.signing_input.as_bytes(), signature)
+            {
+                return Err(DpopError::InvalidSignature);
+            }
+            Ok(header.thumbprint.clone())
+        })?;
 
         // The claims (C102, C104, C105, C106).
         let payload = URL_SAFE_NO_PAD
@@ -205,7 +192,8 @@ impl DpopConfig {
         if htm != request.method {
             return Err(DpopError::WrongMethod);
         }
-        if htu_normal_form(&htu).is_none_or(|htu| htu != request.htu) {
+        // A normal form is its own normal form: most clients send it as is.
+        if htu != request.htu && htu_normal_form(&htu).is_none_or(|htu| htu != request.htu) {
             return Err(DpopError::WrongUri);
         }
         let max_age = ceil_secs(self.max_age);
@@ -243,7 +231,6 @@ impl DpopConfig {
             }
         }
 
-        let thumbprint = public.key.thumbprint();
         Ok(VerifiedDpopProof {
             replay_key: replay_key(&thumbprint, &jti),
             thumbprint,
@@ -254,6 +241,61 @@ impl DpopConfig {
             ),
         })
     }
+}
+
+impl DpopConfig {
+    /// Reads and checks a proof's JOSE header: no `crit`, `typ` `dpop+jwt`,
+    /// `alg` an accepted asymmetric algorithm, `jwk` a usable public key for
+    /// it without private members (RFC 9449 §4.3 items 4–7).
+    fn check_header(&self, header_b64: &str) -> Result<CheckedHeader, DpopError> {
+        let header_json = URL_SAFE_NO_PAD
+            .decode(header_b64)
+            .map_err(|_| DpopError::Malformed)?;
+        let header: ProofHeader<'_> = jws::json_object(&header_json).ok_or(DpopError::Malformed)?;
+        if header.crit.is_some() {
+            return Err(DpopError::CriticalHeader);
+        }
+        if !header
+            .typ
+            .as_deref()
+            .is_some_and(|typ| jws::is_media_type(typ, "dpop+jwt"))
+        {
+            return Err(DpopError::WrongType);
+        }
+        let alg: Algorithm = header
+            .alg
+            .as_deref()
+            .and_then(|alg| alg.parse().ok())
+            .filter(|alg: &Algorithm| !alg.is_symmetric() && self.algorithms.contains(alg))
+            .ok_or(DpopError::UnsupportedAlgorithm)?;
+        let jwk_json = header.jwk.ok_or(DpopError::InvalidKey)?;
+        refuse_private_members(&jwk_json).map_err(|_| DpopError::PrivateKey)?;
+        let jwk: Jwk = serde_json::from_value(jwk_json).map_err(|_| DpopError::InvalidKey)?;
+        let public = read_jwk(&jwk).map_err(|_| DpopError::InvalidKey)?;
+        if !public.key.suits(alg) || public.declared.is_some_and(|declared| declared != alg) {
+            return Err(DpopError::InvalidKey);
+        }
+        Ok(CheckedHeader {
+            header_b64: header_b64.to_owned(),
+            alg,
+            thumbprint: public.key.thumbprint(),
+            key: public.key,
+        })
+    }
+}
+
+/// A proof header that passed [`DpopConfig::check_header`]: everything
+/// about it that does not depend on the configuration but its `alg`.
+struct CheckedHeader {
+    header_b64: String,
+    alg: Algorithm,
+    key: PublicKey,
+    thumbprint: String,
+}
+
+thread_local! {
+    /// The last proof header checked on this thread.
+    static LAST_HEADER: RefCell<Option<CheckedHeader>> = const { RefCell::new(None) };
 }
 
 /// What a proof is checked against: the request's method and URI, and at a

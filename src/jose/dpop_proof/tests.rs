@@ -92,3 +92,33 @@ fn symmetric_or_empty_algorithm_lists_are_refused() {
     config.algorithms = vec![Algorithm::HS256, Algorithm::ES256];
     assert!(config.check().is_err());
 }
+
+#[test]
+fn c103_the_header_kept_from_the_last_proof_never_skips_a_check() {
+    let (key, _) = SigningKey::generate(Algorithm::ES256).unwrap();
+    let now = UnixTime::from_secs(1_000_000);
+    let proof = DpopProof::new("POST", HTU, now).sign(&key).unwrap();
+    let es256 = DpopConfig::default();
+    assert!(es256.verify(&proof, &target(None, None), now).is_ok());
+    // The same header under a configuration without ES256.
+    let mut eddsa_only = DpopConfig::default();
+    eddsa_only.algorithms = vec![Algorithm::EdDSA];
+    assert_eq!(
+        eddsa_only.verify(&proof, &target(None, None), now),
+        Err(DpopError::UnsupportedAlgorithm)
+    );
+    // The same header with a signature by another key.
+    let (other, _) = SigningKey::generate(Algorithm::ES256).unwrap();
+    let forged = DpopProof::new("POST", HTU, now).sign(&other).unwrap();
+    let (forged_input, forged_sig) = forged.rsplit_once('.').unwrap();
+    let (_, forged_payload) = forged_input.split_once('.').unwrap();
+    let (header, _) = proof.split_once('.').unwrap();
+    let mixed = format!("{header}.{forged_payload}.{forged_sig}");
+    assert_eq!(
+        es256.verify(&mixed, &target(None, None), now),
+        Err(DpopError::InvalidSignature)
+    );
+    // Another proof in between, then the first again.
+    assert!(es256.verify(&forged, &target(None, None), now).is_ok());
+    assert!(es256.verify(&proof, &target(None, None), now).is_ok());
+}
