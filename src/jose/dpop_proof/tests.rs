@@ -101,8 +101,10 @@ fn c103_the_header_kept_from_the_last_proof_never_skips_a_check() {
     let es256 = DpopConfig::default();
     assert!(es256.verify(&proof, &target(None, None), now).is_ok());
     // The same header under a configuration without ES256.
-    let mut eddsa_only = DpopConfig::default();
-    eddsa_only.algorithms = vec![Algorithm::EdDSA];
+    let eddsa_only = DpopConfig {
+        algorithms: vec![Algorithm::EdDSA],
+        ..DpopConfig::default()
+    };
     assert_eq!(
         eddsa_only.verify(&proof, &target(None, None), now),
         Err(DpopError::UnsupportedAlgorithm)
