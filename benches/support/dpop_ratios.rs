@@ -1,8 +1,8 @@
 //! The DPoP lines of `cargo bench --bench ratios`, ES256 throughout:
 //!
 //! ```text
-//! dpop issue ES256 <ops/s> raw_verify+sign <ops/s> ratio=0.93
-//! dpop validate ES256 <ops/s> raw_verify*2 <ops/s> ratio=0.95
+//! dpop issue ES256 <ops/s> raw_verify+sign <ops/s> ratio=0.95
+//! dpop validate ES256 <ops/s> raw_verify*2 <ops/s> ratio=0.92
 //! ```
 //!
 //! - `dpop issue`: a whole token request with a fresh DPoP proof (client
