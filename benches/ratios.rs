@@ -26,6 +26,8 @@ use ring::rand::SystemRandom;
 use subtle::ConstantTimeEq;
 
 mod common;
+#[path = "support/dpop_ratios.rs"]
+mod dpop_ratios;
 #[path = "support/validate_ratios.rs"]
 mod validate_ratios;
 #[path = "support/wif_ratios.rs"]
@@ -318,4 +320,5 @@ fn main() {
     }
     validate_ratios::run(&wanted);
     wif_ratios::run(&wanted);
+    dpop_ratios::run(&wanted);
 }

@@ -24,12 +24,21 @@
 //! - `claims`: [`AccessTokenClaims`] and the minting and receiving shapes
 //!   derived from the same list of claims.
 //! - `token_verifier`: syntax, header, signature, claims and `iss` of a token.
+//! - `dpop_proof`: [`DpopConfig`] and the checks of a DPoP proof (RFC 9449
+//!   §4.3), giving a [`VerifiedDpopProof`].
+//! - `dpop_nonce`: [`DpopNonces`], stateless server nonces.
+//! - `dpop_sign`: [`DpopProof`], signing a proof with a [`SigningKey`].
+//! - `confirmation`: [`Confirmation`], the `cnf` claim of a bound token.
 
 pub(crate) mod algorithm;
 pub(crate) mod aud;
 pub(crate) mod claims;
 pub(crate) mod client_keys;
+pub(crate) mod confirmation;
 pub(crate) mod decoy;
+pub(crate) mod dpop_nonce;
+pub(crate) mod dpop_proof;
+pub(crate) mod dpop_sign;
 pub(crate) mod http_get;
 pub(crate) mod jwk;
 pub(crate) mod jwks_cache;
@@ -43,6 +52,13 @@ pub(crate) mod verification_keys;
 pub use self::algorithm::Algorithm;
 pub use self::claims::AccessTokenClaims;
 pub use self::client_keys::{ClientJwks, ClientKey, JwtSecretCredential, MAX_CLIENT_KEYS};
+pub use self::confirmation::Confirmation;
+pub use self::dpop_nonce::DpopNonces;
+pub use self::dpop_proof::{
+    DPOP_ALGORITHMS, DpopConfig, MAX_DPOP_PROOF_BYTES, VerifiedDpopProof, access_token_hash,
+    content_digest,
+};
+pub use self::dpop_sign::DpopProof;
 pub use self::jwks_cache::{JwksCache, JwksCacheConfig, JwksFetcher};
 pub use self::keys::{KeySet, PrivateKeyPem, SigningKey};
 pub use self::verification_keys::VerificationKeys;

@@ -18,10 +18,13 @@
 //!   refusal reason means and asks of them.
 //! - [`federation`]: secretless workloads: trusting platform issuers for the
 //!   JWT-bearer grant, and writing claim rules safely.
+//! - [`dpop`]: sender-constrained tokens with DPoP: when to use them, what they
+//!   protect against and what not, and how nonces work in a fleet.
 //! - [`conformance`]: which RFC rules the crate holds and which tests hold them (the ids `C1`…).
 
 pub mod conformance;
 pub mod design;
+pub mod dpop;
 pub mod federation;
 pub mod no_refresh_tokens;
 pub mod operations;

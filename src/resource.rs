@@ -2,15 +2,19 @@
 //! answer refusals with RFC 6750 challenges ([`BearerChallenge`]), and publish
 //! RFC 9728 protected-resource metadata ([`ResourceMetadata`]); follow the
 //! issuer's key rotation with [`RemoteKeys`], which fetches through an
-//! [`HttpGet`].
+//! [`HttpGet`]; accept DPoP-bound tokens (RFC 9449 §7) and check whole
+//! requests ([`ResourceRequest`]) with [`Validator::authorize`].
 //!
 //! This wing never imports `issuer`: a resource server links the token
 //! checks, not the token endpoint.
 
 pub(crate) mod challenge;
+pub(crate) mod dpop;
+pub(crate) mod dpop_settings;
 pub(crate) mod metadata;
 #[cfg(feature = "metrics")]
 pub(crate) mod metrics;
+pub(crate) mod request;
 #[cfg(feature = "reqwest")]
 pub(crate) mod reqwest_get;
 pub(crate) mod scope_hierarchy;
@@ -22,6 +26,7 @@ pub use self::metadata::{
 };
 #[cfg(feature = "metrics")]
 pub use self::metrics::VALIDATIONS;
+pub use self::request::ResourceRequest;
 #[cfg(feature = "reqwest")]
 pub use self::reqwest_get::ReqwestGet;
 pub use self::scope_hierarchy::ScopeHierarchy;

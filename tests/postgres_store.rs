@@ -147,7 +147,7 @@ async fn migrations_are_idempotent_and_safe_to_run_at_once() {
         .into_iter()
         .map(|r| r.expect("every run succeeds"))
         .sum();
-    assert_eq!(applied, 2, "one process applied both migrations");
+    assert_eq!(applied, 3, "one process applied every migration");
     assert_eq!(
         stores[0].migrate().await.unwrap(),
         0,
@@ -317,10 +317,35 @@ async fn a_client_registered_before_the_second_migration_may_not_introspect() {
         ))
         .await;
     let store = PostgresClientStore::new(schema.config()).unwrap();
-    assert_eq!(store.migrate().await.unwrap(), 1, "only the second applies");
+    assert_eq!(store.migrate().await.unwrap(), 2, "only the later two apply");
     let old = store.client(&id("old")).await.unwrap().unwrap();
     assert!(!old.may_introspect());
     assert!(old.extra_claims().is_empty());
+}
+
+#[tokio::test]
+async fn c108_a_dpop_only_registration_reads_back() {
+    let Some(url) = database_url() else { return };
+    let schema = Schema::new(&url, "dpop");
+    let store = schema.store().await;
+    let secret = ClientSecret::new("a-generated-secret-of-enough-length");
+    let dpop_only = Client::builder(id("dpop-only"))
+        .secret(SecretCredential::new(
+            CredentialId::new("s1").unwrap(),
+            SecretHash::fast(&secret).unwrap(),
+        ))
+        .dpop_bound_access_tokens(true)
+        .build()
+        .unwrap();
+    store.create_client(&dpop_only).await.unwrap();
+    store
+        .create_client(&secret_client("plain", &secret))
+        .await
+        .unwrap();
+    let read = store.client(&id("dpop-only")).await.unwrap().unwrap();
+    assert!(read.requires_dpop());
+    let read = store.client(&id("plain")).await.unwrap().unwrap();
+    assert!(!read.requires_dpop());
 }
 
 #[tokio::test]

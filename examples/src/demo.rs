@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use client_credentials::audit::{MetricsAudit, NoAudit};
 use client_credentials::issuer::SlowHashRunner;
+use client_credentials::jose::DpopConfig;
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{
     Algorithm, Audience, Client, ClientId, ClientSecret, ConfigError, CredentialId, Issuer, KeySet,
@@ -92,6 +93,7 @@ impl Demo {
             .slow_hash_runner(runner)
             // Counted for `/metrics` (see `axum_server::metrics`).
             .audit(Arc::new(MetricsAudit::new(NoAudit)))
+            .dpop(DpopConfig::default())
             .build()?;
         Ok(Self {
             issuer: Arc::new(issuer),

@@ -65,6 +65,40 @@ async fn check_adapter(name: &str, base: &str, demo: &demo::Demo) {
     let error: Value = twice.json().await.unwrap();
     assert_eq!(error["error"], "invalid_request", "{name}: C7");
 
+    // The DPoP header reaches the crate: a proof binds the token (C107), and
+    // two lines are refused (C102).
+    let (dpop_key, _) =
+        client_credentials::SigningKey::generate(client_credentials::Algorithm::ES256).unwrap();
+    let proof = |now| {
+        client_credentials::jose::DpopProof::new("POST", &format!("{base}/token"), now)
+            .sign(&dpop_key)
+            .unwrap()
+    };
+    let now = client_credentials::UnixTime::now();
+    let bound = http
+        .post(format!("{base}/token"))
+        .header(AUTHORIZATION, &basic)
+        .header("DPoP", proof(now))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bound.status(), 200, "{name}: C107");
+    let bound: Value = bound.json().await.unwrap();
+    assert_eq!(bound["token_type"], "DPoP", "{name}: C107");
+    let twice = http
+        .post(format!("{base}/token"))
+        .header(AUTHORIZATION, &basic)
+        .header("DPoP", proof(now))
+        .header("DPoP", proof(now))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(twice.status(), 400, "{name}: C102");
+    let error: Value = twice.json().await.unwrap();
+    assert_eq!(error["error"], "invalid_dpop_proof", "{name}: C102");
+
     // Credentials in the query are refused (C11): the adapter must pass the query.
     let query = http
         .post(format!(

@@ -16,6 +16,7 @@ use crate::issuer::metadata::ServerMetadata;
 use crate::issuer::mint::JtiSource;
 use crate::issuer::policy::Policy;
 use crate::issuer::slow_hash::SlowHashRunner;
+use crate::jose::dpop_proof::DpopConfig;
 use crate::jose::jwks_cache::{JwksCache, JwksFetcher, JwksSource};
 use crate::jose::keys::{Algorithm, KeySet};
 use crate::jose::token_verifier::{DEFAULT_MAX_TOKEN_BYTES, TokenVerifier};
@@ -28,7 +29,7 @@ use crate::vocab::clock::{Clock, SystemClock};
 use crate::vocab::error::ConfigError;
 use crate::vocab::ids::AuthMethod;
 use crate::vocab::scope::ScopeSet;
-use crate::vocab::url::is_acceptable_url;
+use crate::vocab::url::{htu_normal_form, is_acceptable_url};
 use crate::wire::request::DEFAULT_MAX_BODY_BYTES;
 
 impl<S: ClientStore> Issuer<S> {
@@ -84,6 +85,7 @@ struct Settings {
     extra_parameters: Vec<Box<str>>,
     trusted_issuers: Vec<TrustedIssuer>,
     claim_rules: Vec<ClaimRule>,
+    dpop: Option<DpopConfig>,
 }
 
 impl<S, R, G> fmt::Debug for IssuerBuilder<S, R, G> {
@@ -301,6 +303,18 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> IssuerBuilder<S, R, G> 
         self
     }
 
+    /// Enables DPoP (RFC 9449): a token request with a valid `DPoP` proof
+    /// gets a token bound to the proof's key (`cnf.jkt`, `token_type`
+    /// `DPoP`), a request with an invalid one is refused with
+    /// `invalid_dpop_proof` (or `use_dpop_nonce` when `dpop.nonces` is set),
+    /// and the metadata lists `dpop_signing_alg_values_supported`. Proof
+    /// `jti`s are held to one use through the issuer's [`ReplayGuard`].
+    #[must_use]
+    pub fn dpop(mut self, dpop: DpopConfig) -> Self {
+        self.settings.dpop = Some(dpop);
+        self
+    }
+
     /// Accepts `http://` URLs whose host is a loopback address (`127.0.0.1`,
     /// `localhost`, `[::1]`), for local development and tests only: over a
     /// network, credentials must travel over TLS (C6).
@@ -362,6 +376,7 @@ impl Settings {
             extra_parameters: Vec::new(),
             trusted_issuers: Vec::new(),
             claim_rules: Vec::new(),
+            dpop: None,
         }
     }
 
@@ -423,6 +438,16 @@ impl Settings {
                 &token_endpoint,
             )?)
         };
+        if let Some(dpop) = &self.dpop {
+            dpop.check()?;
+        }
+        let dpop_algs = self
+            .dpop
+            .as_ref()
+            .map(DpopConfig::algorithm_names)
+            .unwrap_or_default();
+        let dpop_htu = htu_normal_form(&token_endpoint)
+            .ok_or_else(|| ConfigError::InvalidEndpoint(token_endpoint.clone()))?;
         let metadata_json = ServerMetadata {
             issuer: &issuer,
             token_endpoint: &token_endpoint,
@@ -433,6 +458,7 @@ impl Settings {
             signing_algs: &signing_algs,
             scopes: &self.scopes_supported,
             jwt_bearer_grant: federation.is_some(),
+            dpop_algs: &dpop_algs,
         }
         .to_json();
         check_extra_parameters(&self.extra_parameters)?;
@@ -468,6 +494,8 @@ impl Settings {
             claims_hook: self.claims_hook,
             extra_parameters: self.extra_parameters,
             federation,
+            dpop: self.dpop,
+            dpop_htu,
         })
     }
 }

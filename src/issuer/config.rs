@@ -11,6 +11,7 @@ use crate::issuer::federation::Federation;
 use crate::issuer::mint::JtiSource;
 use crate::issuer::policy::Policy;
 use crate::issuer::slow_hash::SlowHashRunner;
+use crate::jose::dpop_proof::DpopConfig;
 use crate::jose::jwks_cache::JwksSource;
 use crate::jose::keys::KeySet;
 use crate::jose::token_verifier::TokenVerifier;
@@ -80,6 +81,10 @@ pub struct IssuerConfig {
     /// The trusted issuers and claim rules of the JWT-bearer grant; `None`
     /// when none is configured, and the grant is unsupported.
     pub(super) federation: Option<Federation>,
+    /// DPoP at the token endpoint (RFC 9449), when enabled.
+    pub(super) dpop: Option<DpopConfig>,
+    /// The token endpoint URL as a proof's `htu` is compared with it.
+    pub(super) dpop_htu: String,
 }
 
 impl IssuerConfig {
@@ -126,6 +131,11 @@ impl IssuerConfig {
     /// How client assertions are judged.
     pub fn assertion_settings(&self) -> &AssertionSettings {
         &self.assertion
+    }
+
+    /// How DPoP proofs are judged, when DPoP is enabled.
+    pub fn dpop(&self) -> Option<&DpopConfig> {
+        self.dpop.as_ref()
     }
 
     /// The largest request body, in bytes, any endpoint reads.

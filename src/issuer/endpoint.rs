@@ -13,11 +13,12 @@ use crate::issuer::mint::{RANDOM_JTI_LEN, RandomJti, mint_with_extra_into};
 use crate::issuer::policy::Policy;
 use crate::issuer::token_request::{GrantType, TokenRequest};
 use crate::jose::claims::MintClaims;
+use crate::jose::dpop_proof::{ProofRequest, VerifiedDpopProof};
 use crate::jose::keys::KeySet;
 use crate::store::client_store::ClientStore;
-use crate::store::replay::{MemoryReplayGuard, ReplayGuard};
+use crate::store::replay::{MemoryReplayGuard, ReplayCheck, ReplayGuard};
 use crate::store::revocation::{MemoryRevocationStore, RevocationStore};
-use crate::vocab::error::{Reason, TokenError};
+use crate::vocab::error::{DpopError, Reason, TokenError};
 use crate::vocab::time::UnixTime;
 use crate::wire::request::RequestParts;
 use crate::wire::response::{HttpResponse, TokenResponse};
@@ -63,25 +64,142 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             Ok(r) => r,
             Err(reason) => {
                 self.config.audit.record(&AuditEvent::refused(now, reason));
-                return TokenError::new(reason).to_http();
+                return self.error_response(&TokenError::new(reason), now);
+            }
+        };
+        // The proof's stateless checks come first, its `jti` is recorded
+        // once the client is known.
+        let proof = match self.check_dpop_proof(&request, now) {
+            Ok(proof) => proof,
+            Err(reason) => {
+                self.config.audit.record(&AuditEvent::refused(now, reason));
+                return self.error_response(&TokenError::new(reason), now);
             }
         };
         let result = if request.grant_type() == GrantType::JwtBearer {
             // Boxed, like the assertion path: kept out of line, it leaves the
             // client-credentials future small.
             let grant: std::pin::Pin<Box<dyn Future<Output = _> + Send + '_>> =
-                Box::pin(self.grant_jwt_bearer(&request, now));
+                Box::pin(self.grant_jwt_bearer(&request, now, proof.as_ref()));
             grant.await
         } else {
             match self.authenticate(&request, now).await {
-                Ok(client) => self.issue(&client, &request, now),
+                Ok(client) => match self.record_dpop_proof(&client, proof.as_ref(), now).await {
+                    Ok(()) => self.issue_bound(&client, &request, now, proof.as_ref()),
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             }
         };
         match result {
-            Ok(token) => token.into_http(),
-            Err(e) => e.to_http(),
+            Ok(token) => {
+                let mut response = token.into_http();
+                if proof.is_some() {
+                    self.push_dpop_nonce(&mut response, now);
+                }
+                response
+            }
+            Err(e) => self.error_response(&e, now),
         }
+    }
+
+    /// The RFC 9449 checks of a token request's `DPoP` proof (C102–C107,
+    /// C111): the stateless ones, with `htm` `POST` and `htu` the token
+    /// endpoint, then its `jti` recorded through the [`ReplayGuard`] under
+    /// `client`'s share. `Ok(None)` when the request carries no proof or
+    /// DPoP is not enabled. Pass the result to
+    /// [`issue_bound`](Self::issue_bound).
+    ///
+    /// # Errors
+    /// `invalid_dpop_proof`, `use_dpop_nonce` (answer it with
+    /// [`dpop_nonce`](Self::dpop_nonce) in a `DPoP-Nonce` header), or
+    /// `server_error` when the replay guard fails.
+    pub async fn verify_dpop(
+        &self,
+        client: &AuthenticatedClient,
+        request: &TokenRequest,
+        now: UnixTime,
+    ) -> Result<Option<VerifiedDpopProof>, TokenError> {
+        let proof = self.check_dpop_proof(request, now)?;
+        self.record_dpop_proof(client, proof.as_ref(), now).await?;
+        Ok(proof)
+    }
+
+    fn check_dpop_proof(
+        &self,
+        request: &TokenRequest,
+        now: UnixTime,
+    ) -> Result<Option<VerifiedDpopProof>, Reason> {
+        let (Some(dpop), Some(proof)) = (&self.config.dpop, request.dpop_proof()) else {
+            return Ok(None);
+        };
+        let target = ProofRequest {
+            method: "POST",
+            htu: &self.config.dpop_htu,
+            access_token: None,
+            body: None,
+        };
+        dpop.verify(proof, &target, now)
+            .map(Some)
+            .map_err(Reason::Dpop)
+    }
+
+    async fn record_dpop_proof(
+        &self,
+        client: &AuthenticatedClient,
+        proof: Option<&VerifiedDpopProof>,
+        now: UnixTime,
+    ) -> Result<(), TokenError> {
+        let Some(proof) = proof else { return Ok(()) };
+        let reason = match self
+            .replay
+            .first_use(
+                client.client().id().as_str(),
+                proof.replay_key(),
+                proof.replay_until(),
+                now,
+            )
+            .await
+        {
+            Ok(ReplayCheck::FirstUse) => return Ok(()),
+            Ok(ReplayCheck::Replayed) => Reason::Dpop(DpopError::Replayed),
+            Ok(_) => Reason::ReplayQuotaExceeded,
+            Err(_) => Reason::ReplayGuardUnavailable,
+        };
+        let client_id = AuditedClientId::new(client.client().id().as_str());
+        let mut event = AuditEvent::refused(now, reason);
+        event.set_client_id(&client_id);
+        event.auth_method = Some(client.method());
+        event.credential_id = Some(client.credential_id().as_str());
+        self.config.audit.record(&event);
+        Err(reason.into())
+    }
+
+    /// The nonce a client must put in its next DPoP proof, when nonces are
+    /// configured (RFC 9449 §8): the value of a `DPoP-Nonce` header.
+    pub fn dpop_nonce(&self, now: UnixTime) -> Option<String> {
+        let nonces = self.config.dpop.as_ref()?.nonces.as_ref()?;
+        Some(nonces.current(now))
+    }
+
+    /// Adds one `DPoP-Nonce` header when nonces are configured.
+    fn push_dpop_nonce(&self, response: &mut HttpResponse, now: UnixTime) {
+        if let Some(nonce) = self.dpop_nonce(now) {
+            response
+                .headers
+                .push(("dpop-nonce", std::borrow::Cow::Owned(nonce)));
+        }
+    }
+
+    /// An error response; `use_dpop_nonce` carries the nonce to use (C106).
+    fn error_response(&self, error: &TokenError, now: UnixTime) -> HttpResponse {
+        let mut response = error.to_http();
+        if let Reason::Dpop(dpop) = error.reason()
+            && dpop.needs_nonce()
+        {
+            self.push_dpop_nonce(&mut response, now);
+        }
+        response
     }
 
     /// Issues a token to an authenticated client: grant checks, policy, minting.
@@ -101,6 +219,24 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         request: &TokenRequest,
         now: UnixTime,
     ) -> Result<TokenResponse, TokenError> {
+        self.issue_bound(client, request, now, None)
+    }
+
+    /// [`issue`](Self::issue) for a request whose DPoP proof passed
+    /// [`verify_dpop`](Self::verify_dpop): with a proof, the token carries
+    /// `cnf.jkt`, the proof key's thumbprint, and the response says
+    /// `token_type` `DPoP` (C107); without one, a bearer token (C109).
+    ///
+    /// # Errors
+    /// As [`issue`](Self::issue), and `invalid_dpop_proof` without a proof
+    /// for a client that [requires DPoP](crate::Client::requires_dpop) (C108).
+    pub fn issue_bound(
+        &self,
+        client: &AuthenticatedClient,
+        request: &TokenRequest,
+        now: UnixTime,
+        proof: Option<&VerifiedDpopProof>,
+    ) -> Result<TokenResponse, TokenError> {
         if request.grant_type() != GrantType::ClientCredentials {
             let reason = Reason::UnsupportedGrantType;
             self.config.audit.record(&AuditEvent::refused(now, reason));
@@ -114,6 +250,12 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         event.requested_scope = request.scope();
 
         let grant = match self.config.policy.grant(client.client(), request) {
+            Ok(_) if proof.is_none() && client.client().requires_dpop() => {
+                let reason = Reason::Dpop(DpopError::Missing);
+                event.outcome = Outcome::Refused(reason);
+                self.config.audit.record(&event);
+                return Err(reason.into());
+            }
             Ok(g) => g,
             Err(reason) => {
                 event.outcome = Outcome::Refused(reason);
@@ -153,6 +295,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             jti,
             scope: Some(scope),
             credential_id: Some(client.credential_id().as_str()),
+            cnf: proof.map(VerifiedDpopProof::thumbprint),
         };
         event.granted_scope = Some(&grant.scope);
         event.audience = &grant.audiences[..];
@@ -161,9 +304,10 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         event.extra_claims = Some(&*extra).filter(|e| !e.is_empty());
         // The token is minted straight into the response body.
         let key = self.config.keys.active();
-        let response = TokenResponse::write(grant.lifetime.as_secs(), scope, |slot| {
-            mint_with_extra_into(key, &claims, extra.rendered_members(), slot)
-        });
+        let response =
+            TokenResponse::write(grant.lifetime.as_secs(), scope, proof.is_some(), |slot| {
+                mint_with_extra_into(key, &claims, extra.rendered_members(), slot)
+            });
         if response.is_ok() {
             event.outcome = Outcome::Issued;
         }

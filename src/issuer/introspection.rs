@@ -44,7 +44,9 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// [`Reason::IntrospectionNotAllowed`]. Then:
     /// - a token of this issuer, live at the issuer's clock (no leeway) and not
     ///   revoked: `200` with `"active":true`, every claim of the token (extra
-    ///   claims included), and `"token_type":"Bearer"` (C95);
+    ///   claims included), and `"token_type":"Bearer"` (C95), or for a
+    ///   DPoP-bound token its `cnf` and `"token_type":"DPoP"` (RFC 9449 §6.2,
+    ///   C97);
     /// - anything else — expired, revoked, malformed, unknown, another
     ///   issuer's: `200` with exactly `{"active":false}` (C96).
     ///
@@ -91,7 +93,11 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             active: true,
             claims: &signed.claims,
             extra: &signed.extra,
-            token_type: "Bearer",
+            token_type: if signed.claims.cnf.as_ref().is_some_and(|c| c.jkt.is_some()) {
+                "DPoP"
+            } else {
+                "Bearer"
+            },
         })
         .expect("claims of strings and integers always serialise");
         HttpResponse::no_store_json(200, body)

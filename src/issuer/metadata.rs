@@ -32,6 +32,8 @@ pub(crate) struct ServerMetadata<'a> {
     /// Whether the JWT-bearer grant is served: trusted issuers are
     /// configured (C146).
     pub(crate) jwt_bearer_grant: bool,
+    /// The DPoP proof algorithms, when DPoP is enabled (C110).
+    pub(crate) dpop_algs: &'a [&'static str],
 }
 
 #[derive(Serialize)]
@@ -53,6 +55,8 @@ struct Wire<'a> {
     introspection_endpoint_auth_methods_supported: &'a [&'static str],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     introspection_endpoint_auth_signing_alg_values_supported: &'a [&'static str],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    dpop_signing_alg_values_supported: &'a [&'static str],
 }
 
 impl ServerMetadata<'_> {
@@ -81,6 +85,7 @@ impl ServerMetadata<'_> {
             introspection_endpoint: self.introspection_endpoint,
             introspection_endpoint_auth_methods_supported: &methods,
             introspection_endpoint_auth_signing_alg_values_supported: &algs,
+            dpop_signing_alg_values_supported: self.dpop_algs,
         })
         .expect("metadata holds only strings")
     }

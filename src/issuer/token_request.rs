@@ -32,7 +32,8 @@ pub enum GrantType {
 
 /// A syntactically valid token request: the grant, the requested scope and
 /// resources, and the one client authentication it carries.
-#[derive(Debug)]
+///
+/// Its `Debug` never shows the `DPoP` proof or the grant's assertion.
 pub struct TokenRequest {
     grant_type: GrantType,
     scope: Option<ScopeSet>,
@@ -43,6 +44,7 @@ pub struct TokenRequest {
     /// [`parse_allowing`](Self::parse_allowing)).
     extra: Vec<(Box<str>, Box<str>)>,
     assertion: Option<GrantAssertion>,
+    dpop: Option<String>,
 }
 
 /// The `assertion` of a JWT-bearer grant, unparsed: zeroized on drop, never
@@ -70,7 +72,8 @@ impl TokenRequest {
     /// are ignored (C5); `grant_type` present and `client_credentials` (C17); at
     /// most one `Authorization` header, in UTF-8; one client authentication
     /// method (C7) with Basic credentials form-urldecoded (C9); `scope` syntax
-    /// (C32); `resource` syntax (C65, C66).
+    /// (C32); `resource` syntax (C65, C66); at most one `DPoP` header (C102),
+    /// kept for [`Issuer::verify_dpop`](crate::Issuer::verify_dpop).
     ///
     /// The JWT-bearer grant ([`JWT_BEARER_GRANT_TYPE`]) parses too, with its
     /// `assertion` read once (C141) and checked by the issuer, which answers
@@ -96,6 +99,7 @@ impl TokenRequest {
         extra: &[Box<str>],
     ) -> Result<Self, Reason> {
         let mut form = FormParams::parse(form_post_pairs(parts, max_body_bytes)?, extra)?;
+        let dpop = parts.dpop_header().map_err(Reason::Dpop)?;
         let grant_type = match form.grant_type.as_deref() {
             None => return Err(Reason::MissingGrantType),
             Some("client_credentials") => GrantType::ClientCredentials,
@@ -123,6 +127,7 @@ impl TokenRequest {
             source: parts.source_addr(),
             extra: form.extra,
             assertion: form.assertion.map(GrantAssertion),
+            dpop: dpop.map(str::to_owned),
         })
     }
 
@@ -159,9 +164,29 @@ impl TokenRequest {
         self.source
     }
 
+    /// The `DPoP` proof header (RFC 9449 §4.1), if the request carried one.
+    pub fn dpop_proof(&self) -> Option<&str> {
+        self.dpop.as_deref()
+    }
+
     /// The client authentication presented.
     pub fn auth(&self) -> &ClientAuth {
         &self.auth
+    }
+}
+
+impl std::fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("grant_type", &self.grant_type)
+            .field("scope", &self.scope)
+            .field("resources", &self.resources)
+            .field("auth", &self.auth)
+            .field("source", &self.source)
+            .field("extra", &self.extra)
+            .field("assertion", &self.assertion)
+            .field("dpop", &self.dpop.as_ref().map(|_| "[redacted]"))
+            .finish()
     }
 }
 

@@ -12,6 +12,7 @@ use serde::de::Deserializer;
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
+use crate::jose::confirmation::Confirmation;
 use crate::jose::{aud, numeric_date};
 use crate::vocab::audience::Audience;
 use crate::vocab::time::UnixTime;
@@ -69,6 +70,19 @@ impl ClaimValue for UnixTime {
     }
     fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         numeric_date::deserialize(d)
+    }
+    fn is_present(&self) -> bool {
+        true
+    }
+}
+
+/// `cnf`: an object of confirmation members (RFC 7800 §3.1).
+impl ClaimValue for Confirmation {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Serialize::serialize(self, s)
+    }
+    fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <Self as Deserialize>::deserialize(d)
     }
     fn is_present(&self) -> bool {
         true
@@ -287,6 +301,10 @@ access_token_claims! {
         /// authenticated the client. A private claim (RFC 7519 §4.3): it lets one leaked
         /// credential be revoked together with every token it obtained.
         credential_id: String, &'a str => json::push_str;
+        /// The confirmation of a sender-constrained token (RFC 7800 §3.1):
+        /// for a DPoP-bound token, the `jkt` of its key (RFC 9449 §6.1, C107).
+        /// Minted from the thumbprint alone.
+        cnf: Confirmation, &'a str => Confirmation::write_jkt;
     }
     checked {
         /// `nbf` (RFC 7519 §4.1.5), which tokens of this crate never carry but

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::jose::algorithm::Algorithm;
 use crate::resource::validator::InsufficientScope;
 use crate::vocab::error::ValidationError;
 use crate::wire::response::HttpResponse;
@@ -36,6 +37,8 @@ pub enum BearerError {
     InvalidToken,
     /// The token is valid but lacks the scope the request needs (403).
     InsufficientScope,
+    /// The DPoP proof was refused (401, RFC 9449 §7.1).
+    InvalidDpopProof,
 }
 
 impl BearerError {
@@ -45,6 +48,7 @@ impl BearerError {
             Self::InvalidRequest => "invalid_request",
             Self::InvalidToken => "invalid_token",
             Self::InsufficientScope => "insufficient_scope",
+            Self::InvalidDpopProof => "invalid_dpop_proof",
         }
     }
 
@@ -52,7 +56,7 @@ impl BearerError {
     pub const fn status(self) -> u16 {
         match self {
             Self::InvalidRequest => 400,
-            Self::InvalidToken => 401,
+            Self::InvalidToken | Self::InvalidDpopProof => 401,
             Self::InsufficientScope => 403,
         }
     }
@@ -79,6 +83,9 @@ pub struct BearerChallenge {
     scope: Option<String>,
     resource_metadata: Option<String>,
     realm: Option<String>,
+    /// With the `DPoP` scheme, its `algs` (RFC 9449 §7.1).
+    dpop_algs: Option<String>,
+    validation_error: Option<ValidationError>,
 }
 
 impl BearerChallenge {
@@ -89,6 +96,8 @@ impl BearerChallenge {
             scope: None,
             resource_metadata: None,
             realm: None,
+            dpop_algs: None,
+            validation_error: None,
         }
     }
 
@@ -101,11 +110,17 @@ impl BearerChallenge {
 
     /// The token was refused: 401 `invalid_token` (RFC 9068 §4, C64), with the
     /// error's fixed description.
+    ///
+    /// A refused DPoP proof gives `invalid_dpop_proof` instead (RFC 9449
+    /// §7.1).
     pub fn invalid_token(error: ValidationError) -> Self {
-        Self::new(
-            Some(BearerError::InvalidToken),
-            Some(error.error_description()),
-        )
+        let code = match error.error_code() {
+            "invalid_dpop_proof" => BearerError::InvalidDpopProof,
+            _ => BearerError::InvalidToken,
+        };
+        let mut challenge = Self::new(Some(code), Some(error.error_description()));
+        challenge.validation_error = Some(error);
+        challenge
     }
 
     /// The token lacks a scope: 403 `insufficient_scope` naming the scope
@@ -150,6 +165,31 @@ impl BearerChallenge {
         self
     }
 
+    /// Uses the `DPoP` authentication scheme (RFC 9449 §7.1) with its
+    /// `algs` parameter, the proof algorithms the resource accepts, rather
+    /// than `Bearer`.
+    #[must_use]
+    pub fn dpop(mut self, algorithms: &[Algorithm]) -> Self {
+        let algs: Vec<&str> = Algorithm::ALL
+            .into_iter()
+            .filter(|alg| algorithms.contains(alg))
+            .map(Algorithm::as_str)
+            .collect();
+        self.dpop_algs = Some(algs.join(" "));
+        self
+    }
+
+    /// Whether the challenge uses the `DPoP` scheme.
+    pub fn is_dpop(&self) -> bool {
+        self.dpop_algs.is_some()
+    }
+
+    /// Why the token was refused, for logs: set by
+    /// [`invalid_token`](Self::invalid_token).
+    pub fn validation_error(&self) -> Option<ValidationError> {
+        self.validation_error
+    }
+
     /// The error code, if any.
     pub fn error(&self) -> Option<BearerError> {
         self.error
@@ -163,9 +203,10 @@ impl BearerChallenge {
     /// The `WWW-Authenticate` header value, e.g.
     /// `Bearer error="invalid_token", error_description="the token has expired"`.
     pub fn header_value(&self) -> String {
-        let mut out = String::from("Bearer");
+        let mut out = String::from(if self.is_dpop() { "DPoP" } else { "Bearer" });
         let params = [
             ("realm", self.realm.as_deref()),
+            ("algs", self.dpop_algs.as_deref()),
             ("error", self.error.map(BearerError::as_str)),
             ("error_description", self.description),
             ("scope", self.scope.as_deref()),

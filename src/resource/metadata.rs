@@ -4,6 +4,7 @@
 use fluent_uri::Uri;
 use serde::Serialize;
 
+use crate::jose::algorithm::Algorithm;
 use crate::vocab::error::ConfigError;
 use crate::vocab::scope::ScopeSet;
 use crate::vocab::url::is_acceptable_url;
@@ -75,6 +76,10 @@ struct Wire<'a> {
     bearer_methods_supported: [&'static str; 1],
     #[serde(skip_serializing_if = "Option::is_none")]
     resource_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    dpop_signing_alg_values_supported: Vec<&'static str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    dpop_bound_access_tokens_required: bool,
 }
 
 impl ResourceMetadata {
@@ -88,6 +93,8 @@ impl ResourceMetadata {
             jwks_uri: None,
             resource_name: None,
             allow_http_loopback: false,
+            dpop_algorithms: Vec::new(),
+            dpop_required: false,
         }
     }
 
@@ -137,6 +144,8 @@ pub struct ResourceMetadataBuilder {
     jwks_uri: Option<String>,
     resource_name: Option<String>,
     allow_http_loopback: bool,
+    dpop_algorithms: Vec<Algorithm>,
+    dpop_required: bool,
 }
 
 impl ResourceMetadataBuilder {
@@ -167,6 +176,23 @@ impl ResourceMetadataBuilder {
     #[must_use]
     pub fn resource_name(mut self, name: impl Into<String>) -> Self {
         self.resource_name = Some(name.into());
+        self
+    }
+
+    /// Lists `dpop_signing_alg_values_supported` (RFC 9728 §2): the DPoP
+    /// proof algorithms this resource accepts, as in its
+    /// [`DpopConfig`](crate::jose::DpopConfig).
+    #[must_use]
+    pub fn dpop_signing_algs(mut self, algorithms: &[Algorithm]) -> Self {
+        self.dpop_algorithms = algorithms.to_vec();
+        self
+    }
+
+    /// Declares `dpop_bound_access_tokens_required` (RFC 9728 §2): this
+    /// resource accepts DPoP-bound tokens only.
+    #[must_use]
+    pub fn dpop_bound_access_tokens_required(mut self, required: bool) -> Self {
+        self.dpop_required = required;
         self
     }
 
@@ -220,6 +246,12 @@ impl ResourceMetadataBuilder {
             scopes_supported: self.scopes_supported.iter().collect(),
             bearer_methods_supported: ["header"],
             resource_name: self.resource_name.as_deref(),
+            dpop_signing_alg_values_supported: Algorithm::ALL
+                .into_iter()
+                .filter(|alg| self.dpop_algorithms.contains(alg))
+                .map(Algorithm::as_str)
+                .collect(),
+            dpop_bound_access_tokens_required: self.dpop_required,
         })
         .expect("metadata holds only strings");
         Ok(ResourceMetadata {

@@ -9,13 +9,16 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 
 use crate::jose::claims::AccessTokenClaims;
+use crate::jose::dpop_proof::DpopConfig;
 use crate::jose::remote_keys::RemoteKeys;
 use crate::jose::token_verifier::{DEFAULT_MAX_TOKEN_BYTES, TokenVerifier};
 use crate::jose::verification_keys::VerificationKeys;
+use crate::resource::dpop_settings::{DynReplayGuard, ResourceDpop};
 use crate::resource::scope_hierarchy::ScopeHierarchy;
+use crate::store::replay::ReplayGuard;
 use crate::store::revocation::{NoRevocation, RevocationStore, TokenView};
 use crate::vocab::audience::Audience;
-use crate::vocab::error::{ConfigError, ValidationError};
+use crate::vocab::error::{ConfigError, DpopError, ValidationError};
 use crate::vocab::extra_claims::ExtraClaims;
 use crate::vocab::scope::ScopeSet;
 use crate::vocab::time::{DEFAULT_LEEWAY, MAX_LEEWAY, UnixTime, ceil_secs};
@@ -58,6 +61,11 @@ impl VerifiedToken {
     /// The token's claims.
     pub fn claims(&self) -> &AccessTokenClaims {
         &self.claims
+    }
+
+    /// The thumbprint of the key a DPoP-bound token is bound to (`cnf.jkt`).
+    pub fn dpop_thumbprint(&self) -> Option<&str> {
+        self.claims.cnf.as_ref()?.jkt.as_deref()
     }
 
     /// The token's claims, owned.
@@ -145,6 +153,8 @@ pub struct Validator<R = NoRevocation> {
     leeway: u64,
     hierarchy: Option<Arc<ScopeHierarchy>>,
     revocation: R,
+    pub(super) dpop: Option<ResourceDpop>,
+    pub(super) replay: Option<Arc<dyn DynReplayGuard>>,
 }
 
 impl<R> fmt::Debug for Validator<R> {
@@ -155,6 +165,7 @@ impl<R> fmt::Debug for Validator<R> {
             .field("keys", self.verifier.keys())
             .field("remote_keys", &self.remote)
             .field("leeway_secs", &self.leeway)
+            .field("dpop", &self.dpop)
             .finish_non_exhaustive()
     }
 }
@@ -183,6 +194,10 @@ impl Validator {
             revocation: NoRevocation,
             remote: None,
             extra_claims: false,
+            dpop: None,
+            dpop_endpoint: None,
+            dpop_required: false,
+            replay: None,
         }
     }
 
@@ -200,13 +215,20 @@ impl Validator {
             revocation: NoRevocation,
             remote: Some(keys),
             extra_claims: false,
+            dpop: None,
+            dpop_endpoint: None,
+            dpop_required: false,
+            replay: None,
         }
     }
 }
 
 impl<R: RevocationStore> Validator<R> {
     /// Checks `token` (the credentials of an `Authorization: Bearer` header) at
-    /// `now`; see the type's documentation for the checks.
+    /// `now`; see the type's documentation for the checks. A DPoP-bound token
+    /// (with `cnf.jkt`) is refused here: it needs its proof, through
+    /// [`validate_dpop`](Self::validate_dpop) or
+    /// [`authorize`](Self::authorize) (RFC 9449 §7.2, C112).
     ///
     /// With the feature `metrics`, each outcome is counted in
     /// [`VALIDATIONS`](crate::resource::VALIDATIONS).
@@ -225,6 +247,19 @@ impl<R: RevocationStore> Validator<R> {
     }
 
     async fn check(&self, token: &str, now: UnixTime) -> Result<VerifiedToken, ValidationError> {
+        let verified = self.validate_token(token, now).await?;
+        if verified.dpop_thumbprint().is_some() {
+            return Err(ValidationError::Dpop(DpopError::BoundTokenAsBearer));
+        }
+        Ok(verified)
+    }
+
+    /// Every check of [`validate`](Self::validate) but the binding.
+    pub(super) async fn validate_token(
+        &self,
+        token: &str,
+        now: UnixTime,
+    ) -> Result<VerifiedToken, ValidationError> {
         let signed = match &self.remote {
             None => self.verifier.verify(token)?,
             Some(remote) => remote.verify(&self.verifier, token, now).await?,
@@ -301,6 +336,10 @@ pub struct ValidatorBuilder<R = NoRevocation> {
     revocation: R,
     remote: Option<RemoteKeys>,
     extra_claims: bool,
+    dpop: Option<DpopConfig>,
+    dpop_endpoint: Option<String>,
+    dpop_required: bool,
+    replay: Option<Arc<dyn DynReplayGuard>>,
 }
 
 impl<R> fmt::Debug for ValidatorBuilder<R> {
@@ -365,15 +404,58 @@ impl<R> ValidatorBuilder<R> {
             revocation: store,
             remote: self.remote,
             extra_claims: self.extra_claims,
+            dpop: self.dpop,
+            dpop_endpoint: self.dpop_endpoint,
+            dpop_required: self.dpop_required,
+            replay: self.replay,
         }
+    }
+
+    /// Accepts DPoP-bound tokens (RFC 9449 §7): `Authorization: DPoP` with a
+    /// `DPoP` proof, judged by `dpop`, through
+    /// [`Validator::authorize`] or [`Validator::validate_dpop`]. Bearer
+    /// tokens are still accepted unless [`require_dpop`](Self::require_dpop).
+    /// [`DpopConfig::mcp`] is the MCP DPoP profile.
+    #[must_use]
+    pub fn dpop(mut self, dpop: DpopConfig) -> Self {
+        self.dpop = Some(dpop);
+        self
+    }
+
+    /// Accepts DPoP-bound tokens only: a bearer token is refused and every
+    /// challenge uses the `DPoP` scheme. Needs [`dpop`](Self::dpop).
+    #[must_use]
+    pub fn require_dpop(mut self) -> Self {
+        self.dpop_required = true;
+        self
+    }
+
+    /// Compares every proof's `htu` with `url` rather than with the request
+    /// URI: the one endpoint of an MCP server, as its clients call it, which
+    /// a server behind a proxy cannot read from its requests.
+    #[must_use]
+    pub fn dpop_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.dpop_endpoint = Some(url.into());
+        self
+    }
+
+    /// Holds each DPoP proof to one use (RFC 9449 §11.1) through `guard`,
+    /// shared by the replicas of the resource server (a Redis guard, say).
+    /// Without one, a proof may be replayed within its short window, with
+    /// the same token, method, URI and (MCP profile) body.
+    #[must_use]
+    pub fn dpop_replay_guard<G: ReplayGuard + 'static>(mut self, guard: G) -> Self {
+        self.replay = Some(Arc::new(guard));
+        self
     }
 
     /// Checks the configuration and builds the validator.
     ///
     /// # Errors
-    /// [`ConfigError::Invalid`] for an empty issuer, no keys, or a leeway above
-    /// [`MAX_LEEWAY`].
+    /// [`ConfigError::Invalid`] for an empty issuer, no keys, a leeway above
+    /// [`MAX_LEEWAY`], or DPoP settings that do not hold together.
     pub fn build(self) -> Result<Validator<R>, ConfigError> {
+        let dpop = ResourceDpop::new(self.dpop, self.dpop_endpoint, self.dpop_required)?;
         if self.issuer.is_empty() {
             return Err(ConfigError::Invalid("the issuer identifier is empty"));
         }
@@ -395,6 +477,8 @@ impl<R> ValidatorBuilder<R> {
             leeway: ceil_secs(self.leeway),
             hierarchy: self.hierarchy.map(Arc::new),
             revocation: self.revocation,
+            dpop,
+            replay: self.replay,
         })
     }
 }

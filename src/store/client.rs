@@ -86,6 +86,7 @@ pub struct Client {
     client_credentials_grant: bool,
     introspection: bool,
     extra_claims: ExtraClaims,
+    dpop_bound_access_tokens: bool,
 }
 
 impl Client {
@@ -109,6 +110,7 @@ impl Client {
                 client_credentials_grant: true,
                 introspection: false,
                 extra_claims: ExtraClaims::new(),
+                dpop_bound_access_tokens: false,
             },
         }
     }
@@ -187,6 +189,11 @@ impl Client {
     /// The client's own token lifetime, overriding the policy's default.
     pub fn token_lifetime(&self) -> Option<Duration> {
         self.token_lifetime
+    }
+
+    /// Whether every token of this client must be DPoP-bound (C108).
+    pub fn requires_dpop(&self) -> bool {
+        self.dpop_bound_access_tokens
     }
 
     /// Whether the client is enabled.
@@ -306,6 +313,15 @@ impl ClientBuilder {
     #[must_use]
     pub fn enabled(mut self, enabled: bool) -> Self {
         self.client.enabled = enabled;
+        self
+    }
+
+    /// Requires DPoP-bound tokens (RFC 9449 §5.2, client metadata
+    /// `dpop_bound_access_tokens`): a token request of this client without a
+    /// valid `DPoP` proof is refused with `invalid_dpop_proof` (C108).
+    #[must_use]
+    pub fn dpop_bound_access_tokens(mut self, required: bool) -> Self {
+        self.client.dpop_bound_access_tokens = required;
         self
     }
 

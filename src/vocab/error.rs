@@ -30,6 +30,12 @@ pub enum ErrorCode {
     InvalidTarget,
     /// Something failed on the server's side (a store, a signer); no detail leaks.
     ServerError,
+    /// The DPoP proof is missing, malformed or does not fit the request
+    /// (RFC 9449 §5).
+    InvalidDpopProof,
+    /// The DPoP proof must carry a fresh server nonce, sent in the
+    /// `DPoP-Nonce` header of the response (RFC 9449 §8).
+    UseDpopNonce,
 }
 
 impl ErrorCode {
@@ -44,6 +50,8 @@ impl ErrorCode {
             Self::InvalidScope => "invalid_scope",
             Self::InvalidTarget => "invalid_target",
             Self::ServerError => "server_error",
+            Self::InvalidDpopProof => "invalid_dpop_proof",
+            Self::UseDpopNonce => "use_dpop_nonce",
         }
     }
 }
@@ -256,6 +264,10 @@ pub enum Reason {
     /// running the secret check (its thread panicked or was cancelled).
     #[error("the slow hash runner did not run the secret check")]
     SlowHashUnavailable,
+    /// The DPoP proof was refused (RFC 9449 §4.3): `invalid_dpop_proof`, or
+    /// `use_dpop_nonce` when it lacks a fresh server nonce (C102–C108).
+    #[error("{0}")]
+    Dpop(DpopError),
 }
 
 impl Reason {
@@ -299,6 +311,7 @@ impl Reason {
             | Self::ExtraClaimsRefused
             | Self::ReplayGuardUnavailable
             | Self::SlowHashUnavailable => "internal error",
+            Self::Dpop(error) => error.error_description(),
             // Every other reason is a failed client authentication (the list
             // is in `code`), and they all read alike, so that the answer does
             // not tell an unknown client from a wrong secret.
@@ -370,6 +383,8 @@ impl Reason {
             | Self::ExtraClaimsRefused
             | Self::ReplayGuardUnavailable
             | Self::SlowHashUnavailable => ErrorCode::ServerError,
+            Self::Dpop(error) if error.needs_nonce() => ErrorCode::UseDpopNonce,
+            Self::Dpop(_) => ErrorCode::InvalidDpopProof,
         }
     }
 
@@ -583,12 +598,20 @@ pub enum ValidationError {
     /// closed).
     #[error("the issuer's signing keys are unavailable")]
     KeysUnavailable,
+    /// The DPoP proof or the token's binding to it was refused (RFC 9449 §7,
+    /// C112).
+    #[error("{0}")]
+    Dpop(DpopError),
 }
 
 impl ValidationError {
-    /// The RFC 6750 §3.1 error code: always `invalid_token`.
+    /// The error code of the challenge: `invalid_token` (RFC 6750 §3.1), or
+    /// `invalid_dpop_proof` for a refused DPoP proof (RFC 9449 §7.1).
     pub const fn error_code(self) -> &'static str {
-        "invalid_token"
+        match self {
+            Self::Dpop(error) if error.is_proof_error() => "invalid_dpop_proof",
+            _ => "invalid_token",
+        }
     }
 
     /// The HTTP status: always 401 (RFC 6750 §3.1, C119).
@@ -619,6 +642,141 @@ impl ValidationError {
             Self::Revoked => "the token has been revoked",
             Self::RevocationUnavailable => "the token revocation status could not be checked",
             Self::KeysUnavailable => "the issuer signing keys are unavailable",
+            Self::Dpop(error) => error.error_description(),
+        }
+    }
+}
+
+/// Why a DPoP proof (RFC 9449), or a token's binding to one, was refused.
+///
+/// No variant holds any part of the proof or the token.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum DpopError {
+    /// The request carries no `DPoP` header where one is required: the
+    /// client is registered with `dpop_bound_access_tokens` (C108), or the
+    /// token is DPoP-bound (C112).
+    #[error("the request carries no DPoP proof")]
+    Missing,
+    /// More than one `DPoP` header, or one that is not visible ASCII (C102).
+    #[error("the request carries more than one DPoP header")]
+    Repeated,
+    /// Not one compact JWS of base64url JSON parts, or too large (C102).
+    #[error("the DPoP proof is not a well-formed JWT")]
+    Malformed,
+    /// `typ` is not `dpop+jwt` (C103).
+    #[error("the DPoP proof typ is not dpop+jwt")]
+    WrongType,
+    /// `alg` is missing, `none`, symmetric, or not accepted (C103, C110).
+    #[error("the DPoP proof algorithm is not accepted")]
+    UnsupportedAlgorithm,
+    /// The header has a `crit` member, which no extension here understands.
+    #[error("the DPoP proof uses critical header parameters")]
+    CriticalHeader,
+    /// `jwk` is missing, or is not a usable public key for `alg` (C103).
+    #[error("the DPoP proof jwk is missing or unusable")]
+    InvalidKey,
+    /// `jwk` holds private key members (C103).
+    #[error("the DPoP proof jwk holds a private key")]
+    PrivateKey,
+    /// The signature does not verify with the `jwk` (C103).
+    #[error("the DPoP proof signature is invalid")]
+    InvalidSignature,
+    /// A required claim (`jti`, `htm`, `htu`, `iat`) is missing or empty (C102).
+    #[error("the DPoP proof lacks the claim {0}")]
+    MissingClaim(&'static str),
+    /// `htm` is not the request's method (C104).
+    #[error("the DPoP proof htm does not match the request method")]
+    WrongMethod,
+    /// `htu` is not the request's URI, after normalisation (C104).
+    #[error("the DPoP proof htu does not match the request URI")]
+    WrongUri,
+    /// `iat` is older than the accepted window (C105).
+    #[error("the DPoP proof is too old")]
+    Stale,
+    /// `iat` is ahead of the clock beyond the leeway (C105).
+    #[error("the DPoP proof was issued in the future")]
+    IssuedInFuture,
+    /// The proof's `jti` was seen before (C105).
+    #[error("the DPoP proof was already used")]
+    Replayed,
+    /// The proof lacks the server nonce it must carry (C106).
+    #[error("the DPoP proof lacks a server nonce")]
+    NonceRequired,
+    /// The proof's nonce is not one this server issued recently (C106).
+    #[error("the DPoP proof nonce is not current")]
+    WrongNonce,
+    /// `ath` is missing or is not the hash of the access token (C112).
+    #[error("the DPoP proof ath does not match the access token")]
+    WrongAth,
+    /// `content_digest` is missing or does not match the body (MCP DPoP
+    /// profile).
+    #[error("the DPoP proof content_digest does not match the body")]
+    WrongContentDigest,
+    /// The proof's key is not the key the token is bound to (`cnf.jkt`, C112).
+    #[error("the DPoP proof key is not the key the token is bound to")]
+    KeyMismatch,
+    /// A DPoP-bound token was presented as a bearer token (RFC 9449 §7.2, C112).
+    #[error("a DPoP-bound token was presented as a bearer token")]
+    BoundTokenAsBearer,
+    /// A token without `cnf.jkt` was presented with the `DPoP` scheme.
+    #[error("the token is not DPoP-bound")]
+    TokenNotBound,
+    /// This resource accepts DPoP-bound tokens only.
+    #[error("this resource requires a DPoP-bound token")]
+    BearerNotAccepted,
+    /// The replay guard failed, so the proof cannot be shown to be fresh:
+    /// refused (fail closed).
+    #[error("the DPoP proof replay check could not be made")]
+    ReplayUnavailable,
+}
+
+impl DpopError {
+    /// Whether the client should retry with the nonce of the `DPoP-Nonce`
+    /// header (`use_dpop_nonce`, RFC 9449 §8).
+    pub const fn needs_nonce(self) -> bool {
+        matches!(self, Self::NonceRequired | Self::WrongNonce)
+    }
+
+    /// Whether the proof itself was refused (`invalid_dpop_proof`), rather
+    /// than the token or its binding (`invalid_token`).
+    pub const fn is_proof_error(self) -> bool {
+        !matches!(
+            self,
+            Self::KeyMismatch
+                | Self::BoundTokenAsBearer
+                | Self::TokenNotBound
+                | Self::BearerNotAccepted
+        )
+    }
+
+    /// The `error_description`: fixed text, never an echo of the proof.
+    pub const fn error_description(self) -> &'static str {
+        match self {
+            Self::Missing => "a DPoP proof is required",
+            Self::Repeated => "exactly one DPoP header is required",
+            Self::Malformed => "the DPoP proof is not a well-formed JWT",
+            Self::WrongType => "the DPoP proof typ must be dpop+jwt",
+            Self::UnsupportedAlgorithm => "the DPoP proof algorithm is not accepted",
+            Self::CriticalHeader => "the DPoP proof uses critical header parameters",
+            Self::InvalidKey => "the DPoP proof jwk is missing or unusable",
+            Self::PrivateKey => "the DPoP proof jwk must be a public key",
+            Self::InvalidSignature => "the DPoP proof signature is invalid",
+            Self::MissingClaim(_) => "the DPoP proof lacks a required claim",
+            Self::WrongMethod => "the DPoP proof htm does not match the request",
+            Self::WrongUri => "the DPoP proof htu does not match the request",
+            Self::Stale => "the DPoP proof is too old",
+            Self::IssuedInFuture => "the DPoP proof was issued in the future",
+            Self::Replayed => "the DPoP proof was already used",
+            Self::NonceRequired => "a DPoP nonce is required",
+            Self::WrongNonce => "the DPoP nonce is not current",
+            Self::WrongAth => "the DPoP proof ath does not match the access token",
+            Self::WrongContentDigest => "the DPoP proof content_digest does not match the body",
+            Self::KeyMismatch => "the DPoP proof key does not match the token binding",
+            Self::BoundTokenAsBearer => "a DPoP-bound token must be sent with the DPoP scheme",
+            Self::TokenNotBound => "the token is not DPoP-bound",
+            Self::BearerNotAccepted => "this resource requires a DPoP-bound token",
+            Self::ReplayUnavailable => "the DPoP proof replay check could not be made",
         }
     }
 }

@@ -23,3 +23,20 @@ pub(crate) fn is_acceptable_url(url: &str, allow_http_loopback: bool, query_allo
         _ => false,
     }
 }
+
+/// The form in which a DPoP `htu` and a request URI are compared (RFC 9449
+/// §4.3): an absolute `http` or `https` URI, syntax- and scheme-normalised
+/// (RFC 3986 §6.2.2, §6.2.3: case of scheme and host, percent-encoding, dot
+/// segments, default port, empty path as `/`), without its query and
+/// fragment. `None` for anything else.
+pub(crate) fn htu_normal_form(url: &str) -> Option<String> {
+    let uri = Uri::parse(url).ok()?.normalize();
+    let scheme = uri.scheme().as_str();
+    if !matches!(scheme, "http" | "https") {
+        return None;
+    }
+    let authority = uri.authority()?;
+    let path = uri.path().as_str();
+    let path = if path.is_empty() { "/" } else { path };
+    Some(format!("{scheme}://{}{path}", authority.as_str()))
+}

@@ -11,7 +11,8 @@ use crate::wire::response::HttpResponse;
 impl<'a> RequestParts<'a> {
     /// The parts the token endpoint reads from an `http` request head and its
     /// (already collected) body: method, `Content-Type`, every `Authorization`
-    /// line (two are refused, C7) and the query string (C11).
+    /// line (two are refused, C7), the query string (C11) and every `DPoP`
+    /// line (RFC 9449).
     ///
     /// ```
     /// # async fn handle<S: client_credentials::ClientStore>(
@@ -59,6 +60,9 @@ impl<'a> RequestParts<'a> {
         }
         if let Some(query) = uri.query() {
             parts = parts.query(query);
+        }
+        for value in headers.get_all("dpop") {
+            parts = parts.dpop_bytes(value.as_bytes());
         }
         parts
     }

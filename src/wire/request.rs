@@ -28,6 +28,9 @@ pub struct RequestParts<'a> {
     query: Option<&'a str>,
     body: &'a [u8],
     source: Option<IpAddr>,
+    dpop: Option<&'a str>,
+    /// How many `DPoP` header lines the request carried (or were not ASCII).
+    dpop_lines: u8,
 }
 
 impl<'a> RequestParts<'a> {
@@ -42,6 +45,8 @@ impl<'a> RequestParts<'a> {
             query: None,
             body,
             source: None,
+            dpop: None,
+            dpop_lines: 0,
         }
     }
 
@@ -101,6 +106,38 @@ impl<'a> RequestParts<'a> {
         self
     }
 
+    /// Adds a `DPoP` header value (RFC 9449 §4.1). Call it once per header
+    /// line: two lines are refused with `invalid_dpop_proof` (C102).
+    #[must_use]
+    pub fn dpop(mut self, value: &'a str) -> Self {
+        self.dpop = Some(value);
+        self.dpop_lines = self.dpop_lines.saturating_add(1);
+        self
+    }
+
+    /// Adds a `DPoP` header value as raw bytes; one that is not UTF-8 is
+    /// counted, and refused as malformed.
+    #[must_use]
+    pub fn dpop_bytes(mut self, value: &'a [u8]) -> Self {
+        match std::str::from_utf8(value) {
+            Ok(text) => self.dpop(text),
+            Err(_) => {
+                self.dpop_lines = self.dpop_lines.saturating_add(2);
+                self
+            }
+        }
+    }
+
+    /// The one `DPoP` header value: `Ok(None)` without one, an error for
+    /// more than one (RFC 9449 §4.3 item 1).
+    pub(crate) fn dpop_header(&self) -> Result<Option<&'a str>, crate::vocab::error::DpopError> {
+        match self.dpop_lines {
+            0 => Ok(None),
+            1 => Ok(self.dpop),
+            _ => Err(crate::vocab::error::DpopError::Repeated),
+        }
+    }
+
     /// The caller's address, if the HTTP stack gave it.
     pub fn source_addr(&self) -> Option<IpAddr> {
         self.source
@@ -149,6 +186,7 @@ impl fmt::Debug for RequestParts<'_> {
             .field("authorization_lines", &self.authorization_lines)
             .field("query", &self.query.map(|_| "[redacted]"))
             .field("body_len", &self.body.len())
+            .field("dpop_lines", &self.dpop_lines)
             .finish()
     }
 }

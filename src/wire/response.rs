@@ -93,6 +93,8 @@ pub struct TokenResponse {
     expires_in: u64,
     /// Where the granted scope, always present (C22), lies in `body`.
     scope: Range<usize>,
+    /// Whether the token is DPoP-bound (`token_type` `DPoP`, C107).
+    dpop: bool,
 }
 
 /// How a token response body starts: the token follows.
@@ -107,6 +109,8 @@ const fn body_tail_len(scope_len: usize) -> usize {
 }
 
 const TOKEN_TYPE_AND_EXPIRES_IN: &str = "\",\"token_type\":\"Bearer\",\"expires_in\":";
+/// As [`TOKEN_TYPE_AND_EXPIRES_IN`] for a DPoP-bound token (same length).
+const DPOP_TYPE_AND_EXPIRES_IN: &str = "\",\"token_type\":\"DPoP\",\"expires_in\":";
 const SCOPE_MEMBER: &str = ",\"scope\":";
 
 /// Where an access token is written: straight into the body of its token
@@ -143,7 +147,7 @@ impl<'b> AccessTokenSlot<'b> {
 impl TokenResponse {
     #[cfg(test)]
     pub(crate) fn new(access_token: &str, expires_in: u64, scope: &str) -> Self {
-        Self::write(expires_in, scope, |slot| {
+        Self::write(expires_in, scope, false, |slot| {
             let body = slot.open(access_token.len());
             let start = body.len();
             body.extend_from_slice(access_token.as_bytes());
@@ -155,13 +159,15 @@ impl TokenResponse {
     /// Writes a token response: `write_token` appends the access token to the
     /// slot it is given and returns where the token lies in the body; the rest
     /// of the body follows it. The body is allocated once, by
-    /// [`AccessTokenSlot::open`], and nothing is copied.
+    /// [`AccessTokenSlot::open`], and nothing is copied. `dpop` makes the
+    /// `token_type` `DPoP` (RFC 9449 §5) rather than `Bearer`.
     ///
     /// # Errors
     /// `write_token`'s error.
     pub(crate) fn write<E>(
         expires_in: u64,
         scope: &str,
+        dpop: bool,
         write_token: impl FnOnce(AccessTokenSlot<'_>) -> Result<Range<usize>, E>,
     ) -> Result<Self, E> {
         let mut body = Vec::new();
@@ -172,7 +178,13 @@ impl TokenResponse {
         })?;
         debug_assert_eq!(access_token.start, BODY_START.len());
         debug_assert_eq!(access_token.end, body.len());
-        Ok(Self::finish_body(body, access_token, expires_in, scope))
+        Ok(Self::finish_body(
+            body,
+            access_token,
+            expires_in,
+            scope,
+            dpop,
+        ))
     }
 
     /// Completes a body that holds [`BODY_START`] then the access token (in
@@ -182,8 +194,13 @@ impl TokenResponse {
         access_token: Range<usize>,
         expires_in: u64,
         scope: &str,
+        dpop: bool,
     ) -> Self {
-        body.extend_from_slice(TOKEN_TYPE_AND_EXPIRES_IN.as_bytes());
+        body.extend_from_slice(if dpop {
+            DPOP_TYPE_AND_EXPIRES_IN.as_bytes()
+        } else {
+            TOKEN_TYPE_AND_EXPIRES_IN.as_bytes()
+        });
         json::push_u64(&mut body, expires_in);
         body.extend_from_slice(SCOPE_MEMBER.as_bytes());
         let scope_start = body.len() + 1;
@@ -195,6 +212,7 @@ impl TokenResponse {
             access_token,
             expires_in,
             scope: scope_start..scope_end,
+            dpop,
         }
     }
 
@@ -203,9 +221,9 @@ impl TokenResponse {
         str_at(&self.body, &self.access_token)
     }
 
-    /// The token type, `Bearer`.
+    /// The token type: `Bearer`, or `DPoP` for a DPoP-bound token (C107).
     pub fn token_type(&self) -> &str {
-        "Bearer"
+        if self.dpop { "DPoP" } else { "Bearer" }
     }
 
     /// Lifetime in seconds.

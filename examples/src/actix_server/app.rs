@@ -100,6 +100,9 @@ fn request_parts<'a>(request: &'a HttpRequest, body: &'a [u8]) -> RequestParts<'
     for value in headers.get_all(AUTHORIZATION) {
         parts = parts.authorization_bytes(value.as_bytes()); // two lines are refused (C7)
     }
+    for value in headers.get_all("dpop") {
+        parts = parts.dpop_bytes(value.as_bytes()); // two lines are refused (RFC 9449 §4.3)
+    }
     if let Some(peer) = request.peer_addr() {
         parts = parts.source(peer.ip());
     }

@@ -16,6 +16,7 @@ use client_credentials::issuer::{
     SubjectMatch, TrustedIssuer,
 };
 use client_credentials::resource::{RemoteKeys, RemoteKeysConfig, ReqwestGet};
+use client_credentials::jose::{DpopConfig, DpopNonces};
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{
     Algorithm, Audience, AuthMethod, Client, ClientId, ClientJwks, ClientStore, CredentialId,
@@ -49,6 +50,8 @@ struct File {
     trusted_issuers: Vec<TrustedIssuerFile>,
     #[serde(default)]
     claim_rules: Vec<ClaimRuleFile>,
+    /// DPoP (RFC 9449), on when the table is present.
+    dpop: Option<DpopFile>,
     fleet: Option<FleetFile>,
 }
 
@@ -105,6 +108,16 @@ struct ClaimRuleFile {
     token_lifetime_secs: Option<u64>,
     #[serde(default)]
     allow_token_reuse: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct DpopFile {
+    /// A file holding the nonce secret (at least 32 bytes, the same on every
+    /// replica); without it, no nonces.
+    nonce_secret_file: Option<String>,
+    nonce_window_secs: Option<u64>,
+    max_age_secs: Option<u64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -168,6 +181,8 @@ struct ClientFile {
     /// introspects); off unless set.
     #[serde(default)]
     introspection: bool,
+    #[serde(default)]
+    dpop_bound_access_tokens: bool,
 }
 
 fn yes() -> bool {
@@ -199,6 +214,8 @@ struct Blueprint {
     file: File,
     pems: Vec<zeroize::Zeroizing<String>>,
     clients: Vec<Client>,
+    /// The `[dpop]` table, its nonce secret read.
+    dpop: Option<DpopConfig>,
 }
 
 impl ServerConfig {
@@ -243,10 +260,16 @@ impl ServerConfig {
             namespace: f.namespace,
             schema: f.schema,
         });
+        let dpop = file
+            .dpop
+            .as_ref()
+            .map(|d| load_dpop(&read_key, d))
+            .transpose()?;
         let blueprint = Blueprint {
             file,
             pems,
             clients,
+            dpop,
         };
         let store = MemoryClientStore::from_iter(blueprint.clients.iter().cloned());
         Ok(Self {
@@ -315,6 +338,9 @@ impl Blueprint {
         if a.accept_token_endpoint_audience {
             builder = builder.accept_token_endpoint_as_assertion_audience();
         }
+        if let Some(dpop) = &self.dpop {
+            builder = builder.dpop(dpop.clone());
+        }
         if !file.trusted_issuers.is_empty() {
             let fetcher = std::sync::Arc::new(ReqwestGet::new()?);
             for t in &file.trusted_issuers {
@@ -353,6 +379,22 @@ fn load_key(k: &KeyFile, pem: &str) -> Result<SigningKey, AnyError> {
     Ok(SigningKey::from_pkcs8_pem(alg, pem, k.kid.clone())?)
 }
 
+fn load_dpop(
+    read_key: impl Fn(&str) -> Result<zeroize::Zeroizing<String>, AnyError>,
+    d: &DpopFile,
+) -> Result<DpopConfig, AnyError> {
+    let mut dpop = DpopConfig::default();
+    if let Some(s) = d.max_age_secs {
+        dpop.max_age = Duration::from_secs(s);
+    }
+    if let Some(name) = &d.nonce_secret_file {
+        let secret = read_key(name)?;
+        let window = Duration::from_secs(d.nonce_window_secs.unwrap_or(300));
+        dpop.nonces = Some(DpopNonces::new(secret.trim().as_bytes(), window)?);
+    }
+    Ok(dpop)
+}
+
 fn build_policy(p: &PolicyFile) -> Result<Policy, AnyError> {
     let mut policy = Policy::default();
     match p.scope_policy.as_deref() {
@@ -379,7 +421,8 @@ fn build_client(c: ClientFile) -> Result<Client, AnyError> {
         .allowed_scopes(ScopeSet::from_strs(c.allowed_scopes)?)
         .default_scopes(ScopeSet::from_strs(c.default_scopes)?)
         .enabled(c.enabled)
-        .introspection(c.introspection);
+        .introspection(c.introspection)
+        .dpop_bound_access_tokens(c.dpop_bound_access_tokens);
     for s in c.secrets {
         let mut cred =
             SecretCredential::new(CredentialId::new(s.id)?, s.hash.parse::<SecretHash>()?);

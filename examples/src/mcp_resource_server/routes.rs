@@ -10,10 +10,11 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use client_credentials::jose::DpopConfig;
 use client_credentials::resource::{
-    RemoteKeys, RemoteKeysConfig, ReqwestGet, ScopeHierarchy, bearer_token,
+    RemoteKeys, RemoteKeysConfig, ReqwestGet, ResourceRequest, ScopeHierarchy,
 };
-use client_credentials::store::NoRevocation;
+use client_credentials::store::{MemoryReplayGuard, NoRevocation};
 use client_credentials::{
     Audience, BearerChallenge, HttpResponse, ResourceMetadata, RevocationStore, Scope, ScopeSet,
     UnixTime, ValidationError, Validator, VerifiedToken,
@@ -95,17 +96,23 @@ impl McpServer {
         // Fail at start-up, not at the first request, when the keys are out of reach.
         remote.refresh(UnixTime::now()).await?;
         let scope = |s: &str| Scope::new(s);
+        // DPoP-bound tokens under the MCP DPoP profile, bearer tokens too;
+        // each proof is accepted once.
         let validator = Validator::builder_remote(Audience::new(&settings.resource)?, remote)
             .scope_hierarchy(
                 ScopeHierarchy::new()
                     .imply(scope(ADMIN)?, [scope(WRITE)?])
                     .imply(scope(WRITE)?, [scope(READ)?]),
             )
+            .dpop(DpopConfig::mcp())
+            .dpop_endpoint(&settings.resource)
+            .dpop_replay_guard(MemoryReplayGuard::new())
             .build()?;
         let metadata = ResourceMetadata::builder(&settings.resource)
             .authorization_server(&settings.issuer)
             .scopes_supported(ScopeSet::from_strs([READ, WRITE, ADMIN])?)
             .resource_name("client-credentials example MCP server")
+            .dpop_signing_algs(validator.dpop_algorithms().unwrap_or_default())
             .dangerous_allow_http_loopback()
             .build()?;
         Ok(Self::new(validator, metadata)
@@ -168,24 +175,39 @@ pub fn router<R: RevocationStore + 'static>(server: Arc<McpServer<R>>) -> Router
 }
 
 impl<R: RevocationStore> McpServer<R> {
-    /// Authenticates the request: the bearer token from the `Authorization`
-    /// header only (C121), validated (C119, C120), and — with introspection
-    /// configured — still active at the authorization server (C92).
-    async fn authenticate(&self, headers: &HeaderMap) -> Result<VerifiedToken, Response> {
+    /// Authenticates the request: the token from the `Authorization` header
+    /// only (C121), `Bearer` or `DPoP` with its proof over this body (RFC
+    /// 9449 §7, MCP DPoP profile), validated (C119, C120), and — with
+    /// introspection configured — still active at the authorization server
+    /// (C92).
+    async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<VerifiedToken, Response> {
         let refuse = |c: BearerChallenge| {
             into_axum(c.resource_metadata(self.metadata.metadata_url()).to_http())
         };
-        let authorization = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        let Some(token) = bearer_token(authorization) else {
-            return Err(refuse(BearerChallenge::missing_token().scope(READ)));
-        };
+        let mut request = ResourceRequest::new("POST", self.metadata.resource()).body(body);
+        for value in headers.get_all(header::AUTHORIZATION) {
+            request = request.authorization(value.to_str().unwrap_or("\u{0}"));
+        }
+        for value in headers.get_all("dpop") {
+            request = request.dpop(value.to_str().unwrap_or("\u{0}"));
+        }
         let verified = self
             .validator
-            .validate(token, UnixTime::now())
+            .authorize(&request, UnixTime::now())
             .await
-            .map_err(|e| refuse(BearerChallenge::invalid_token(e)))?;
+            .map_err(|challenge| match challenge.error() {
+                None => refuse(challenge.scope(READ)),
+                Some(_) => refuse(challenge),
+            })?;
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .map_or("", |(_, token)| token.trim());
         if let Some((settings, http)) = &self.introspection
             && let Err(e) = introspect(settings, http, token).await
         {
@@ -235,7 +257,7 @@ async fn mcp<R: RevocationStore>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let token = match server.authenticate(&headers).await {
+    let token = match server.authenticate(&headers, &body).await {
         Ok(token) => token,
         Err(refusal) => return refusal,
     };
@@ -249,7 +271,9 @@ async fn mcp<R: RevocationStore>(
         _ => READ,
     };
     if let Err(e) = token.require_scope(needed) {
-        let challenge = BearerChallenge::insufficient_scope(&e)
+        let challenge = server
+            .validator
+            .insufficient_scope(&token, &e)
             .resource_metadata(server.metadata.metadata_url());
         return into_axum(challenge.to_http());
     }

@@ -13,10 +13,11 @@ use crate::issuer::federation::platform_token::PlatformToken;
 use crate::issuer::mint::{RANDOM_JTI_LEN, RandomJti, mint_with_extra_into};
 use crate::issuer::token_request::TokenRequest;
 use crate::jose::claims::MintClaims;
+use crate::jose::dpop_proof::VerifiedDpopProof;
 use crate::store::client_store::ClientStore;
 use crate::store::replay::{ReplayCheck, ReplayGuard};
 use crate::store::revocation::{RevocationStore, TokenView};
-use crate::vocab::error::{Reason, TokenError};
+use crate::vocab::error::{DpopError, Reason, TokenError};
 use crate::vocab::grant_refusal::GrantRefusal;
 use crate::vocab::time::UnixTime;
 use crate::wire::response::TokenResponse;
@@ -29,10 +30,16 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
     /// when the request carries one, it must succeed (`invalid_client`
     /// otherwise) and name the matching rule's client; a bare `client_id`
     /// must name it too.
+    ///
+    /// With a DPoP proof that passed its stateless checks, the proof's `jti`
+    /// is recorded under the rule's client and the token is bound to its key,
+    /// as for client credentials; a rule's client that requires DPoP gets no
+    /// token without one.
     pub(in crate::issuer) async fn grant_jwt_bearer(
         &self,
         request: &TokenRequest,
         now: UnixTime,
+        proof: Option<&VerifiedDpopProof>,
     ) -> Result<TokenResponse, TokenError> {
         let mut event = AuditEvent::refused(now, Reason::UnsupportedGrantType);
         event.requested_scope = request.scope();
@@ -100,9 +107,31 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         }
 
         let grant = match self.config.policy.grant(client, request) {
+            Ok(_) if proof.is_none() && client.requires_dpop() => {
+                return Err(self.refuse(&event, Reason::Dpop(DpopError::Missing)));
+            }
             Ok(grant) => grant,
             Err(reason) => return Err(self.refuse(&event, reason)),
         };
+        if let Some(proof) = proof {
+            let checked = self
+                .replay
+                .first_use(
+                    client.id().as_str(),
+                    proof.replay_key(),
+                    proof.replay_until(),
+                    now,
+                )
+                .await;
+            match checked {
+                Ok(ReplayCheck::FirstUse) => {}
+                Ok(ReplayCheck::Replayed) => {
+                    return Err(self.refuse(&event, Reason::Dpop(DpopError::Replayed)));
+                }
+                Ok(_) => return Err(self.refuse(&event, Reason::ReplayQuotaExceeded)),
+                Err(_) => return Err(self.refuse(&event, Reason::ReplayGuardUnavailable)),
+            }
+        }
         if rule.is_one_use() {
             let Some(jti) = verified.jti.as_deref() else {
                 return Err(grant_refused(&event, GrantRefusal::MissingJti));
@@ -145,6 +174,7 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
             jti,
             scope: Some(scope),
             credential_id: Some(rule.name().as_str()),
+            cnf: proof.map(VerifiedDpopProof::thumbprint),
         };
         event.granted_scope = Some(&grant.scope);
         event.audience = &grant.audiences[..];
@@ -155,9 +185,10 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> Issuer<S, R, G> {
         let extra = client.extra_claims();
         event.extra_claims = Some(extra).filter(|e| !e.is_empty());
         let key = self.config.keys.active();
-        let response = TokenResponse::write(grant.lifetime.as_secs(), scope, |slot| {
-            mint_with_extra_into(key, &claims, extra.rendered_members(), slot)
-        });
+        let response =
+            TokenResponse::write(grant.lifetime.as_secs(), scope, proof.is_some(), |slot| {
+                mint_with_extra_into(key, &claims, extra.rendered_members(), slot)
+            });
         event.outcome = match response {
             Ok(_) => Outcome::Issued,
             Err(_) => Outcome::Refused(Reason::SigningFailed),

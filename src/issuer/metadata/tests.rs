@@ -29,6 +29,7 @@ fn c76_c80_c85_c134_document_shape() {
         signing_algs: &[Algorithm::ES256],
         scopes: &scopes,
         jwt_bearer_grant: false,
+        dpop_algs: &[],
     };
     let v: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();
     assert_eq!(
@@ -76,6 +77,7 @@ fn c83_c85_algorithms_listed_with_jwt_methods() {
         signing_algs: &[Algorithm::ES256, Algorithm::EdDSA],
         scopes: &scopes,
         jwt_bearer_grant: false,
+        dpop_algs: &[],
     };
     let v: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();
     for member in [

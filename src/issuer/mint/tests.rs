@@ -59,6 +59,7 @@ fn claims<'a>(aud: &'a [Audience], jti: &'a str) -> MintClaims<'a> {
         jti,
         scope: Some("mcp:read mcp:write"),
         credential_id: Some("sec-1"),
+        cnf: None,
     }
 }
 
@@ -108,6 +109,7 @@ fn golden_vectors_for_deterministic_algorithms() {
     let bare = MintClaims {
         scope: None,
         credential_id: None,
+        cnf: None,
         ..claims(&two, &jti)
     };
     let vectors = [

@@ -1,4 +1,5 @@
 use super::*;
+use crate::jose::confirmation::Confirmation;
 
 fn audiences(values: &[&str]) -> Vec<Audience> {
     values.iter().map(|v| Audience::new(*v).unwrap()).collect()
@@ -15,6 +16,7 @@ fn mint_claims<'a>(aud: &'a [Audience]) -> MintClaims<'a> {
         jti: "j1",
         scope: Some("mcp:read mcp:write"),
         credential_id: Some("sec-1"),
+        cnf: None,
     }
 }
 
@@ -34,7 +36,14 @@ fn written_exactly_as_serde_json_writes_access_token_claims() {
         audiences(&["https://a.example.com/"]),
         audiences(&["https://a.example.com/", "urn:b"]),
     ] {
-        for (scope, credential_id) in [(None, None), (Some("a:b! c#"), Some(odd))] {
+        for (scope, credential_id, cnf) in [
+            (None, None, None),
+            (
+                Some("a:b! c#"),
+                Some(odd),
+                Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"),
+            ),
+        ] {
             let claims = MintClaims {
                 iss,
                 sub: odd,
@@ -45,6 +54,7 @@ fn written_exactly_as_serde_json_writes_access_token_claims() {
                 jti: odd,
                 scope,
                 credential_id,
+                cnf,
             };
             let owned = AccessTokenClaims {
                 iss: iss.into(),
@@ -56,6 +66,7 @@ fn written_exactly_as_serde_json_writes_access_token_claims() {
                 jti: odd.into(),
                 scope: scope.map(str::to_owned),
                 credential_id: credential_id.map(str::to_owned),
+                cnf: cnf.map(Confirmation::dpop),
             };
             assert_eq!(to_json(&claims), serde_json::to_string(&owned).unwrap());
         }
@@ -78,6 +89,7 @@ fn several_audiences_are_an_array_and_absent_options_are_omitted() {
     let claims = MintClaims {
         scope: None,
         credential_id: None,
+        cnf: None,
         ..mint_claims(&aud)
     };
     let json = to_json(&claims);

@@ -47,8 +47,8 @@ impl PostgresClientStore {
                     "INSERT INTO {schema}.clients (id, enabled, client_credentials_grant, \
                      allowed_scopes, default_scopes, allowed_audiences, default_audience, \
                      token_lifetime_secs, auth_methods, assertion_algorithms, jwks_uri, \
-                     introspection, extra_claims) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+                     introspection, extra_claims, dpop_bound_access_tokens) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
                 ),
                 &[
                     &client.id().as_str(),
@@ -64,6 +64,7 @@ impl PostgresClientStore {
                     &client.jwks_uri(),
                     &client.may_introspect(),
                     &extra_claims,
+                    &client.requires_dpop(),
                 ],
             )
             .await

@@ -17,6 +17,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "introspection_and_extra_claims",
         include_str!("../../../migrations/postgres/0002_introspection_and_extra_claims.sql"),
     ),
+    (
+        3,
+        "dpop",
+        include_str!("../../../migrations/postgres/0003_dpop.sql"),
+    ),
 ];
 
 impl PostgresClientStore {

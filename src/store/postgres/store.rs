@@ -64,7 +64,8 @@ impl PostgresClientStore {
         let schema = &self.schema;
         let statement = connection
             .prepare_cached(&format!(
-                "SELECT c.enabled, c.client_credentials_grant, c.allowed_scopes, \
+                "SELECT c.enabled, c.client_credentials_grant, c.dpop_bound_access_tokens, \
+                 c.allowed_scopes, \
                  c.default_scopes, c.allowed_audiences, c.default_audience, \
                  c.token_lifetime_secs, c.auth_methods, c.assertion_algorithms, c.jwks_uri, \
                  c.introspection, c.extra_claims, \
@@ -119,6 +120,7 @@ fn client_from_rows(id: &ClientId, rows: &[Row]) -> Result<Client, StoreError> {
     let mut builder = Client::builder(id.clone())
         .enabled(column(first, "enabled")?)
         .client_credentials_grant(column(first, "client_credentials_grant")?)
+        .dpop_bound_access_tokens(column(first, "dpop_bound_access_tokens")?)
         .allowed_scopes(scopes("allowed_scopes")?)
         .default_scopes(scopes("default_scopes")?);
     for audience in column::<Vec<String>>(first, "allowed_audiences")? {

@@ -30,7 +30,7 @@ fn c24_c25_c23_success_body_and_headers() {
 fn the_reserved_tail_holds_the_longest_rest_of_a_body() {
     let scope = "mcp:read mcp:write";
     let mut capacity = 0;
-    let t = TokenResponse::write(u64::MAX, scope, |slot| {
+    let t = TokenResponse::write(u64::MAX, scope, false, |slot| {
         let body = slot.open(5);
         capacity = body.capacity();
         let start = body.len();
