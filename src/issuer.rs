@@ -14,6 +14,7 @@
 
 pub(crate) mod assertion;
 mod authenticate;
+mod authorization_endpoint;
 pub(crate) mod builder;
 pub(crate) mod client_auth;
 pub(crate) mod config;
