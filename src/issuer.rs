@@ -15,6 +15,8 @@
 pub(crate) mod assertion;
 mod authenticate;
 mod authorization_endpoint;
+#[cfg(feature = "axum")]
+mod axum_router;
 pub(crate) mod builder;
 pub(crate) mod client_auth;
 pub(crate) mod config;
@@ -29,6 +31,8 @@ pub(crate) mod slow_hash;
 pub(crate) mod token_request;
 
 pub use self::assertion::{AssertionSettings, ClientAssertion, JWT_BEARER_ASSERTION_TYPE};
+#[cfg(feature = "axum")]
+pub use self::axum_router::router;
 pub use self::builder::IssuerBuilder;
 pub use self::client_auth::{AuthenticatedClient, ClientAuth};
 pub use self::config::IssuerConfig;
