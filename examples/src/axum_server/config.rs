@@ -24,6 +24,9 @@ struct File {
     issuer: String,
     listen: SocketAddr,
     token_endpoint: Option<String>,
+    /// Advertises this authorization endpoint, which refuses every request:
+    /// MCP clients' discovery requires one. Unset: none.
+    authorization_endpoint: Option<String>,
     #[serde(default)]
     scopes_supported: Vec<String>,
     #[serde(default)]
@@ -162,6 +165,9 @@ impl ServerConfig {
             .slow_hash_runner(TokioBlocking);
         if let Some(url) = file.token_endpoint {
             builder = builder.token_endpoint(url);
+        }
+        if let Some(url) = file.authorization_endpoint {
+            builder = builder.authorization_endpoint(url);
         }
         if !file.auth_methods.is_empty() {
             builder = builder.auth_methods(parse_all::<AuthMethod>(&file.auth_methods)?);
