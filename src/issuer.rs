@@ -10,6 +10,21 @@
 //! [`AuthenticatedClient`] proof), [`Policy::grant`] (every grant check) and
 //! [`Issuer::issue`].
 //!
+//! # Discovery by MCP clients
+//!
+//! The metadata always carries `response_types_supported: []` (RFC 8414 §2
+//! makes it REQUIRED; this server serves no response type) and, by default, no
+//! `authorization_endpoint`, as no grant it serves uses one. The official MCP
+//! SDKs' discovery refuses a document without `authorization_endpoint` before
+//! asking for any token: for them, [`IssuerBuilder::authorization_endpoint`]
+//! advertises one that the deployment serves with
+//! [`Issuer::handle_authorization_request`], which refuses every request with
+//! `unsupported_response_type` and never redirects. Nothing of the
+//! authorization-code flow (`code`, PKCE methods, client ID metadata documents)
+//! is advertised, so checks that expect it, like those of the MCP conformance
+//! suite's metadata scenario, fail by design. With the feature `axum`,
+//! `issuer::router` serves exactly the endpoints the metadata advertises.
+//!
 //! This wing may import every other wing except `resource`.
 
 pub(crate) mod assertion;

@@ -143,6 +143,12 @@
 //! # }
 //! ```
 //!
+//! With the feature `tower`, `resource::BearerLayer` does all of this in front
+//! of any `tower` service (an axum router, an `rmcp` Streamable HTTP server):
+//! per-route and per-request scopes, the challenges, and the [`VerifiedToken`]
+//! in the request's extensions; the feature `axum` adds extractors for it and
+//! `IntoResponse` for [`HttpResponse`] and [`BearerChallenge`].
+//!
 //! Keys parsed once stay as they were: to follow the issuer's key rotation
 //! without a restart, build the validator with
 //! [`Validator::builder_remote`] on a [`resource::RemoteKeys`], which reads the
