@@ -243,7 +243,7 @@ impl Stack {
         );
         let position = |f: &dyn Fn(&Seen) -> bool| {
             seen.iter()
-                .position(|s| f(s))
+                .position(f)
                 .unwrap_or_else(|| panic!("{who}: a step is missing: {seen:#?}"))
         };
         let prm = position(&|s| {

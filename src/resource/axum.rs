@@ -2,25 +2,6 @@
 //! [`BearerLayer`](crate::resource::BearerLayer) put in the request as an
 //! extractor, a [`RequireScope`] extractor for one more scope, and
 //! `IntoResponse` for [`HttpResponse`] and [`BearerChallenge`].
-//!
-//! ```
-//! use client_credentials::VerifiedToken;
-//! use client_credentials::resource::{RequireScope, ScopeName};
-//!
-//! struct Write;
-//! impl ScopeName for Write {
-//!     const SCOPE: &'static str = "notes:write";
-//! }
-//!
-//! async fn list(token: VerifiedToken) -> String {
-//!     format!("hello {}", token.client_id())
-//! }
-//!
-//! async fn write(RequireScope(token, ..): RequireScope<Write>) -> String {
-//!     format!("{} may write", token.client_id())
-//! }
-//! # let _ = (list, write);
-//! ```
 
 use std::marker::PhantomData;
 
@@ -68,6 +49,25 @@ pub trait ScopeName {
 /// The verified token, which must also hold `N::SCOPE` (directly or through
 /// the validator's scope hierarchy): otherwise 403 `insufficient_scope` with
 /// the route's `resource_metadata` (C122).
+///
+/// ```
+/// use client_credentials::VerifiedToken;
+/// use client_credentials::resource::{RequireScope, ScopeName};
+///
+/// struct Write;
+/// impl ScopeName for Write {
+///     const SCOPE: &'static str = "notes:write";
+/// }
+///
+/// async fn list(token: VerifiedToken) -> String {
+///     format!("hello {}", token.client_id())
+/// }
+///
+/// async fn write(RequireScope(token, ..): RequireScope<Write>) -> String {
+///     format!("{} may write", token.client_id())
+/// }
+/// # let _ = (list, write);
+/// ```
 #[derive(Debug)]
 pub struct RequireScope<N>(pub VerifiedToken, pub PhantomData<N>);
 

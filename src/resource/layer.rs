@@ -1,30 +1,6 @@
 //! [`BearerLayer`]: a `tower::Layer` (feature `tower`) that lets through only
 //! requests with a valid token holding the scopes the route needs, and puts
 //! the [`VerifiedToken`] in the request's extensions.
-//!
-//! ```
-//! # use std::sync::Arc;
-//! # use client_credentials::{ResourceMetadata, Validator};
-//! use client_credentials::resource::BearerLayer;
-//! # fn layer(validator: Validator, metadata: &ResourceMetadata) {
-//! let validator = Arc::new(validator);
-//! let read = BearerLayer::new(Arc::clone(&validator), metadata).require_scope("mcp:read");
-//! let write = BearerLayer::new(validator, metadata).require_scope("mcp:write");
-//! # let _ = (read, write);
-//! # }
-//! ```
-//!
-//! Each refusal is the RFC 6750 challenge of a [`BearerChallenge`], with the
-//! RFC 9728 `resource_metadata` URL (C118) and the scope needed:
-//!
-//! | request | answer |
-//! |---|---|
-//! | no token | 401, `WWW-Authenticate: Bearer scope="…", resource_metadata="…"` (C64) |
-//! | a token the [`Validator`] refuses | 401 `invalid_token` (C119) |
-//! | a valid token without a required scope | 403 `insufficient_scope` naming it (C122) |
-//! | two credentials, a header that is not ASCII | 400 `invalid_request` |
-//!
-//! The layer protects what it wraps: serve the metadata document outside it.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -63,8 +39,33 @@ pub(crate) struct ChallengeContext {
     pub(crate) metadata_url: Arc<str>,
 }
 
-/// Validates the token of every request with a [`Validator`]; see the
-/// [module docs](self).
+/// Validates the token of every request with a [`Validator`], and requires
+/// the scopes set with [`require_scope`](Self::require_scope) and
+/// [`scope_for`](Self::scope_for).
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use client_credentials::{ResourceMetadata, Validator};
+/// use client_credentials::resource::BearerLayer;
+/// # fn layer(validator: Validator, metadata: &ResourceMetadata) {
+/// let validator = Arc::new(validator);
+/// let read = BearerLayer::new(Arc::clone(&validator), metadata).require_scope("mcp:read");
+/// let write = BearerLayer::new(validator, metadata).require_scope("mcp:write");
+/// # let _ = (read, write);
+/// # }
+/// ```
+///
+/// Each refusal is the RFC 6750 challenge of a [`BearerChallenge`], with the
+/// RFC 9728 `resource_metadata` URL (C118) and the scope needed:
+///
+/// | request | answer |
+/// |---|---|
+/// | no token | 401, `WWW-Authenticate: Bearer scope="…", resource_metadata="…"` (C64) |
+/// | a token the [`Validator`] refuses | 401 `invalid_token` (C119) |
+/// | a valid token without a required scope | 403 `insufficient_scope` naming it (C122) |
+/// | two credentials, a header that is not ASCII | 400 `invalid_request` |
+///
+/// The layer protects what it wraps: serve the metadata document outside it.
 pub struct BearerLayer<R = NoRevocation> {
     shared: Arc<Shared<R>>,
 }
