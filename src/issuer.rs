@@ -15,10 +15,28 @@
 //! workloads exchange their platform's token for an access token (see
 //! the manual page `manual::federation`).
 //!
+//! # Discovery by MCP clients
+//!
+//! The metadata always carries `response_types_supported: []` (RFC 8414 §2
+//! makes it REQUIRED; this server serves no response type) and, by default, no
+//! `authorization_endpoint`, as no grant it serves uses one. The official MCP
+//! SDKs' discovery refuses a document without `authorization_endpoint` before
+//! asking for any token: for them, [`IssuerBuilder::authorization_endpoint`]
+//! advertises one that the deployment serves with
+//! [`Issuer::handle_authorization_request`], which refuses every request with
+//! `unsupported_response_type` and never redirects. Nothing of the
+//! authorization-code flow (`code`, PKCE methods, client ID metadata documents)
+//! is advertised, so checks that expect it, like those of the MCP conformance
+//! suite's metadata scenario, fail by design. With the feature `axum`,
+//! `issuer::router` serves exactly the endpoints the metadata advertises.
+//!
 //! This wing may import every other wing except `resource`.
 
 pub(crate) mod assertion;
 mod authenticate;
+mod authorization_endpoint;
+#[cfg(feature = "axum")]
+mod axum_router;
 pub(crate) mod builder;
 pub(crate) mod claims_hook;
 pub(crate) mod client_auth;
@@ -35,6 +53,8 @@ pub(crate) mod slow_hash;
 pub(crate) mod token_request;
 
 pub use self::assertion::{AssertionSettings, ClientAssertion, JWT_BEARER_ASSERTION_TYPE};
+#[cfg(feature = "axum")]
+pub use self::axum_router::router;
 pub use self::builder::IssuerBuilder;
 pub use self::claims_hook::{ClaimsHook, ClaimsRequest};
 pub use self::client_auth::{AuthenticatedClient, ClientAuth};

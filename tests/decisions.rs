@@ -98,12 +98,12 @@ async fn decision_c58_a_token_never_lacks_aud() {
 }
 
 #[test]
-fn decision_c134_response_types_supported_is_omitted() {
+fn decision_c134_response_types_supported_is_present_and_empty() {
     let issuer = Issuer::builder(ISSUER, es256_keys(), MemoryClientStore::new())
         .build()
         .unwrap();
     let v: Value = serde_json::from_str(issuer.metadata_json()).unwrap();
-    assert!(v.get("response_types_supported").is_none());
+    assert_eq!(v["response_types_supported"], serde_json::json!([]));
 }
 
 #[tokio::test]

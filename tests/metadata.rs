@@ -53,7 +53,7 @@ fn c75_metadata_is_a_200_json_object() {
 }
 
 #[test]
-fn c76_no_member_is_an_empty_array() {
+fn c76_no_member_but_response_types_supported_is_an_empty_array() {
     let bare = issuer(ISSUER).unwrap();
     let with_scopes = Issuer::builder(ISSUER, es256_keys(), MemoryClientStore::new())
         .scopes_supported(ScopeSet::parse("mcp:read mcp:write").unwrap())
@@ -61,6 +61,9 @@ fn c76_no_member_is_an_empty_array() {
         .unwrap();
     for i in [&bare, &with_scopes] {
         for (name, value) in metadata(i).as_object().unwrap() {
+            if name == "response_types_supported" {
+                continue; // REQUIRED, and empty on purpose: C134
+            }
             assert_ne!(value, &json!([]), "{name} is empty");
             assert!(!value.is_null(), "{name} is null");
         }
@@ -100,7 +103,7 @@ fn c77_issuer_with_query_fragment_or_http_is_a_configuration_error() {
 }
 
 #[test]
-fn c78_token_endpoint_is_https_and_there_is_no_authorization_endpoint() {
+fn c78_token_endpoint_is_https_and_there_is_no_authorization_endpoint_by_default() {
     let v = metadata(&issuer(ISSUER).unwrap());
     assert_eq!(v["token_endpoint"], "https://as.example.com/token");
     assert!(v.get("authorization_endpoint").is_none());
@@ -216,12 +219,83 @@ fn c85_scopes_supported_when_configured() {
 
 #[test]
 fn c87_c134_no_authorization_code_members() {
-    let v = metadata(&issuer(ISSUER).unwrap());
+    let plain = issuer(ISSUER).unwrap();
+    let discoverable = Issuer::builder(ISSUER, es256_keys(), MemoryClientStore::new())
+        .authorization_endpoint("https://as.example.com/authorize")
+        .build()
+        .unwrap();
+    for i in [&plain, &discoverable] {
+        let v = metadata(i);
+        assert_eq!(v["response_types_supported"], json!([]));
+        assert_eq!(v["grant_types_supported"], json!(["client_credentials"]));
+        for absent in [
+            "code_challenge_methods_supported",
+            "response_modes_supported",
+            "registration_endpoint",
+        ] {
+            assert!(v.get(absent).is_none(), "{absent}");
+        }
+    }
+}
+
+#[test]
+fn c78_an_advertised_authorization_endpoint_refuses_every_request_without_redirect() {
+    let i = Issuer::builder(ISSUER, es256_keys(), MemoryClientStore::new())
+        .authorization_endpoint("https://as.example.com/authorize")
+        .build()
+        .unwrap();
+    let v = metadata(&i);
+    assert_eq!(
+        v["authorization_endpoint"],
+        "https://as.example.com/authorize"
+    );
+    assert_eq!(
+        i.authorization_endpoint(),
+        Some("https://as.example.com/authorize")
+    );
+    let response = i.handle_authorization_request();
+    assert_eq!(response.status, 400);
+    assert_eq!(response.header("location"), None, "never a redirection");
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    assert_eq!(response.header("content-type"), Some("application/json"));
+    let body: Value = serde_json::from_slice(&response.body).unwrap();
+    assert_eq!(body["error"], "unsupported_response_type");
+    assert!(body["error_description"].is_string());
+    assert!(
+        Issuer::builder(ISSUER, es256_keys(), MemoryClientStore::new())
+            .authorization_endpoint("http://as.example.com/authorize")
+            .build()
+            .is_err(),
+        "an authorization endpoint must be https like every other"
+    );
+}
+
+#[test]
+fn c85_revocation_and_introspection_are_advertised_only_when_served() {
+    let i = issuer(ISSUER).unwrap();
+    assert!(i.advertises_revocation() && i.advertises_introspection());
+    let v = metadata(&i);
+    assert_eq!(v["revocation_endpoint"], "https://as.example.com/revoke");
+    assert_eq!(
+        v["introspection_endpoint"],
+        "https://as.example.com/introspect"
+    );
+    let neither = Issuer::builder(ISSUER, es256_keys(), MemoryClientStore::new())
+        .without_revocation_endpoint()
+        .without_introspection_endpoint()
+        .build()
+        .unwrap();
+    assert!(!neither.advertises_revocation() && !neither.advertises_introspection());
+    let v = metadata(&neither);
     for absent in [
-        "authorization_endpoint",
-        "response_types_supported",
-        "code_challenge_methods_supported",
+        "revocation_endpoint",
+        "revocation_endpoint_auth_methods_supported",
+        "revocation_endpoint_auth_signing_alg_values_supported",
+        "introspection_endpoint",
+        "introspection_endpoint_auth_methods_supported",
+        "introspection_endpoint_auth_signing_alg_values_supported",
     ] {
         assert!(v.get(absent).is_none(), "{absent}");
     }
+    assert!(v.get("token_endpoint_auth_methods_supported").is_some());
 }

@@ -13,9 +13,13 @@
 //! The introspection client secret comes from `MCP_CLIENT_SECRET` or from the
 //! secret file, never from the command line, where the process list shows it.
 //!
-//! Serves JSON-RPC at the resource's path (tools `echo`, needing `mcp:read`, and
-//! `write_note`, needing `mcp:write`; `mcp:admin` implies both) and its RFC 9728
-//! metadata, listening on the resource's host and port. The keys come from the
+//! An MCP server on the official Rust SDK (`rmcp`, Streamable HTTP transport)
+//! at the resource's path, behind the crate's `BearerLayer`: every request
+//! needs `mcp:read`, and a `tools/call` also its tool's scope (`echo`:
+//! `mcp:read`, `write_note`: `mcp:write`; `mcp:admin` implies both), refused
+//! with a 403 `insufficient_scope` challenge before the SDK sees it. It
+//! declares the MCP OAuth client-credentials extension in its capabilities,
+//! serves its RFC 9728 metadata, and listens on the resource's host and port. The keys come from the
 //! issuer's JWK Set, found through its RFC 8414 metadata unless `--jwks` names
 //! it, and follow the issuer's key rotation without a restart: the set is
 //! fetched at start-up, again when its `Cache-Control: max-age` has passed, and
@@ -40,7 +44,7 @@ async fn main() -> Result<(), AnyError> {
         settings.resource,
         listener.local_addr()?
     );
-    println!("JSON-RPC at POST {}", server.resource_path());
+    println!("MCP (Streamable HTTP) at {}", server.resource_path());
     println!("metadata: {}", server.metadata().metadata_url());
     println!(
         "trusting issuer {} (keys from {})",

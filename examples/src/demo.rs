@@ -89,6 +89,9 @@ impl Demo {
         let store = MemoryClientStore::from_iter([client, mcp_server]);
         let issuer = Issuer::builder(&base, KeySet::new(key), store)
             .scopes_supported(scopes)
+            // MCP clients' discovery requires an authorization endpoint: this
+            // one refuses every request (`unsupported_response_type`).
+            .authorization_endpoint(format!("{base}/authorize"))
             .dangerous_allow_http_loopback()
             .slow_hash_runner(runner)
             // Counted for `/metrics` (see `axum_server::metrics`).

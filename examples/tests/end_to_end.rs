@@ -124,21 +124,69 @@ impl Servers {
         body["access_token"].as_str().unwrap().to_owned()
     }
 
-    /// `POST` of a JSON-RPC call to the MCP server: status, challenge, body.
+    /// A JSON-RPC call to the MCP server in a session of its own, as MCP's
+    /// Streamable HTTP transport has it: `initialize`, `notifications/initialized`,
+    /// then `rpc`. The status, challenge and JSON-RPC answer of the first
+    /// refused step, or of `rpc`.
     async fn call(&self, url: &str, token: Option<&str>, rpc: Value) -> (u16, String, Value) {
-        let mut request = self.http.post(url).json(&rpc);
+        let initialize = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {},
+            "clientInfo": {"name": "end-to-end", "version": "0"}}});
+        let (status, challenge, body, session) = self.post(url, token, None, initialize).await;
+        if status != 200 {
+            return (status, challenge, body);
+        }
+        let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+        let (status, challenge, body, _) =
+            self.post(url, token, session.as_deref(), initialized).await;
+        if status != 202 {
+            return (status, challenge, body);
+        }
+        let (status, challenge, body, _) = self.post(url, token, session.as_deref(), rpc).await;
+        (status, challenge, body)
+    }
+
+    /// One `POST`: status, challenge, the JSON-RPC message of a JSON or SSE
+    /// body, and the session id.
+    async fn post(
+        &self,
+        url: &str,
+        token: Option<&str>,
+        session: Option<&str>,
+        rpc: Value,
+    ) -> (u16, String, Value, Option<String>) {
+        let mut request = self
+            .http
+            .post(url)
+            .header("accept", "application/json, text/event-stream")
+            .json(&rpc);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
+        if let Some(session) = session {
+            request = request
+                .header("mcp-session-id", session)
+                .header("mcp-protocol-version", "2025-11-25");
+        }
         let r = request.send().await.unwrap();
         let status = r.status().as_u16();
-        let challenge = r
-            .headers()
-            .get("www-authenticate")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let body = r.json().await.unwrap_or(Value::Null);
-        (status, challenge, body)
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        let challenge = header("www-authenticate").unwrap_or_default();
+        let session = header("mcp-session-id");
+        let text = r.text().await.unwrap_or_default();
+        // An SSE body: the message is the data of the event that has an id.
+        let body = serde_json::from_str(&text).unwrap_or_else(|_| {
+            text.lines()
+                .filter_map(|line| line.strip_prefix("data:"))
+                .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
+                .find(|message| message.get("id").is_some())
+                .unwrap_or(Value::Null)
+        });
+        (status, challenge, body, session)
     }
 }
 

@@ -159,6 +159,8 @@ default_audience = "{resource}"
                 .is_some_and(|t| t.eq_ignore_ascii_case("DPoP")),
             "{method}: {outcome}"
         );
+        assert_eq!(outcome["initialize_status"], 200, "{method}: {outcome}");
+        assert_eq!(outcome["initialized_status"], 202, "{method}: {outcome}");
         assert_eq!(outcome["status"], 200, "{method}: {outcome}");
         assert_eq!(outcome["text"], "hello over DPoP", "{method}: {outcome}");
     }

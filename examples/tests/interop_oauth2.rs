@@ -185,8 +185,16 @@ async fn c74_c75_c80_c81_metadata_over_http_configures_the_client() {
             "C83"
         );
         for (name, value) in metadata.as_object().unwrap() {
-            assert_ne!(value, &serde_json::json!([]), "C76: {name}");
+            if name != "response_types_supported" {
+                assert_ne!(value, &serde_json::json!([]), "C76: {name}");
+            }
         }
+        // C134: REQUIRED, and empty: no response type is served; the demo's
+        // authorization endpoint (C78) refuses every request.
+        assert_eq!(metadata["response_types_supported"], serde_json::json!([]));
+        let authorize = response_to(&metadata["authorization_endpoint"]).await;
+        assert_eq!(authorize.0, 400, "C78");
+        assert!(authorize.1.contains("unsupported_response_type"), "C78");
 
         // A client configured from the metadata alone gets a token (C101), with
         // each advertised method (C81).
@@ -290,4 +298,20 @@ hash = "{hash}"
         }
     })
     .await;
+}
+
+/// `GET` of the URL in `url` with an authorization request's parameters:
+/// status and body, redirections not followed.
+async fn response_to(url: &Value) -> (u16, String) {
+    let url = format!(
+        "{}?response_type=code&client_id=demo&redirect_uri=https%3A%2F%2Fclient.example%2Fcb",
+        url.as_str()
+            .expect("an authorization endpoint is advertised")
+    );
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = http.get(url).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
 }

@@ -65,8 +65,11 @@ struct Settings {
     issuer: String,
     token_endpoint: Option<String>,
     jwks_uri: Option<String>,
+    authorization_endpoint: Option<String>,
     revocation_endpoint: Option<String>,
     introspection_endpoint: Option<String>,
+    revocation_served: bool,
+    introspection_served: bool,
     keys: KeySet,
     policy: Policy,
     auth_methods: Vec<AuthMethod>,
@@ -122,6 +125,45 @@ impl<S: ClientStore, R: RevocationStore, G: ReplayGuard> IssuerBuilder<S, R, G> 
     #[must_use]
     pub fn introspection_endpoint(mut self, url: impl Into<String>) -> Self {
         self.settings.introspection_endpoint = Some(url.into());
+        self
+    }
+
+    /// Leaves the revocation endpoint out of the metadata, for a deployment
+    /// that does not serve [`Issuer::handle_revocation_request`]: the metadata
+    /// advertises only what is served.
+    #[must_use]
+    pub fn without_revocation_endpoint(mut self) -> Self {
+        self.settings.revocation_served = false;
+        self
+    }
+
+    /// Leaves the introspection endpoint out of the metadata, for a deployment
+    /// that does not serve [`Issuer::handle_introspection_request`].
+    #[must_use]
+    pub fn without_introspection_endpoint(mut self) -> Self {
+        self.settings.introspection_served = false;
+        self
+    }
+
+    /// Advertises `url` as the `authorization_endpoint` (C78), which the
+    /// deployment serves with [`Issuer::handle_authorization_request`]: every
+    /// request there is refused with `unsupported_response_type`, shown to the
+    /// caller and never redirected (RFC 6749 §4.1.2.1), because this server
+    /// supports no response type and no client has a redirection URI.
+    ///
+    /// RFC 8414 lets a server without authorization-endpoint grants leave the
+    /// member out, but the discovery of some OAuth clients (the official MCP
+    /// SDKs among them) refuses a document without it before asking for any
+    /// token. This setting lets them discover the server without advertising
+    /// anything it does not do: `response_types_supported` stays `[]` and
+    /// `grant_types_supported` stays `["client_credentials"]`. Off by default.
+    ///
+    /// A deployment whose users also sign in through a real authorization
+    /// server publishes that server's metadata instead; this crate serves only
+    /// the client-credentials grant.
+    #[must_use]
+    pub fn authorization_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.settings.authorization_endpoint = Some(url.into());
         self
     }
 
@@ -352,8 +394,11 @@ impl Settings {
             issuer,
             token_endpoint: None,
             jwks_uri: None,
+            authorization_endpoint: None,
             revocation_endpoint: None,
             introspection_endpoint: None,
+            revocation_served: true,
+            introspection_served: true,
             keys,
             policy: Policy::default(),
             auth_methods: vec![
@@ -403,7 +448,10 @@ impl Settings {
             &jwks_uri,
             &revocation_endpoint,
             &introspection_endpoint,
-        ] {
+        ]
+        .into_iter()
+        .chain(&self.authorization_endpoint)
+        {
             if !is_acceptable_url(url, loopback, true) {
                 return Err(ConfigError::InvalidEndpoint(url.clone()));
             }
@@ -452,8 +500,13 @@ impl Settings {
             issuer: &issuer,
             token_endpoint: &token_endpoint,
             jwks_uri: &jwks_uri,
-            revocation_endpoint: &revocation_endpoint,
-            introspection_endpoint: &introspection_endpoint,
+            authorization_endpoint: self.authorization_endpoint.as_deref(),
+            revocation_endpoint: self
+                .revocation_served
+                .then_some(revocation_endpoint.as_str()),
+            introspection_endpoint: self
+                .introspection_served
+                .then_some(introspection_endpoint.as_str()),
             auth_methods: &self.auth_methods,
             signing_algs: &signing_algs,
             scopes: &self.scopes_supported,
@@ -478,8 +531,11 @@ impl Settings {
             issuer_id: issuer,
             token_endpoint,
             jwks_uri,
+            authorization_endpoint: self.authorization_endpoint,
             revocation_endpoint,
             introspection_endpoint,
+            revocation_served: self.revocation_served,
+            introspection_served: self.introspection_served,
             keys: self.keys,
             policy: self.policy,
             auth_methods: self.auth_methods,

@@ -32,7 +32,9 @@ use crate::vocab::ids::AuthMethod;
 /// # Defaults
 /// What [`Issuer::builder`](crate::Issuer::builder) starts from:
 /// - token endpoint `{issuer}/token`, JWKS at `{issuer}/jwks.json`, revocation
-///   endpoint `{issuer}/revoke`, introspection endpoint `{issuer}/introspect`
+///   endpoint `{issuer}/revoke`, introspection endpoint `{issuer}/introspect`,
+///   all advertised; no `authorization_endpoint` (see
+///   [`IssuerBuilder::authorization_endpoint`](crate::issuer::IssuerBuilder::authorization_endpoint))
 /// - [`Policy::default`], [`SystemClock`](crate::SystemClock), no audit sink
 /// - failed authentication throttled by a
 ///   [`MemoryThrottle`](crate::store::MemoryThrottle) with its default
@@ -56,8 +58,11 @@ pub struct IssuerConfig {
     pub(super) issuer_id: String,
     pub(super) token_endpoint: String,
     pub(super) jwks_uri: String,
+    pub(super) authorization_endpoint: Option<String>,
     pub(super) revocation_endpoint: String,
     pub(super) introspection_endpoint: String,
+    pub(super) revocation_served: bool,
+    pub(super) introspection_served: bool,
     pub(super) keys: KeySet,
     /// Checks this issuer's own tokens for revocation and introspection.
     pub(super) verifier: TokenVerifier,
@@ -111,6 +116,22 @@ impl IssuerConfig {
     /// The RFC 7662 introspection endpoint URL.
     pub fn introspection_endpoint(&self) -> &str {
         &self.introspection_endpoint
+    }
+
+    /// The `authorization_endpoint` advertised, if any: served by
+    /// [`Issuer::handle_authorization_request`](crate::Issuer::handle_authorization_request).
+    pub fn authorization_endpoint(&self) -> Option<&str> {
+        self.authorization_endpoint.as_deref()
+    }
+
+    /// Whether the metadata advertises the revocation endpoint.
+    pub fn advertises_revocation(&self) -> bool {
+        self.revocation_served
+    }
+
+    /// Whether the metadata advertises the introspection endpoint.
+    pub fn advertises_introspection(&self) -> bool {
+        self.introspection_served
     }
 
     /// The signing keys.

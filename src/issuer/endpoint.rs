@@ -347,6 +347,26 @@ impl<S, R, G> Issuer<S, R, G> {
         &self.config.introspection_endpoint
     }
 
+    /// The `authorization_endpoint` advertised, if any (see
+    /// [`IssuerBuilder::authorization_endpoint`](crate::issuer::IssuerBuilder::authorization_endpoint)).
+    pub fn authorization_endpoint(&self) -> Option<&str> {
+        self.config.authorization_endpoint()
+    }
+
+    /// Whether the metadata advertises the revocation endpoint: a router
+    /// mounts [`handle_revocation_request`](Self::handle_revocation_request)
+    /// exactly when this is true.
+    pub fn advertises_revocation(&self) -> bool {
+        self.config.revocation_served
+    }
+
+    /// Whether the metadata advertises the introspection endpoint: a router
+    /// mounts [`handle_introspection_request`](Self::handle_introspection_request)
+    /// exactly when this is true.
+    pub fn advertises_introspection(&self) -> bool {
+        self.config.introspection_served
+    }
+
     /// The largest request body, in bytes, the endpoints read: as set with
     /// [`IssuerBuilder::max_body_bytes`](crate::issuer::IssuerBuilder::max_body_bytes).
     /// An HTTP adapter caps the body it buffers at this, so that a larger limit

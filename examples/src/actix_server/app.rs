@@ -22,6 +22,14 @@ pub fn configure<S: ClientStore + 'static>(
             .route("/token", web::route().to(token::<S>))
             .route("/revoke", web::route().to(revoke::<S>))
             .route("/introspect", web::route().to(introspect::<S>))
+            // The demo advertises an authorization endpoint that refuses every
+            // request, for clients whose discovery requires one.
+            .route(
+                "/authorize",
+                web::route().to(|i: Data<Issuer<S>>| async move {
+                    to_actix(i.handle_authorization_request())
+                }),
+            )
             .route(
                 "/jwks.json",
                 web::get().to(|i: Data<Issuer<S>>| async move { to_actix(i.jwks_response()) }),

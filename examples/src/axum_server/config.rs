@@ -15,13 +15,12 @@ use client_credentials::issuer::{
     AssertionSettings, ClaimRule, ExpectedAudience, IssuerBuilder, Policy, ScopePolicy,
     SubjectMatch, TrustedIssuer,
 };
-use client_credentials::resource::{RemoteKeys, RemoteKeysConfig, ReqwestGet};
 use client_credentials::jose::{DpopConfig, DpopNonces};
+use client_credentials::resource::{RemoteKeys, RemoteKeysConfig, ReqwestGet};
 use client_credentials::store::MemoryClientStore;
 use client_credentials::{
     Algorithm, Audience, AuthMethod, Client, ClientId, ClientJwks, ClientStore, CredentialId,
-    Issuer, KeySet, ScopeSet, SecretCredential, SecretHash, SigningKey, UnixTime,
-    VerificationKeys,
+    Issuer, KeySet, ScopeSet, SecretCredential, SecretHash, SigningKey, UnixTime, VerificationKeys,
 };
 use serde::Deserialize;
 
@@ -35,6 +34,9 @@ struct File {
     issuer: String,
     listen: SocketAddr,
     token_endpoint: Option<String>,
+    /// Advertises this authorization endpoint, which refuses every request:
+    /// MCP clients' discovery requires one. Unset: none.
+    authorization_endpoint: Option<String>,
     #[serde(default)]
     scopes_supported: Vec<String>,
     #[serde(default)]
@@ -319,6 +321,9 @@ impl Blueprint {
             .audit(Arc::new(MetricsAudit::new(NoAudit)));
         if let Some(url) = &file.token_endpoint {
             builder = builder.token_endpoint(url);
+        }
+        if let Some(url) = &file.authorization_endpoint {
+            builder = builder.authorization_endpoint(url);
         }
         if !file.auth_methods.is_empty() {
             builder = builder.auth_methods(parse_all::<AuthMethod>(&file.auth_methods)?);

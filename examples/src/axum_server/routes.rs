@@ -8,15 +8,18 @@ use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::http::request::Parts;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use client_credentials::{
     ClientStore, HttpResponse, Issuer, Reason, ReplayGuard, RequestParts, RevocationStore,
     TokenError,
 };
 
 /// `POST /token`, `POST /revoke` (RFC 7009), `POST /introspect` (RFC 7662),
-/// `GET /jwks.json` and the RFC 8414 metadata at its well-known path. The
-/// endpoint paths are those of the URLs the issuer advertises.
+/// `GET /jwks.json`, the RFC 8414 metadata at its well-known path, and the
+/// authorization endpoint when one is advertised (it refuses every request:
+/// see `IssuerBuilder::authorization_endpoint`). The endpoint paths are those
+/// of the URLs the issuer advertises. (With the crate's `axum` feature,
+/// `client_credentials::issuer::router` is this router, ready-made.)
 ///
 /// Serve it with `into_make_service_with_connect_info::<SocketAddr>()`, so each
 /// request carries its peer address and the throttle counts failures per
@@ -28,7 +31,16 @@ where
     G: ReplayGuard + 'static,
 {
     let metadata_path = issuer.metadata_path();
-    Router::new()
+    let mut router = Router::new();
+    if let Some(url) = issuer.authorization_endpoint() {
+        router = router.route(
+            path_of(url),
+            any(|State(i): State<Arc<Issuer<S, R, G>>>| async move {
+                into_axum(i.handle_authorization_request())
+            }),
+        );
+    }
+    router
         .route(
             path_of(issuer.token_endpoint()),
             post(token::<S, R, G>).fallback(token::<S, R, G>),

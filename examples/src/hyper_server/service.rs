@@ -48,6 +48,9 @@ pub async fn handle<S: ClientStore>(
             }
         }
         (None, &Method::GET, "/jwks.json") => issuer.jwks_response(),
+        // The demo advertises an authorization endpoint that refuses every
+        // request, for clients whose discovery requires one.
+        (None, _, "/authorize") => issuer.handle_authorization_request(),
         (None, &Method::GET, path) if path == issuer.metadata_path() => issuer.metadata_response(),
         _ => {
             let mut not_found = Response::new(Full::default());

@@ -1,27 +1,32 @@
-//! An MCP server's protection, on axum: JSON-RPC `POST` at the resource path
-//! with one scope per tool, its RFC 9728 metadata, and RFC 6750 challenges.
+//! An MCP server's protection, on axum: the `rmcp` Streamable HTTP service at
+//! the resource path behind the crate's `BearerLayer` (every request needs
+//! `mcp:read`, a `tools/call` also its tool's scope), its RFC 9728 metadata,
+//! and RFC 6750 challenges.
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use client_credentials::jose::DpopConfig;
 use client_credentials::resource::{
-    RemoteKeys, RemoteKeysConfig, ReqwestGet, ResourceRequest, ScopeHierarchy,
+    BearerLayer, RemoteKeys, RemoteKeysConfig, ReqwestGet, ScopeHierarchy, bearer_token,
 };
-use client_credentials::store::{MemoryReplayGuard, NoRevocation};
+use client_credentials::store::MemoryReplayGuard;
 use client_credentials::{
-    Audience, BearerChallenge, HttpResponse, ResourceMetadata, RevocationStore, Scope, ScopeSet,
-    UnixTime, ValidationError, Validator, VerifiedToken,
+    Audience, BearerChallenge, ResourceMetadata, Scope, ScopeSet, UnixTime, ValidationError,
+    Validator,
 };
-use serde::Deserialize;
-use serde_json::{Value, json};
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use serde_json::Value;
 
+use super::tools::{ADMIN, READ, Tools, WRITE, tool_scope};
 use crate::AnyError;
 
 /// Where the server finds its authorization server, and who it is.
@@ -56,22 +61,14 @@ impl std::fmt::Debug for IntrospectionSettings {
     }
 }
 
-/// The scope a tool needs. `mcp:admin` ⊇ `mcp:write` ⊇ `mcp:read` (C122).
-const READ: &str = "mcp:read";
-const WRITE: &str = "mcp:write";
-const ADMIN: &str = "mcp:admin";
-
-/// Notes kept by `write_note`: a bounded demo store.
-const MAX_NOTES: usize = 100;
-const MAX_NOTE_CHARS: usize = 1_000;
-
-/// The protected MCP server: a validator, its metadata, and its tools' state.
-pub struct McpServer<R = NoRevocation> {
-    validator: Validator<R>,
+/// The protected MCP server: a validator, its metadata, and the tools' state.
+pub struct McpServer {
+    validator: Arc<Validator>,
     metadata: ResourceMetadata,
     resource_path: String,
+    allowed_host: String,
     introspection: Option<(IntrospectionSettings, reqwest::Client)>,
-    notes: Mutex<Vec<String>>,
+    notes: Arc<Mutex<Vec<String>>>,
 }
 
 impl McpServer {
@@ -115,37 +112,30 @@ impl McpServer {
             .dpop_signing_algs(validator.dpop_algorithms().unwrap_or_default())
             .dangerous_allow_http_loopback()
             .build()?;
-        Ok(Self::new(validator, metadata)
-            .with_introspection(settings.introspection.map(|s| (s, http))))
-    }
-}
-
-impl<R> McpServer<R> {
-    /// A server protected by `validator`, described by `metadata`.
-    pub fn new(validator: Validator<R>, metadata: ResourceMetadata) -> Self {
         let resource_path =
-            client_credentials::resource::resource_metadata_path(metadata.resource())
+            client_credentials::resource::resource_metadata_path(&settings.resource)
                 .and_then(|p| {
                     p.strip_prefix("/.well-known/oauth-protected-resource")
                         .map(str::to_owned)
                 })
                 .filter(|p| !p.is_empty())
                 .unwrap_or_else(|| "/".to_owned());
-        Self {
-            validator,
+        let allowed_host = settings
+            .resource
+            .split_once("://")
+            .map_or("", |(_, rest)| rest)
+            .split(['/', '?'])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        Ok(Self {
+            validator: Arc::new(validator),
             metadata,
             resource_path,
-            introspection: None,
-            notes: Mutex::new(Vec::new()),
-        }
-    }
-
-    fn with_introspection(
-        mut self,
-        introspection: Option<(IntrospectionSettings, reqwest::Client)>,
-    ) -> Self {
-        self.introspection = introspection;
-        self
+            allowed_host,
+            introspection: settings.introspection.map(|s| (s, http)),
+            notes: Arc::new(Mutex::new(Vec::new())),
+        })
     }
 
     /// The metadata document.
@@ -153,68 +143,69 @@ impl<R> McpServer<R> {
         &self.metadata
     }
 
-    /// The path JSON-RPC is served at (the resource identifier's path).
+    /// The path MCP is served at (the resource identifier's path).
     pub fn resource_path(&self) -> &str {
         &self.resource_path
     }
 }
 
-/// `POST {resource path}` (JSON-RPC) and `GET` of the RFC 9728 metadata.
-pub fn router<R: RevocationStore + 'static>(server: Arc<McpServer<R>>) -> Router {
-    let metadata_path = server.metadata.metadata_path().to_owned();
-    Router::new()
-        .route(&server.resource_path.clone(), post(mcp::<R>))
-        .route(
-            &metadata_path,
-            get(
-                |State(s): State<Arc<McpServer<R>>>| async move { into_axum(s.metadata.to_http()) },
-            ),
-        )
-        .layer(DefaultBodyLimit::max(64 * 1024))
-        .with_state(server)
+/// The MCP endpoint (Streamable HTTP: `POST`, `GET` and `DELETE` at the
+/// resource path) behind the bearer layer, and `GET` of the RFC 9728 metadata.
+pub fn router(server: Arc<McpServer>) -> Router {
+    let notes = Arc::clone(&server.notes);
+    let config = StreamableHttpServerConfig::default().with_allowed_hosts([
+        server.allowed_host.clone(),
+        "127.0.0.1".to_owned(),
+        "localhost".to_owned(),
+    ]);
+    let mcp = StreamableHttpService::new(
+        move || Ok(Tools::new(Arc::clone(&notes))),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    );
+    let bearer = BearerLayer::new(Arc::clone(&server.validator), &server.metadata)
+        .require_scope(READ)
+        .scope_for(|_head, body| tool_scope(body).map(Cow::Borrowed));
+    let metadata = server.metadata.clone();
+    let mut protected = Router::new().route_service(&server.resource_path, mcp);
+    if server.introspection.is_some() {
+        // Inside the bearer layer: only valid tokens are introspected.
+        protected = protected.route_layer(middleware::from_fn_with_state(
+            Arc::clone(&server),
+            introspect_first,
+        ));
+    }
+    let metadata_path = metadata.metadata_path().to_owned();
+    protected.route_layer(bearer).route(
+        &metadata_path,
+        get(move || {
+            let metadata = metadata.clone();
+            async move { metadata.to_http() }
+        }),
+    )
 }
 
-impl<R: RevocationStore> McpServer<R> {
-    /// Authenticates the request: the token from the `Authorization` header
-    /// only (C121), `Bearer` or `DPoP` with its proof over this body (RFC
-    /// 9449 §7, MCP DPoP profile), validated (C119, C120), and — with
-    /// introspection configured — still active at the authorization server
-    /// (C92).
-    async fn authenticate(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Result<VerifiedToken, Response> {
-        let refuse = |c: BearerChallenge| {
-            into_axum(c.resource_metadata(self.metadata.metadata_url()).to_http())
-        };
-        let mut request = ResourceRequest::new("POST", self.metadata.resource()).body(body);
-        for value in headers.get_all(header::AUTHORIZATION) {
-            request = request.authorization(value.to_str().unwrap_or("\u{0}"));
-        }
-        for value in headers.get_all("dpop") {
-            request = request.dpop(value.to_str().unwrap_or("\u{0}"));
-        }
-        let verified = self
-            .validator
-            .authorize(&request, UnixTime::now())
-            .await
-            .map_err(|challenge| match challenge.error() {
-                None => refuse(challenge.scope(READ)),
-                Some(_) => refuse(challenge),
-            })?;
-        let token = headers
+/// With introspection configured, asks the token server whether the token is
+/// still active before serving (C92).
+async fn introspect_first(
+    State(server): State<Arc<McpServer>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Some((settings, http)) = &server.introspection {
+        let token = request
+            .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .map_or("", |(_, token)| token.trim());
-        if let Some((settings, http)) = &self.introspection
-            && let Err(e) = introspect(settings, http, token).await
-        {
-            return Err(refuse(BearerChallenge::invalid_token(e)));
+            .and_then(|v| bearer_token(Some(v)))
+            .unwrap_or_default();
+        if let Err(e) = introspect(settings, http, token).await {
+            return BearerChallenge::invalid_token(e)
+                .resource_metadata(server.metadata.metadata_url())
+                .into_response();
         }
-        Ok(verified)
     }
+    next.run(request).await
 }
 
 /// Asks the authorization server whether `token` is still active. Fails
@@ -240,107 +231,4 @@ async fn introspect(
         Some(true) => Ok(()),
         _ => Err(ValidationError::Revoked),
     }
-}
-
-#[derive(Deserialize)]
-struct RpcRequest {
-    jsonrpc: String,
-    #[serde(default)]
-    id: Option<Value>,
-    method: String,
-    #[serde(default)]
-    params: Value,
-}
-
-async fn mcp<R: RevocationStore>(
-    State(server): State<Arc<McpServer<R>>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let token = match server.authenticate(&headers, &body).await {
-        Ok(token) => token,
-        Err(refusal) => return refusal,
-    };
-    let request = match serde_json::from_slice::<RpcRequest>(&body) {
-        Ok(r) if r.jsonrpc == "2.0" => r,
-        _ => return rpc_error(StatusCode::BAD_REQUEST, Value::Null, -32700, "parse error"),
-    };
-    let tool = request.params["name"].as_str().unwrap_or_default();
-    let needed = match (request.method.as_str(), tool) {
-        ("tools/call", "write_note") => WRITE,
-        _ => READ,
-    };
-    if let Err(e) = token.require_scope(needed) {
-        let challenge = server
-            .validator
-            .insufficient_scope(&token, &e)
-            .resource_metadata(server.metadata.metadata_url());
-        return into_axum(challenge.to_http());
-    }
-    let Some(id) = request.id else {
-        return StatusCode::ACCEPTED.into_response(); // a notification
-    };
-    let result = match request.method.as_str() {
-        "initialize" => json!({
-            "protocolVersion": "2025-11-25",
-            "capabilities": {"tools": {}},
-            "serverInfo": {"name": "client-credentials-example", "version": "0.1.0"},
-        }),
-        "tools/list" => json!({"tools": [
-            {
-                "name": "echo",
-                "description": "Returns its text (needs mcp:read).",
-                "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
-            },
-            {
-                "name": "write_note",
-                "description": "Keeps a note (needs mcp:write).",
-                "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
-            },
-        ]}),
-        "tools/call" => {
-            let text = request.params["arguments"]["text"].as_str();
-            match (tool, text) {
-                ("echo", Some(text)) => text_result(text),
-                ("write_note", Some(text)) => {
-                    let mut notes = server.notes.lock().unwrap_or_else(|e| e.into_inner());
-                    if notes.len() >= MAX_NOTES {
-                        notes.remove(0);
-                    }
-                    notes.push(text.chars().take(MAX_NOTE_CHARS).collect());
-                    text_result(&format!(
-                        "note saved by {} ({} kept)",
-                        token.client_id(),
-                        notes.len()
-                    ))
-                }
-                ("echo" | "write_note", None) => {
-                    return rpc_error(StatusCode::OK, id, -32602, "arguments.text is required");
-                }
-                _ => return rpc_error(StatusCode::OK, id, -32602, "unknown tool"),
-            }
-        }
-        _ => return rpc_error(StatusCode::OK, id, -32601, "method not found"),
-    };
-    axum::Json(json!({"jsonrpc": "2.0", "id": id, "result": result})).into_response()
-}
-
-fn text_result(text: &str) -> Value {
-    json!({"content": [{"type": "text", "text": text}]})
-}
-
-fn rpc_error(status: StatusCode, id: Value, code: i64, message: &str) -> Response {
-    let body = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});
-    (status, axum::Json(body)).into_response()
-}
-
-fn into_axum(r: HttpResponse) -> Response {
-    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, Body::from(r.body)).into_response();
-    for (name, value) in r.headers {
-        if let Ok(value) = value.parse() {
-            response.headers_mut().insert(name, value);
-        }
-    }
-    response
 }

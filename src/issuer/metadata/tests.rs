@@ -23,8 +23,9 @@ fn c76_c80_c85_c134_document_shape() {
         issuer: "https://as.example.com",
         token_endpoint: "https://as.example.com/token",
         jwks_uri: "https://as.example.com/jwks.json",
-        revocation_endpoint: "https://as.example.com/revoke",
-        introspection_endpoint: "https://as.example.com/introspect",
+        authorization_endpoint: None,
+        revocation_endpoint: Some("https://as.example.com/revoke"),
+        introspection_endpoint: Some("https://as.example.com/introspect"),
         auth_methods: &[AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost],
         signing_algs: &[Algorithm::ES256],
         scopes: &scopes,
@@ -40,7 +41,8 @@ fn c76_c80_c85_c134_document_shape() {
         v.get("scopes_supported").is_none(),
         "empty arrays are omitted"
     );
-    assert!(v.get("response_types_supported").is_none());
+    assert_eq!(v["response_types_supported"], serde_json::json!([]));
+    assert!(v.get("authorization_endpoint").is_none());
     assert_eq!(v["revocation_endpoint"], "https://as.example.com/revoke");
     assert_eq!(
         v["introspection_endpoint"],
@@ -59,8 +61,10 @@ fn c76_c80_c85_c134_document_shape() {
             .is_none(),
         "no JWT method, no algorithm list"
     );
-    for (_, value) in v.as_object().unwrap() {
-        assert_ne!(value, &serde_json::json!([]));
+    for (name, value) in v.as_object().unwrap() {
+        if name != "response_types_supported" {
+            assert_ne!(value, &serde_json::json!([]), "{name}");
+        }
     }
 }
 
@@ -71,8 +75,9 @@ fn c83_c85_algorithms_listed_with_jwt_methods() {
         issuer: "https://as.example.com",
         token_endpoint: "https://as.example.com/token",
         jwks_uri: "https://as.example.com/jwks.json",
-        revocation_endpoint: "https://as.example.com/revoke",
-        introspection_endpoint: "https://as.example.com/introspect",
+        authorization_endpoint: None,
+        revocation_endpoint: Some("https://as.example.com/revoke"),
+        introspection_endpoint: Some("https://as.example.com/introspect"),
         auth_methods: &[AuthMethod::ClientSecretBasic, AuthMethod::PrivateKeyJwt],
         signing_algs: &[Algorithm::ES256, Algorithm::EdDSA],
         scopes: &scopes,

@@ -4,8 +4,9 @@
 // environment; prints one JSON object with what happened.
 //
 // - client_secret_basic and private_key_jwt: a DPoP-bound token from the token
-//   server (RFC 9449 §5, nonce retry included), then a JSON-RPC call to the MCP
-//   endpoint with a proof carrying `ath` and `content_digest`.
+//   server (RFC 9449 §5, nonce retry included), then an MCP session over
+//   Streamable HTTP (`initialize`, `notifications/initialized`, a tool call),
+//   each POST with a proof carrying `ath` and `content_digest`.
 // - Proofs written by hand with the same key: one valid, then tampered ones
 //   (wrong htu, wrong ath, a reused jti, another key, a body that does not
 //   match content_digest), each of which the MCP server must refuse.
@@ -39,6 +40,45 @@ function rpc(id, text) {
   })
 }
 
+const INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: {
+    protocolVersion: '2025-06-18',
+    capabilities: {},
+    clientInfo: { name: 'openid-client-dpop', version: '1.0.0' },
+  },
+})
+const INITIALIZED = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })
+
+// The headers of a Streamable HTTP POST, in the session once there is one.
+function mcpHeaders(session) {
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+  }
+  if (session) {
+    headers['mcp-session-id'] = session
+    headers['mcp-protocol-version'] = '2025-06-18'
+  }
+  return headers
+}
+
+// A JSON-RPC answer, sent as JSON or as one server-sent event.
+async function rpcResult(response) {
+  const text = await response.text()
+  if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    const data = text
+      .split('\n')
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).trim())
+      .filter((line) => line.length > 0)
+    return data.length > 0 ? JSON.parse(data[data.length - 1]) : null
+  }
+  return text ? JSON.parse(text) : null
+}
+
 // A token and one MCP call, all through openid-client.
 async function viaOpenidClient(config) {
   const keys = await client.randomDPoPKeyPair('ES256')
@@ -55,24 +95,33 @@ async function viaOpenidClient(config) {
       payload.content_digest = digest
     },
   })
-  const body = rpc(1, 'hello over DPoP')
-  digest = await contentDigest(body)
-  const response = await client.fetchProtectedResource(
-    config,
-    tokens.access_token,
-    resource,
-    'POST',
-    body,
-    new Headers({ 'content-type': 'application/json' }),
-    { DPoP: mcpDpop },
-  )
-  const result = await response.json()
+  const post = async (body, session) => {
+    digest = await contentDigest(body)
+    return client.fetchProtectedResource(
+      config,
+      tokens.access_token,
+      resource,
+      'POST',
+      body,
+      new Headers(mcpHeaders(session)),
+      { DPoP: mcpDpop },
+    )
+  }
+  const initialized = await post(INITIALIZE)
+  const session = initialized.headers.get('mcp-session-id')
+  await rpcResult(initialized)
+  const notified = await post(INITIALIZED, session)
+  const response = await post(rpc(1, 'hello over DPoP'), session)
+  const result = await rpcResult(response)
   return {
     outcome: {
       token_type: tokens.token_type,
+      initialize_status: initialized.status,
+      initialized_status: notified.status,
       status: response.status,
       text: result?.result?.content?.[0]?.text ?? null,
     },
+    session,
     keys,
     accessToken: tokens.access_token,
   }
@@ -94,13 +143,13 @@ async function signProof(keyPair, claims) {
   return `${input}.${b64u(new Uint8Array(signature))}`
 }
 
-async function call(accessToken, proof, body) {
+async function call(accessToken, proof, body, session) {
   const response = await fetch(resource, {
     method: 'POST',
     headers: {
       authorization: `DPoP ${accessToken}`,
       dpop: proof,
-      'content-type': 'application/json',
+      ...mcpHeaders(session),
     },
     body,
   })
@@ -111,7 +160,7 @@ async function call(accessToken, proof, body) {
 }
 
 // Hand-written proofs of the token's key: one valid, then each tampering.
-async function tampered(keys, accessToken) {
+async function tampered(keys, accessToken, session) {
   const body = rpc(2, 'by hand')
   const claims = async (overrides = {}) => ({
     jti: b64u(crypto.getRandomValues(new Uint8Array(16))),
@@ -124,24 +173,32 @@ async function tampered(keys, accessToken) {
   })
   const results = {}
   const valid = await signProof(keys, await claims())
-  results.valid = await call(accessToken, valid, body)
-  results.reused_jti = await call(accessToken, valid, body)
+  results.valid = await call(accessToken, valid, body, session)
+  results.reused_jti = await call(accessToken, valid, body, session)
   results.wrong_htu = await call(
     accessToken,
     await signProof(keys, await claims({ htu: `${resource.origin}/other` })),
     body,
+    session,
   )
   results.wrong_ath = await call(
     accessToken,
     await signProof(keys, await claims({ ath: b64u(await sha256('another token')) })),
     body,
+    session,
   )
   const otherKey = await client.randomDPoPKeyPair('ES256')
-  results.another_key = await call(accessToken, await signProof(otherKey, await claims()), body)
+  results.another_key = await call(
+    accessToken,
+    await signProof(otherKey, await claims()),
+    body,
+    session,
+  )
   results.body_mismatch = await call(
     accessToken,
     await signProof(keys, await claims()),
     rpc(3, 'a body the proof does not cover'),
+    session,
   )
   return results
 }
@@ -166,7 +223,7 @@ const basic = await client.discovery(
 )
 const viaBasic = await viaOpenidClient(basic)
 output.client_secret_basic = viaBasic.outcome
-output.tampered = await tampered(viaBasic.keys, viaBasic.accessToken)
+output.tampered = await tampered(viaBasic.keys, viaBasic.accessToken, viaBasic.session)
 
 const key = await importPkcs8(env.JWT_CLIENT_KEY_PEM)
 const jwt = await client.discovery(
