@@ -80,11 +80,12 @@ impl BearerError {
 pub struct BearerChallenge {
     error: Option<BearerError>,
     description: Option<&'static str>,
-    scope: Option<String>,
-    resource_metadata: Option<String>,
-    realm: Option<String>,
+    // Boxed strings keep the challenge small: it travels in `Err` variants.
+    scope: Option<Box<str>>,
+    resource_metadata: Option<Box<str>>,
+    realm: Option<Box<str>>,
     /// With the `DPoP` scheme, its `algs` (RFC 9449 §7.1).
-    dpop_algs: Option<String>,
+    dpop_algs: Option<Box<str>>,
     validation_error: Option<ValidationError>,
 }
 
@@ -145,7 +146,7 @@ impl BearerChallenge {
     /// request needs (RFC 6750 §3, MCP "Scope Selection Strategy").
     #[must_use]
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.scope = Some(scope.into());
+        self.scope = Some(scope.into().into_boxed_str());
         self
     }
 
@@ -154,14 +155,14 @@ impl BearerChallenge {
     /// [`ResourceMetadata::metadata_url`](crate::ResourceMetadata::metadata_url).
     #[must_use]
     pub fn resource_metadata(mut self, url: impl Into<String>) -> Self {
-        self.resource_metadata = Some(url.into());
+        self.resource_metadata = Some(url.into().into_boxed_str());
         self
     }
 
     /// Sets the `realm` parameter (RFC 6750 §3).
     #[must_use]
     pub fn realm(mut self, realm: impl Into<String>) -> Self {
-        self.realm = Some(realm.into());
+        self.realm = Some(realm.into().into_boxed_str());
         self
     }
 
@@ -175,7 +176,7 @@ impl BearerChallenge {
             .filter(|alg| algorithms.contains(alg))
             .map(Algorithm::as_str)
             .collect();
-        self.dpop_algs = Some(algs.join(" "));
+        self.dpop_algs = Some(algs.join(" ").into_boxed_str());
         self
     }
 
