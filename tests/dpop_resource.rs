@@ -430,3 +430,95 @@ async fn c112_a_request_read_from_http_parts_carries_every_dpop_line() {
         Some(ValidationError::Dpop(DpopError::Repeated))
     );
 }
+
+/// The tower layer in front of an MCP endpoint checks a DPoP-bound token with
+/// its proof over the request's body, and answers refusals in the `DPoP`
+/// scheme: a proof for another body, a replayed proof, and the token sent
+/// as `Bearer` are refused before the service runs.
+#[cfg(feature = "axum")]
+#[tokio::test]
+async fn c112_the_tower_layer_checks_dpop_proofs_over_the_body() {
+    use axum::body::{Body, to_bytes};
+    use axum::http::Request;
+    use client_credentials::VerifiedToken;
+    use client_credentials::resource::BearerLayer;
+    use tower::ServiceExt;
+
+    let (issuer, keys) = issuer(false);
+    let (client_key, _) =
+        client_credentials::SigningKey::generate(client_credentials::Algorithm::ES256).unwrap();
+    let proof = DpopProof::new("POST", TOKEN_ENDPOINT, now())
+        .sign(&client_key)
+        .unwrap();
+    let r = token_request(&issuer, "c1", Some(&proof)).await;
+    let token = body(&r)["access_token"].as_str().unwrap().to_owned();
+    let validator = Validator::builder(
+        ISSUER,
+        Audience::new(RESOURCE).unwrap(),
+        VerificationKeys::from_jwks_json(&keys.jwks_json()).unwrap(),
+    )
+    .dpop(DpopConfig::mcp())
+    .dpop_endpoint(RESOURCE)
+    .dpop_replay_guard(MemoryReplayGuard::new())
+    .build()
+    .unwrap();
+    let metadata = ResourceMetadata::builder(RESOURCE)
+        .authorization_server(ISSUER)
+        .build()
+        .unwrap();
+    let app = axum::Router::new()
+        .route(
+            "/mcp",
+            axum::routing::post(|token: VerifiedToken, body: String| async move {
+                format!("{} {body}", token.client_id())
+            }),
+        )
+        .route_layer(
+            BearerLayer::new(Arc::new(validator), &metadata)
+                .require_scope("mcp:read")
+                .clock(Arc::new(client_credentials::FixedClock::new(now()))),
+        );
+    let call = |scheme: &str, proof: &str, body: &'static [u8]| {
+        Request::post("/mcp")
+            .header("authorization", format!("{scheme} {token}"))
+            .header("dpop", proof)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let proof_for = |body: &[u8]| {
+        DpopProof::new("POST", RESOURCE, now())
+            .access_token(&token)
+            .body(body)
+            .sign(&client_key)
+            .unwrap()
+    };
+
+    let valid = proof_for(BODY);
+    let response = app
+        .clone()
+        .oneshot(call("DPoP", &valid, BODY))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{:?}", response.headers());
+    let text = to_bytes(response.into_body(), 1 << 16).await.unwrap();
+    assert_eq!(text, format!("c1 {}", String::from_utf8_lossy(BODY)));
+
+    let refusals = [
+        ("another body", call("DPoP", &proof_for(b"{}"), BODY)),
+        ("a replayed proof", call("DPoP", &valid, BODY)),
+        (
+            "the bound token as Bearer",
+            call("Bearer", &proof_for(BODY), BODY),
+        ),
+    ];
+    for (what, request) in refusals {
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 401, "{what}");
+        let challenge = response.headers()["www-authenticate"].to_str().unwrap();
+        assert!(challenge.starts_with("DPoP "), "{what}: {challenge}");
+        assert!(
+            challenge.contains("resource_metadata="),
+            "{what}: {challenge}"
+        );
+    }
+}
