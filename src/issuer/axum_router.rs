@@ -38,11 +38,15 @@ where
     R: RevocationStore + 'static,
     G: ReplayGuard + 'static,
 {
+    // One handler per form endpoint; other methods get the crate's own answer.
+    let form = |endpoint: FormEndpoint| {
+        let handler = move |State(i): State<Arc<Issuer<S, R, G>>>, head: Parts, body: Body| async move {
+            serve_form(&i, endpoint, head, body).await
+        };
+        post(handler.clone()).fallback(handler)
+    };
     let mut router = Router::new()
-        .route(
-            path_of(issuer.token_endpoint()),
-            post(token::<S, R, G>).fallback(token::<S, R, G>),
-        )
+        .route(path_of(issuer.token_endpoint()), form(FormEndpoint::Token))
         .route(
             path_of(issuer.jwks_uri()),
             get(|State(i): State<Arc<Issuer<S, R, G>>>| async move { i.jwks_response() }),
@@ -63,41 +67,31 @@ where
     if issuer.advertises_revocation() {
         router = router.route(
             path_of(issuer.revocation_endpoint()),
-            post(revoke::<S, R, G>).fallback(revoke::<S, R, G>),
+            form(FormEndpoint::Revocation),
         );
     }
     if issuer.advertises_introspection() {
         router = router.route(
             path_of(issuer.introspection_endpoint()),
-            post(introspect::<S, R, G>).fallback(introspect::<S, R, G>),
+            form(FormEndpoint::Introspection),
         );
     }
     router.with_state(issuer)
 }
 
-async fn token<S, R, G>(
-    State(issuer): State<Arc<Issuer<S, R, G>>>,
-    head: Parts,
-    body: Body,
-) -> Response
-where
-    S: ClientStore + 'static,
-    R: RevocationStore + 'static,
-    G: ReplayGuard + 'static,
-{
-    match read_body(body, issuer.max_body_bytes()).await {
-        Ok(body) => {
-            issuer
-                .handle_token_request(request_parts(&head, &body))
-                .await
-        }
-        Err(too_large) => too_large,
-    }
-    .into_response()
+/// The endpoints that take a form body.
+#[derive(Clone, Copy)]
+enum FormEndpoint {
+    Token,
+    Revocation,
+    Introspection,
 }
 
-async fn revoke<S, R, G>(
-    State(issuer): State<Arc<Issuer<S, R, G>>>,
+/// Reads the body up to the issuer's limit and hands the request to the
+/// endpoint's handler.
+async fn serve_form<S, R, G>(
+    issuer: &Issuer<S, R, G>,
+    endpoint: FormEndpoint,
     head: Parts,
     body: Body,
 ) -> Response
@@ -106,34 +100,15 @@ where
     R: RevocationStore + 'static,
     G: ReplayGuard + 'static,
 {
-    match read_body(body, issuer.max_body_bytes()).await {
-        Ok(body) => {
-            issuer
-                .handle_revocation_request(request_parts(&head, &body))
-                .await
-        }
-        Err(too_large) => too_large,
-    }
-    .into_response()
-}
-
-async fn introspect<S, R, G>(
-    State(issuer): State<Arc<Issuer<S, R, G>>>,
-    head: Parts,
-    body: Body,
-) -> Response
-where
-    S: ClientStore + 'static,
-    R: RevocationStore + 'static,
-    G: ReplayGuard + 'static,
-{
-    match read_body(body, issuer.max_body_bytes()).await {
-        Ok(body) => {
-            issuer
-                .handle_introspection_request(request_parts(&head, &body))
-                .await
-        }
-        Err(too_large) => too_large,
+    let body = match read_body(body, issuer.max_body_bytes()).await {
+        Ok(body) => body,
+        Err(too_large) => return too_large.into_response(),
+    };
+    let parts = request_parts(&head, &body);
+    match endpoint {
+        FormEndpoint::Token => issuer.handle_token_request(parts).await,
+        FormEndpoint::Revocation => issuer.handle_revocation_request(parts).await,
+        FormEndpoint::Introspection => issuer.handle_introspection_request(parts).await,
     }
     .into_response()
 }

@@ -165,21 +165,7 @@ impl PostgresClientStore {
     /// # Errors
     /// The database fails.
     pub async fn set_enabled(&self, client: &ClientId, enabled: bool) -> Result<bool, StoreError> {
-        let schema = &self.schema;
-        self.write(client, async |tx| {
-            let changed = tx
-                .execute(
-                    &format!(
-                        "UPDATE {schema}.clients SET enabled = $2, updated_at = now() \
-                         WHERE id = $1"
-                    ),
-                    &[&client.as_str(), &enabled],
-                )
-                .await
-                .map_err(StoreError::new)?;
-            Ok(changed > 0)
-        })
-        .await
+        self.set_column(client, "enabled", &enabled).await
     }
 
     /// Allows or forbids a client to introspect tokens (RFC 7662 §4);
@@ -192,21 +178,7 @@ impl PostgresClientStore {
         client: &ClientId,
         allowed: bool,
     ) -> Result<bool, StoreError> {
-        let schema = &self.schema;
-        self.write(client, async |tx| {
-            let changed = tx
-                .execute(
-                    &format!(
-                        "UPDATE {schema}.clients SET introspection = $2, updated_at = now() \
-                         WHERE id = $1"
-                    ),
-                    &[&client.as_str(), &allowed],
-                )
-                .await
-                .map_err(StoreError::new)?;
-            Ok(changed > 0)
-        })
-        .await
+        self.set_column(client, "introspection", &allowed).await
     }
 
     /// Replaces the extra claims every token of a client carries; returns
@@ -220,21 +192,7 @@ impl PostgresClientStore {
         claims: &ExtraClaims,
     ) -> Result<bool, StoreError> {
         let claims = claims_column(claims)?;
-        let schema = &self.schema;
-        self.write(client, async |tx| {
-            let changed = tx
-                .execute(
-                    &format!(
-                        "UPDATE {schema}.clients SET extra_claims = $2, updated_at = now() \
-                         WHERE id = $1"
-                    ),
-                    &[&client.as_str(), &claims],
-                )
-                .await
-                .map_err(StoreError::new)?;
-            Ok(changed > 0)
-        })
-        .await
+        self.set_column(client, "extra_claims", &claims).await
     }
 
     /// Deletes a client and its secrets; returns whether it existed.
@@ -248,6 +206,31 @@ impl PostgresClientStore {
                 .execute(
                     &format!("DELETE FROM {schema}.clients WHERE id = $1"),
                     &[&client.as_str()],
+                )
+                .await
+                .map_err(StoreError::new)?;
+            Ok(changed > 0)
+        })
+        .await
+    }
+
+    /// Sets one column of a client's row, in a write that notifies; whether
+    /// the client exists.
+    async fn set_column(
+        &self,
+        client: &ClientId,
+        column: &'static str,
+        value: &(dyn tokio_postgres::types::ToSql + Sync),
+    ) -> Result<bool, StoreError> {
+        let schema = &self.schema;
+        self.write(client, async |tx| {
+            let changed = tx
+                .execute(
+                    &format!(
+                        "UPDATE {schema}.clients SET {column} = $2, updated_at = now() \
+                         WHERE id = $1"
+                    ),
+                    &[&client.as_str(), value],
                 )
                 .await
                 .map_err(StoreError::new)?;
