@@ -43,7 +43,7 @@ where
         let handler = move |State(i): State<Arc<Issuer<S, R, G>>>, head: Parts, body: Body| async move {
             serve_form(&i, endpoint, head, body).await
         };
-        post(handler.clone()).fallback(handler)
+        post(handler).fallback(handler)
     };
     let mut router = Router::new()
         .route(path_of(issuer.token_endpoint()), form(FormEndpoint::Token))
