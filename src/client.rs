@@ -29,7 +29,8 @@
 //! # Plugging it in
 //!
 //! - Any HTTP client: `source.token().await?.authorization()` is the
-//!   `Authorization` header value.
+//!   `Authorization` header value (and, for a DPoP-bound token,
+//!   [`AccessToken::dpop_proof`] the `DPoP` header's, fresh for each request).
 //! - `reqwest`: `client::TokenMiddleware` (feature `reqwest-middleware`), a
 //!   [`reqwest-middleware`](https://docs.rs/reqwest-middleware) middleware.
 //!   We chose it over implementing the `token-source` crate's `TokenSource`

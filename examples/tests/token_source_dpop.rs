@@ -4,7 +4,8 @@
 //! reqwest middleware calls the MCP example server over Streamable HTTP with
 //! a fresh proof per request under the MCP DPoP profile (`content_digest`).
 //! A stand-in resource that demands a nonce of its own is answered by one
-//! retry.
+//! retry; the tonic interceptor, which cannot sign proofs, refuses to send a
+//! bound token.
 
 mod fixtures;
 
@@ -18,7 +19,7 @@ use axum::routing::post;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use client_credentials::client::{
-    Credentials, Endpoint, ReqwestHttp, TokenMiddleware, TokenSource,
+    Credentials, Endpoint, ReqwestHttp, TokenMiddleware, TokenSource, TonicInterceptor,
 };
 use client_credentials::jose::DpopProof;
 use client_credentials::{Algorithm, ClientId, ClientSecret, SecretHash, SigningKey, UnixTime};
@@ -326,6 +327,21 @@ async fn a_resource_demanding_a_nonce_gets_one_retry_with_it() {
         assert_eq!(response.status(), 200);
         assert_eq!(seen.proofs.lock().unwrap()[2]["nonce"], "resource-nonce-1");
         assert!(source.token().await.unwrap().same_token(&token));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tonic_interceptor_does_not_send_a_dpop_bound_token_without_its_proof() {
+    use tonic::service::Interceptor as _;
+    bounded(async {
+        let (issuer, resource, secret) = servers().await;
+        let source = dpop_source(&issuer, &resource, &secret);
+        let mut interceptor = TonicInterceptor::spawn(source);
+        assert!(interceptor.ready().await.unwrap().is_dpop_bound());
+        let status = interceptor.call(tonic::Request::new(())).unwrap_err();
+        assert_eq!(status.code(), tonic::Code::FailedPrecondition);
+        assert!(status.message().contains("DPoP"), "{}", status.message());
     })
     .await;
 }
