@@ -293,7 +293,7 @@ fn a_symmetric_proof_key_is_refused() {
 }
 
 #[tokio::test]
-async fn debug_shows_neither_the_key_nor_the_token_nor_a_nonce_secret() {
+async fn debug_shows_neither_the_key_nor_the_token_nor_the_secret() {
     let script = Arc::new(Script::default());
     let (key, pem) = SigningKey::generate(Algorithm::ES256).unwrap();
     let source = source(&script, Some(key));
