@@ -29,7 +29,8 @@
 //! # Plugging it in
 //!
 //! - Any HTTP client: `source.token().await?.authorization()` is the
-//!   `Authorization` header value.
+//!   `Authorization` header value (and, for a DPoP-bound token,
+//!   [`AccessToken::dpop_proof`] the `DPoP` header's, fresh for each request).
 //! - `reqwest`: `client::TokenMiddleware` (feature `reqwest-middleware`), a
 //!   [`reqwest-middleware`](https://docs.rs/reqwest-middleware) middleware.
 //!   We chose it over implementing the `token-source` crate's `TokenSource`
@@ -48,14 +49,21 @@
 //!
 //! # Proof of possession
 //!
-//! A token request travels as a [`TokenHttpRequest`], whose `headers` carry
-//! any header a proof-of-possession scheme adds (a DPoP proof, RFC 9449 §5),
-//! and every [`AccessToken`] keeps its `token_type`, whose scheme
-//! [`AccessToken::authorization`] uses (`DPoP` rather than `Bearer` for a
-//! sender-constrained token). Signing proofs plugs in there: the source
-//! holds the proof key and adds a proof to each token request and to each
-//! request the middleware and interceptor send.
-//!
+//! With [`TokenSourceBuilder::dpop`] (a fresh ES256 key) or
+//! [`TokenSourceBuilder::dpop_key`] (a key of your own), the source asks for
+//! DPoP-bound tokens (RFC 9449): each token request carries a fresh proof
+//! (`htm` `POST`, `htu` the token endpoint) in the `DPoP` header of its
+//! [`TokenHttpRequest`]; a `use_dpop_nonce` refusal is answered by one retry
+//! with the server's `DPoP-Nonce`, and the latest nonce of each endpoint is
+//! kept for the next proofs; an answer whose `token_type` is not `DPoP` is an
+//! error. The [`AccessToken`]s handed out know they are bound: for each call,
+//! [`AccessToken::dpop_proof`] signs the proof (`ath`, and the
+//! `content_digest` of the body under the MCP DPoP profile) and
+//! [`AccessToken::authorization`] gives `DPoP <token>`. `TokenMiddleware`
+//! does both for each request, and retries once when a resource server asks
+//! for a nonce. The tonic interceptor sends bearer tokens only: a gRPC proof
+//! would need the request's URL, which an interceptor does not see.
+
 //! # Compared with `middle` and `huskarl`
 //!
 //! Point by point, against what the documentation of `middle` 0.4 and
@@ -71,7 +79,7 @@
 //! | failures | backoff with jitter, `Retry-After` on `429`/`503`, typed errors that say what to do, the valid token kept through a failed refresh | not described beyond the background renewal | not described beyond the grant's errors |
 //! | reqwest | `reqwest-middleware` middleware, or the header value | a wrapped `HttpClient` | its `HttpClient` trait with a reqwest implementation |
 //! | tonic | interceptor fed by a background refresh | interceptor | not described |
-//! | DPoP | the place is laid (request headers, token type) | not described | yes, a builder option on each grant |
+//! | DPoP | the source's proof key (generated ES256 or given), a proof per token request, `use_dpop_nonce` retry and nonces per endpoint, proofs for API calls with `ath` and MCP `content_digest`, in the reqwest middleware | not described | yes, a builder option on each grant |
 //! | tested against | this crate's token server over loopback, and node-oidc-provider | not described | the OpenID conformance suite (its OpenID Connect client plans) |
 //!
 //! In short: `huskarl` is the broader OAuth client (interactive grants,
@@ -84,6 +92,7 @@ pub(crate) mod access_token;
 pub(crate) mod assertion;
 pub(crate) mod backoff;
 pub(crate) mod credentials;
+pub(crate) mod dpop;
 pub(crate) mod endpoint;
 pub(crate) mod error;
 pub(crate) mod form;

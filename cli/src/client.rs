@@ -68,6 +68,14 @@ struct Create {
     /// Token lifetime in seconds for this client (default: the issuer's).
     #[arg(long)]
     token_lifetime_secs: Option<u64>,
+    /// Let the client introspect tokens (RFC 7662); without it, its
+    /// introspection requests are refused.
+    #[arg(long)]
+    introspection: bool,
+    /// Issue the client DPoP-bound tokens only (RFC 9449): its token
+    /// requests need a DPoP proof.
+    #[arg(long)]
+    dpop_bound: bool,
 }
 
 pub(crate) fn run(args: Args) -> Result<ExitCode, Failure> {
@@ -126,6 +134,9 @@ fn run_create(args: Create) -> Result<ExitCode, Failure> {
     if let Some(secs) = args.token_lifetime_secs {
         builder = builder.token_lifetime(std::time::Duration::from_secs(secs));
     }
+    builder = builder
+        .introspection(args.introspection)
+        .dpop_bound_access_tokens(args.dpop_bound);
     let client = builder.build()?;
 
     let store =

@@ -364,6 +364,8 @@ fn client_create_registers_a_client_in_postgres() {
             "https://metrics.example.com"
         );
         assert!(client.allowed_scopes().iter().any(|s| s == "metrics:write"));
+        assert!(!client.may_introspect(), "not unless asked");
+        assert!(!client.requires_dpop(), "not unless asked");
 
         // The stored client gets tokens from an issuer on the same store.
         let issuer = client_credentials::Issuer::builder(
@@ -400,6 +402,119 @@ fn client_create_registers_a_client_in_postgres() {
     );
     assert_eq!(code, 2, "the id is taken");
     assert!(err.contains("pick another --id"), "{err}");
+
+    let (client, connection) = runtime
+        .block_on(tokio_postgres::connect(&url, tokio_postgres::NoTls))
+        .unwrap();
+    runtime.spawn(connection);
+    runtime
+        .block_on(client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")))
+        .unwrap();
+}
+
+#[test]
+fn client_create_marks_introspecting_and_dpop_bound_clients() {
+    let Some(url) = services::database_url() else {
+        return;
+    };
+    let schema = services::unique_schema("flags");
+    let create = |id: &str, flags: &[&str]| {
+        let mut args = vec![
+            "client",
+            "create",
+            "--database-url",
+            &url,
+            "--schema",
+            &schema,
+            "--id",
+            id,
+            "--default-audience",
+            "https://api.example.com",
+            "--scope",
+            "api:read",
+            "--default-scope",
+            "api:read",
+        ];
+        args.extend_from_slice(flags);
+        let (code, out, err) = run(&args, "");
+        assert_eq!(code, 0, "{out}{err}");
+        value(&out, "secret")
+    };
+    let gateway_secret = create("gateway", &["--introspection"]);
+    let agent_secret = create("agent", &["--dpop-bound"]);
+    create("both", &["--introspection", "--dpop-bound"]);
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = PostgresClientStore::new(PostgresConfig::new(&url).schema(&schema)).unwrap();
+        let stored = |id: &'static str| {
+            let store = store.clone();
+            async move {
+                store
+                    .client(&ClientId::new(id).unwrap())
+                    .await
+                    .unwrap()
+                    .expect("the client is stored")
+            }
+        };
+        let gateway = stored("gateway").await;
+        assert!(gateway.may_introspect() && !gateway.requires_dpop());
+        let agent = stored("agent").await;
+        assert!(!agent.may_introspect() && agent.requires_dpop());
+        let both = stored("both").await;
+        assert!(both.may_introspect() && both.requires_dpop());
+
+        let issuer = client_credentials::Issuer::builder(
+            "https://auth.example.com",
+            client_credentials::KeySet::new(
+                client_credentials::SigningKey::generate(client_credentials::Algorithm::ES256)
+                    .unwrap()
+                    .0,
+            ),
+            store,
+        )
+        .build()
+        .unwrap();
+        let token_request = |id: &str, secret: &str| {
+            format!("grant_type=client_credentials&client_id={id}&client_secret={secret}")
+        };
+        let response = issuer
+            .handle_token_request(RequestParts::form_post(
+                token_request("gateway", &gateway_secret).as_bytes(),
+            ))
+            .await;
+        let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+        assert_eq!(response.status, 200, "{body}");
+        let token = body["access_token"].as_str().unwrap();
+
+        // The DPoP-bound client gets no token without a proof.
+        let response = issuer
+            .handle_token_request(RequestParts::form_post(
+                token_request("agent", &agent_secret).as_bytes(),
+            ))
+            .await;
+        let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+        assert_eq!(response.status, 400);
+        assert_eq!(body["error"], "invalid_dpop_proof", "{body}");
+
+        // The gateway may introspect; the agent may not.
+        let introspect =
+            |id: &str, secret: &str| format!("token={token}&client_id={id}&client_secret={secret}");
+        let response = issuer
+            .handle_introspection_request(RequestParts::form_post(
+                introspect("gateway", &gateway_secret).as_bytes(),
+            ))
+            .await;
+        assert_eq!(response.status, 200);
+        let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+        assert_eq!(body["active"], true);
+        let response = issuer
+            .handle_introspection_request(RequestParts::form_post(
+                introspect("agent", &agent_secret).as_bytes(),
+            ))
+            .await;
+        assert_eq!(response.status, 403);
+    });
 
     let (client, connection) = runtime
         .block_on(tokio_postgres::connect(&url, tokio_postgres::NoTls))

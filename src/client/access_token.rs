@@ -6,18 +6,24 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
+use crate::client::dpop::DpopKey;
+use crate::client::error::TokenSourceError;
 use crate::vocab::time::UnixTime;
 
 /// An access token and what the token endpoint said about it (RFC 6749 §5.1).
 ///
-/// Cheap to clone (the value is shared). Its `Debug` shows the type, expiry and
-/// scope, never the token.
+/// A DPoP-bound token (RFC 9449) keeps the source's proof key: each request
+/// that carries it needs a fresh proof from [`dpop_proof`](Self::dpop_proof).
+///
+/// Cheap to clone (the value is shared). Its `Debug` shows the type, expiry,
+/// scope and whether it is DPoP-bound, never the token or the key.
 #[derive(Clone)]
 pub struct AccessToken {
     value: Arc<Zeroizing<String>>,
     token_type: Arc<str>,
     expires_at: UnixTime,
     scope: Option<Arc<str>>,
+    dpop: Option<Arc<DpopKey>>,
 }
 
 impl AccessToken {
@@ -32,7 +38,14 @@ impl AccessToken {
             token_type: token_type.into(),
             expires_at,
             scope: scope.map(Into::into),
+            dpop: None,
         }
+    }
+
+    /// The token bound to `key`.
+    pub(crate) fn bound_to(mut self, key: Arc<DpopKey>) -> Self {
+        self.dpop = Some(key);
+        self
     }
 
     /// The token itself. Named so every use stands out in review.
@@ -62,10 +75,55 @@ impl AccessToken {
     pub fn authorization(&self) -> String {
         let scheme = if self.token_type.eq_ignore_ascii_case("bearer") {
             "Bearer"
+        } else if self.token_type.eq_ignore_ascii_case("dpop") {
+            "DPoP"
         } else {
             &self.token_type
         };
         format!("{scheme} {}", self.expose_secret())
+    }
+
+    /// Whether the token is DPoP-bound (RFC 9449): the token endpoint answered
+    /// `token_type` `DPoP` to a request with a proof of the source's key.
+    pub fn is_dpop_bound(&self) -> bool {
+        self.dpop.is_some()
+    }
+
+    /// A fresh DPoP proof for sending this token with a `method` request to
+    /// `url` (RFC 9449 §7.1): bound to the token (`ath`), with the latest
+    /// nonce `url`'s endpoint sent (see
+    /// [`remember_dpop_nonce`](Self::remember_dpop_nonce)), and with the
+    /// `content_digest` of `body` when given, as the MCP DPoP profile
+    /// requires of calls to MCP servers (pass `Some(b"")` for a request
+    /// without a body there). The query and fragment of `url` are left out
+    /// of `htu`. Send it in a `DPoP` header beside
+    /// [`authorization`](Self::authorization).
+    ///
+    /// `None` for a token that is not DPoP-bound.
+    ///
+    /// # Errors
+    /// [`TokenSourceError::Credentials`] if signing fails.
+    pub fn dpop_proof(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&[u8]>,
+    ) -> Result<Option<String>, TokenSourceError> {
+        match &self.dpop {
+            Some(key) => key
+                .proof(method, url, Some(self.expose_secret()), body)
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Remembers the `DPoP-Nonce` a resource server at `url` sent (RFC 9449
+    /// §9), for the next proofs to it. No effect on a token that is not
+    /// DPoP-bound.
+    pub fn remember_dpop_nonce(&self, url: &str, nonce: &str) {
+        if let Some(key) = &self.dpop {
+            key.remember_nonce(url, nonce);
+        }
     }
 
     /// Whether two tokens are the same one (same value), in constant time.
@@ -82,6 +140,7 @@ impl fmt::Debug for AccessToken {
             .field("token_type", &self.token_type)
             .field("expires_at", &self.expires_at)
             .field("scope", &self.scope)
+            .field("dpop_bound", &self.dpop.is_some())
             .finish()
     }
 }

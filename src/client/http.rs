@@ -40,7 +40,8 @@ impl fmt::Debug for TokenHttpRequest {
     }
 }
 
-/// What the server answered: the status, the `Retry-After` header and the body.
+/// What the server answered: the status, the `Retry-After` and `DPoP-Nonce`
+/// headers and the body.
 ///
 /// Its `Debug` omits the body, which may hold a token.
 #[derive(Clone, PartialEq, Eq)]
@@ -50,6 +51,8 @@ pub struct TokenHttpResponse {
     pub status: u16,
     /// The `Retry-After` header's value, if any.
     pub retry_after: Option<String>,
+    /// The `DPoP-Nonce` header's value, if any (RFC 9449 §8).
+    pub dpop_nonce: Option<String>,
     /// The response body.
     pub body: Vec<u8>,
 }
@@ -60,8 +63,16 @@ impl TokenHttpResponse {
         Self {
             status,
             retry_after,
+            dpop_nonce: None,
             body,
         }
+    }
+
+    /// The response with the `DPoP-Nonce` header `nonce`.
+    #[must_use]
+    pub fn with_dpop_nonce(mut self, nonce: impl Into<String>) -> Self {
+        self.dpop_nonce = Some(nonce.into());
+        self
     }
 }
 
@@ -70,6 +81,7 @@ impl fmt::Debug for TokenHttpResponse {
         f.debug_struct("TokenHttpResponse")
             .field("status", &self.status)
             .field("retry_after", &self.retry_after)
+            .field("dpop_nonce", &self.dpop_nonce)
             .field("body_len", &self.body.len())
             .finish()
     }

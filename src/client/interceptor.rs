@@ -21,7 +21,9 @@ use crate::client::token_source::TokenSource;
 ///
 /// A call made before the first token arrived, or while the refresh has
 /// failed for so long that the token expired, is refused with
-/// `Status::unavailable` naming the source's last error. Await
+/// `Status::unavailable` naming the source's last error. A DPoP source's
+/// bound tokens are not sent (`Status::failed_precondition`): a proof
+/// names the request's URL, which an interceptor does not see. Await
 /// [`ready`](Self::ready) at start-up to begin with a token. The task ends
 /// once every clone of the interceptor is dropped (at its next wake-up).
 ///
@@ -112,6 +114,10 @@ impl tonic::service::Interceptor for TonicInterceptor {
         let now = self.source.now();
         let token = self.current.borrow().clone();
         match token {
+            Some(token) if token.is_dpop_bound() => Err(tonic::Status::failed_precondition(
+                "the token is DPoP-bound, and an interceptor cannot sign its proofs (it does not \
+                 see the request URL): use a source without DPoP for gRPC",
+            )),
             Some(token) if now < token.expires_at() => {
                 let mut value = MetadataValue::try_from(token.authorization()).map_err(|_| {
                     tonic::Status::internal("the access token cannot be sent as metadata")

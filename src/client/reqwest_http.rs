@@ -44,6 +44,11 @@ impl ReqwestHttp {
             .get("retry-after")
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
+        let dpop_nonce = response
+            .headers()
+            .get("dpop-nonce")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(StoreError::new)? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
@@ -56,6 +61,7 @@ impl ReqwestHttp {
         Ok(TokenHttpResponse {
             status,
             retry_after,
+            dpop_nonce,
             body,
         })
     }

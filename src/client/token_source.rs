@@ -13,10 +13,12 @@ use serde::Deserialize;
 use crate::client::access_token::AccessToken;
 use crate::client::backoff::{RetryPolicy, is_retryable, parse_retry_after};
 use crate::client::credentials::Credentials;
+use crate::client::dpop::{DpopKey, asks_for_nonce};
 use crate::client::endpoint::{Endpoint, Resolved, metadata_url, read_metadata};
 use crate::client::error::TokenSourceError;
 use crate::client::http::{DynTokenHttp, HttpFuture, TokenHttp, TokenHttpResponse};
 use crate::client::reqwest_http::ReqwestHttp;
+use crate::jose::keys::SigningKey;
 use crate::vocab::clock::{Clock, SystemClock};
 use crate::vocab::error::ConfigError;
 use crate::vocab::time::UnixTime;
@@ -36,6 +38,13 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// request). Failed requests are retried with backoff per its
 /// [`RetryPolicy`]; a refresh that fails while the old token is still valid
 /// hands out the old token.
+///
+/// With [`TokenSourceBuilder::dpop`], the source holds a DPoP proof key
+/// (RFC 9449): it signs a proof for each token request, answers a server's
+/// `use_dpop_nonce` with one retry carrying the nonce (and remembers the
+/// latest nonce of each endpoint), insists on `token_type` `DPoP`, and the
+/// tokens it hands out sign the proofs for the calls that carry them
+/// ([`AccessToken::dpop_proof`]).
 ///
 /// Cheap to clone (the clones share the cache). Its `Debug` shows the
 /// endpoint, the credentials' method and client id, and the number of cached
@@ -80,6 +89,7 @@ struct Inner {
     allow_http_loopback: bool,
     scope: Option<String>,
     resource: Option<String>,
+    dpop: Option<Arc<DpopKey>>,
     resolved: tokio::sync::OnceCell<Resolved>,
     slots: Mutex<HashMap<TokenKey, Arc<Slot>>>,
 }
@@ -145,6 +155,7 @@ impl TokenSource {
             allow_http_loopback: false,
             scope: None,
             resource: None,
+            dpop: DpopSetting::Off,
         }
     }
 
@@ -248,6 +259,11 @@ impl TokenSource {
         self.inner.resource.as_deref()
     }
 
+    /// Whether the source asks for DPoP-bound tokens.
+    pub fn is_dpop(&self) -> bool {
+        self.inner.dpop.is_some()
+    }
+
     /// How long before expiry a token is refreshed.
     pub fn refresh_margin(&self) -> Duration {
         self.inner.refresh_margin
@@ -312,31 +328,61 @@ impl TokenSource {
             .await
     }
 
-    /// One token request, retried as the policy says.
+    /// One token request, retried as the policy says; with DPoP, asked once
+    /// more with the nonce the server demands (RFC 9449 §8).
     async fn fetch(&self, key: &TokenKey) -> Result<AccessToken, TokenSourceError> {
         let resolved = self.resolve().await?;
         let inner = &self.inner;
-        let mut sent_at = inner.clock.now();
-        let response = self
-            .send(|| {
-                sent_at = inner.clock.now();
-                let request = inner.credentials.token_request(
-                    &resolved.token_endpoint,
-                    resolved.issuer.as_deref(),
-                    key.scope.as_deref(),
-                    key.resource.as_deref(),
-                    sent_at,
-                )?;
-                Ok(
-                    Box::pin(async move { inner.http.post_boxed(&request).await })
-                        as HttpFuture<'_>,
-                )
-            })
-            .await?;
-        if response.status != 200 {
-            return Err(refusal(&response));
+        let endpoint = resolved.token_endpoint.as_str();
+        let mut nonce_retry = inner.dpop.is_some();
+        loop {
+            let mut sent_at = inner.clock.now();
+            let response = self
+                .send(|| {
+                    sent_at = inner.clock.now();
+                    let mut request = inner.credentials.token_request(
+                        endpoint,
+                        resolved.issuer.as_deref(),
+                        key.scope.as_deref(),
+                        key.resource.as_deref(),
+                        sent_at,
+                    )?;
+                    if let Some(dpop) = &inner.dpop {
+                        let proof = dpop.proof("POST", endpoint, None, None)?;
+                        request.headers.push(("DPoP".to_owned(), proof));
+                    }
+                    Ok(
+                        Box::pin(async move { inner.http.post_boxed(&request).await })
+                            as HttpFuture<'_>,
+                    )
+                })
+                .await?;
+            let Some(dpop) = &inner.dpop else {
+                if response.status != 200 {
+                    return Err(refusal(&response));
+                }
+                return read_token_response(&response.body, sent_at, inner.assumed_lifetime);
+            };
+            if let Some(nonce) = &response.dpop_nonce {
+                dpop.remember_nonce(endpoint, nonce);
+                if nonce_retry && asks_for_nonce(response.status, &response.body) {
+                    nonce_retry = false;
+                    continue;
+                }
+            }
+            if response.status != 200 {
+                return Err(refusal(&response));
+            }
+            let token = read_token_response(&response.body, sent_at, inner.assumed_lifetime)?;
+            if !token.token_type().eq_ignore_ascii_case("DPoP") {
+                return Err(TokenSourceError::InvalidResponse(format!(
+                    "the token_type is {:?}, not DPoP, although the request carried a DPoP proof; \
+                     the server does not support DPoP (RFC 9449 §5)",
+                    token.token_type()
+                )));
+            }
+            return Ok(token.bound_to(dpop.clone()));
         }
-        read_token_response(&response.body, sent_at, inner.assumed_lifetime)
     }
 
     /// Sends what `request` makes until an answer that is not worth
@@ -448,6 +494,7 @@ impl fmt::Debug for TokenSource {
             .field("scope", &inner.scope)
             .field("resource", &inner.resource)
             .field("refresh_margin", &inner.refresh_margin)
+            .field("dpop", &inner.dpop)
             .field("cached_keys", &self.lock_slots().len())
             .finish_non_exhaustive()
     }
@@ -463,7 +510,8 @@ impl fmt::Debug for TokenSource {
 /// - retries: [`RetryPolicy::default`];
 /// - URLs must be `https` (loopback `http` only with
 ///   [`danger_allow_http_loopback`](Self::danger_allow_http_loopback));
-/// - no scope and no resource: the client's defaults at the server.
+/// - no scope and no resource: the client's defaults at the server;
+/// - no DPoP: bearer tokens.
 #[must_use]
 pub struct TokenSourceBuilder {
     endpoint: Endpoint,
@@ -476,6 +524,14 @@ pub struct TokenSourceBuilder {
     allow_http_loopback: bool,
     scope: Option<String>,
     resource: Option<String>,
+    dpop: DpopSetting,
+}
+
+/// Whether and with which key the source asks for DPoP-bound tokens.
+enum DpopSetting {
+    Off,
+    Generate,
+    Key(Box<SigningKey>),
 }
 
 impl TokenSourceBuilder {
@@ -521,6 +577,21 @@ impl TokenSourceBuilder {
         self
     }
 
+    /// Asks for DPoP-bound tokens (RFC 9449) with a fresh ES256 proof key,
+    /// generated when the source is built and kept in memory only.
+    pub fn dpop(mut self) -> Self {
+        self.dpop = DpopSetting::Generate;
+        self
+    }
+
+    /// Asks for DPoP-bound tokens (RFC 9449) with `key` (asymmetric: ES256,
+    /// ES384, EdDSA, RS256 or PS256) as the proof key, for a key that must
+    /// outlive the process.
+    pub fn dpop_key(mut self, key: SigningKey) -> Self {
+        self.dpop = DpopSetting::Key(Box::new(key));
+        self
+    }
+
     /// Accepts `http` URLs on `localhost`, `127.0.0.1` or `[::1]`: for tests
     /// and local demos only, as credentials then travel in the clear.
     pub fn danger_allow_http_loopback(mut self) -> Self {
@@ -533,7 +604,9 @@ impl TokenSourceBuilder {
     /// # Errors
     /// [`ConfigError::InvalidIssuer`] or [`ConfigError::InvalidEndpoint`] for
     /// a URL that is not `https` (or allowed loopback `http`);
-    /// [`ConfigError::Invalid`] when the default HTTP client cannot be built.
+    /// [`ConfigError::Invalid`] when the default HTTP client cannot be built;
+    /// [`ConfigError::InvalidKey`] for a symmetric DPoP key, or when a DPoP
+    /// key cannot be generated.
     pub fn build(self) -> Result<TokenSource, ConfigError> {
         match &self.endpoint {
             Endpoint::Issuer(url) if !is_acceptable_url(url, self.allow_http_loopback, false) => {
@@ -552,6 +625,20 @@ impl TokenSourceBuilder {
                 ConfigError::Invalid("the reqwest client cannot be built (no TLS trust roots?)")
             })?),
         };
+        let dpop = match self.dpop {
+            DpopSetting::Off => None,
+            DpopSetting::Generate => {
+                let (key, _pem) = SigningKey::generate(crate::jose::algorithm::Algorithm::ES256)?;
+                Some(Arc::new(DpopKey::new(key, self.clock.clone())))
+            }
+            DpopSetting::Key(key) if key.public_jwk().is_none() => {
+                return Err(ConfigError::InvalidKey(
+                    "a DPoP proof key must be asymmetric (ES256, ES384, EdDSA, RS256 or PS256)"
+                        .to_owned(),
+                ));
+            }
+            DpopSetting::Key(key) => Some(Arc::new(DpopKey::new(*key, self.clock.clone()))),
+        };
         Ok(TokenSource {
             inner: Arc::new(Inner {
                 endpoint: self.endpoint,
@@ -564,6 +651,7 @@ impl TokenSourceBuilder {
                 allow_http_loopback: self.allow_http_loopback,
                 scope: self.scope,
                 resource: self.resource,
+                dpop,
                 resolved: tokio::sync::OnceCell::new(),
                 slots: Mutex::new(HashMap::new()),
             }),
@@ -576,6 +664,7 @@ impl fmt::Debug for TokenSourceBuilder {
         f.debug_struct("TokenSourceBuilder")
             .field("endpoint", &self.endpoint)
             .field("credentials", &self.credentials)
+            .field("dpop", &!matches!(self.dpop, DpopSetting::Off))
             .finish_non_exhaustive()
     }
 }
