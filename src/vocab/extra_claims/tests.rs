@@ -99,3 +99,14 @@ fn received_claims_keep_the_unregistered_members_only() {
     assert!(ExtraClaims::from_payload(b"[1]").is_none());
     assert!(ExtraClaims::from_payload(br#"{"a":1} x"#).is_none());
 }
+
+/// A payload is JSON, so UTF-8, throughout: also in the registered claims the
+/// reader skips unread, and in their nested members.
+#[test]
+fn extra_claims_reader_refuses_a_payload_not_in_utf8_where_it_skips() {
+    assert!(ExtraClaims::from_payload(b"{\"sub\":\"a\xf6\",\"t\":1}").is_none());
+    assert!(ExtraClaims::from_payload(b"{\"cnf\":{\"jt\":\"x\x8f\"},\"t\":1}").is_none());
+    assert!(ExtraClaims::from_payload(b"{\"t\":\"\xff\"}").is_none());
+    let extra = ExtraClaims::from_payload("{\"sub\":\"é\",\"t\":\"☃\"}".as_bytes()).unwrap();
+    assert_eq!(extra.json("t"), Some("\"☃\""));
+}
