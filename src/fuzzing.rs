@@ -15,6 +15,7 @@ mod access_token;
 mod client_assertion;
 mod dpop_resource;
 mod dpop_token_endpoint;
+mod extra_claims;
 mod jwk_set;
 mod platform_token;
 
@@ -22,6 +23,7 @@ pub use self::access_token::{access_token, valid_token};
 pub use self::client_assertion::{client_assertion, valid_assertion};
 pub use self::dpop_resource::{dpop_resource, valid_resource_proof};
 pub use self::dpop_token_endpoint::{dpop_token_endpoint, valid_token_endpoint_proof};
+pub use self::extra_claims::extra_claims;
 pub use self::jwk_set::jwk_set;
 pub use self::platform_token::{platform_token, valid_platform_token};
 

@@ -80,6 +80,13 @@ fn dpop_resource_seeds() {
 }
 
 #[test]
+fn extra_claims_seeds() {
+    let (accepted, refused) = run("extra_claims", fuzzing::extra_claims);
+    assert!(accepted >= 3, "{accepted} seeds accepted");
+    assert!(refused >= 3, "{refused} seeds refused");
+}
+
+#[test]
 fn platform_token_seeds() {
     let (accepted, refused) = run("platform_token", fuzzing::platform_token);
     assert!(accepted >= 3, "{accepted} seeds accepted");
@@ -133,5 +140,6 @@ fn degenerate_inputs() {
         fuzzing::dpop_token_endpoint(data);
         fuzzing::dpop_resource(data);
         fuzzing::platform_token(data);
+        fuzzing::extra_claims(data);
     }
 }
