@@ -13,6 +13,8 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
 mod access_token;
 mod client_assertion;
+#[cfg(feature = "tower")]
+mod credentials;
 mod dpop_resource;
 mod dpop_token_endpoint;
 mod extra_claims;
@@ -21,6 +23,8 @@ mod platform_token;
 
 pub use self::access_token::{access_token, valid_token};
 pub use self::client_assertion::{client_assertion, valid_assertion};
+#[cfg(feature = "tower")]
+pub use self::credentials::credentials_reader;
 pub use self::dpop_resource::{dpop_resource, valid_resource_proof};
 pub use self::dpop_token_endpoint::{dpop_token_endpoint, valid_token_endpoint_proof};
 pub use self::extra_claims::extra_claims;

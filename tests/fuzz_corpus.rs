@@ -86,6 +86,14 @@ fn extra_claims_seeds() {
     assert!(refused >= 3, "{refused} seeds refused");
 }
 
+#[cfg(feature = "tower")]
+#[test]
+fn credentials_seeds() {
+    let (accepted, refused) = run("credentials", fuzzing::credentials_reader);
+    assert!(accepted >= 3, "{accepted} seeds accepted");
+    assert!(refused >= 3, "{refused} seeds refused");
+}
+
 #[test]
 fn platform_token_seeds() {
     let (accepted, refused) = run("platform_token", fuzzing::platform_token);
@@ -141,5 +149,7 @@ fn degenerate_inputs() {
         fuzzing::dpop_resource(data);
         fuzzing::platform_token(data);
         fuzzing::extra_claims(data);
+        #[cfg(feature = "tower")]
+        fuzzing::credentials_reader(data);
     }
 }
