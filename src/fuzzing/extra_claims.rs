@@ -14,7 +14,7 @@ const NOW: u64 = 1_700_000_000;
 const SECRET: &[u8] = b"fuzz-extra-claims-token-secret-0123456789";
 const HEADER: &str = r#"{"alg":"HS256","typ":"at+jwt","kid":"x-1"}"#;
 
-/// A claims payload read by [`ExtraClaims::from_payload`], then signed as an
+/// A claims payload read by `ExtraClaims::from_payload`, then signed as an
 /// access token and validated by a [`Validator`] with
 /// [`read_extra_claims`](crate::resource::ValidatorBuilder::read_extra_claims).
 ///

@@ -38,9 +38,10 @@ const MAX_LIFETIME: u64 = 3600;
 const ISSUER_SECRET: &[u8] = b"fuzz-federation-issuer-secret-0123456789";
 
 /// A platform token sent as the `assertion` of a JWT-bearer grant to a fresh
-/// [`Issuer`] trusting [`PLATFORM`] (one Ed25519 key, `kid` `p-1`) with one
-/// one-use claim rule: `sub` `system:serviceaccount:payments:*` and
-/// `cluster` = `prod` get a token for the client `payments`.
+/// [`Issuer`] trusting `https://platform.example.com` (one Ed25519 key, `kid`
+/// `p-1`) with one one-use claim rule: `sub`
+/// `system:serviceaccount:payments:*` and `cluster` = `prod` get a token for
+/// the client `payments`.
 ///
 /// Input layout: one flags byte, then the rest. Flags bits 0–1 pick how the
 /// rest becomes the assertion:
