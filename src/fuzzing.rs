@@ -13,11 +13,23 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
 mod access_token;
 mod client_assertion;
+#[cfg(feature = "tower")]
+mod credentials;
+mod dpop_resource;
+mod dpop_token_endpoint;
+mod extra_claims;
 mod jwk_set;
+mod platform_token;
 
 pub use self::access_token::{access_token, valid_token};
 pub use self::client_assertion::{client_assertion, valid_assertion};
+#[cfg(feature = "tower")]
+pub use self::credentials::credentials_reader;
+pub use self::dpop_resource::{dpop_resource, valid_resource_proof};
+pub use self::dpop_token_endpoint::{dpop_token_endpoint, valid_token_endpoint_proof};
+pub use self::extra_claims::extra_claims;
 pub use self::jwk_set::jwk_set;
+pub use self::platform_token::{platform_token, valid_platform_token};
 
 /// How `TokenRequest::parse` took an input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,9 +156,10 @@ fn check(parts: &RequestParts<'_>) -> Outcome {
 }
 
 /// The `application/x-www-form-urlencoded` byte serializer.
-fn form_urlencode(s: &str) -> String {
+fn form_urlencode(s: impl AsRef<[u8]>) -> String {
+    let s = s.as_ref();
     let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
+    for &b in s {
         match b {
             b'*' | b'-' | b'.' | b'_' | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' => {
                 out.push(char::from(b));
@@ -214,4 +227,73 @@ fn mutate(valid: &str, edits: &[u8]) -> String {
         }
     }
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// An Ed25519 key pair made from a fixed seed: a public test key, never a
+/// secret. Its signatures are deterministic, so a seed file holding a signed
+/// input stays valid.
+struct FixedEd25519 {
+    seed: [u8; 32],
+    pair: ring::signature::Ed25519KeyPair,
+}
+
+impl FixedEd25519 {
+    fn new(seed: [u8; 32]) -> Self {
+        let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(&seed)
+            .expect("any 32 bytes are an Ed25519 seed");
+        Self { seed, pair }
+    }
+
+    /// The public key, base64url: the JWK's `x`.
+    fn x(&self) -> String {
+        use ring::signature::KeyPair as _;
+        URL_SAFE_NO_PAD.encode(self.pair.public_key().as_ref())
+    }
+
+    /// The public JWK, `{"kty":"OKP","crv":"Ed25519","x":…}`.
+    fn jwk(&self) -> String {
+        format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{}"}}"#, self.x())
+    }
+
+    /// The RFC 7638 SHA-256 thumbprint, computed here from its definition.
+    fn thumbprint(&self) -> String {
+        let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#, self.x());
+        URL_SAFE_NO_PAD.encode(ring::digest::digest(
+            &ring::digest::SHA256,
+            canonical.as_bytes(),
+        ))
+    }
+
+    /// The same key as a crate [`SigningKey`](crate::SigningKey) (PKCS#8 v1).
+    fn signing_key(&self, kid: &str) -> crate::SigningKey {
+        let mut der = vec![
+            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+            0x04, 0x20,
+        ];
+        der.extend_from_slice(&self.seed);
+        crate::SigningKey::from_pkcs8_der(crate::Algorithm::EdDSA, &der, Some(kid.to_owned()))
+            .expect("a valid Ed25519 key")
+    }
+
+    /// `base64url(header).base64url(claims).base64url(EdDSA signature)`: the
+    /// JSON texts are signed exactly as given.
+    fn compact(&self, header: &[u8], claims: &[u8]) -> String {
+        let mut compact = URL_SAFE_NO_PAD.encode(header);
+        compact.push('.');
+        compact.push_str(&URL_SAFE_NO_PAD.encode(claims));
+        let signature = self.pair.sign(compact.as_bytes());
+        compact.push('.');
+        compact.push_str(&URL_SAFE_NO_PAD.encode(signature.as_ref()));
+        compact
+    }
+}
+
+/// The claims of a compact JWS, as JSON (`Null` when they are not).
+fn jws_claims(compact: &str) -> serde_json::Value {
+    compact
+        .split('.')
+        .nth(1)
+        .and_then(|payload| URL_SAFE_NO_PAD.decode(payload).ok())
+        .and_then(|json| serde_json::from_slice(&json).ok())
+        .unwrap_or_default()
 }

@@ -65,6 +65,42 @@ fn jwk_set_seeds() {
     assert!(refused >= 3, "{refused} seeds refused");
 }
 
+#[test]
+fn dpop_token_endpoint_seeds() {
+    let (accepted, refused) = run("dpop_token_endpoint", fuzzing::dpop_token_endpoint);
+    assert!(accepted >= 3, "{accepted} seeds accepted");
+    assert!(refused >= 3, "{refused} seeds refused");
+}
+
+#[test]
+fn dpop_resource_seeds() {
+    let (accepted, refused) = run("dpop_resource", fuzzing::dpop_resource);
+    assert!(accepted >= 3, "{accepted} seeds accepted");
+    assert!(refused >= 3, "{refused} seeds refused");
+}
+
+#[test]
+fn extra_claims_seeds() {
+    let (accepted, refused) = run("extra_claims", fuzzing::extra_claims);
+    assert!(accepted >= 3, "{accepted} seeds accepted");
+    assert!(refused >= 3, "{refused} seeds refused");
+}
+
+#[cfg(feature = "tower")]
+#[test]
+fn credentials_seeds() {
+    let (accepted, refused) = run("credentials", fuzzing::credentials_reader);
+    assert!(accepted >= 3, "{accepted} seeds accepted");
+    assert!(refused >= 3, "{refused} seeds refused");
+}
+
+#[test]
+fn platform_token_seeds() {
+    let (accepted, refused) = run("platform_token", fuzzing::platform_token);
+    assert!(accepted >= 3, "{accepted} seeds accepted");
+    assert!(refused >= 3, "{refused} seeds refused");
+}
+
 /// The valid inputs the structured modes start from are valid indeed.
 #[test]
 fn structured_modes_start_from_valid_inputs() {
@@ -76,6 +112,19 @@ fn structured_modes_start_from_valid_inputs() {
     let mut raw = vec![0];
     raw.extend_from_slice(fuzzing::valid_token().as_bytes());
     assert_eq!(fuzzing::access_token(&raw), Outcome::Accepted);
+    for (body, valid) in [
+        (
+            fuzzing::dpop_token_endpoint as fn(&[u8]) -> Outcome,
+            fuzzing::valid_token_endpoint_proof(),
+        ),
+        (fuzzing::platform_token, fuzzing::valid_platform_token()),
+    ] {
+        assert_eq!(body(b"\x02"), Outcome::Accepted);
+        let mut raw = vec![0];
+        raw.extend_from_slice(valid.as_bytes());
+        assert_eq!(body(&raw), Outcome::Accepted);
+    }
+    assert_eq!(fuzzing::dpop_resource(b"\x02"), Outcome::Accepted);
 }
 
 /// A few inputs that are not in the corpus: the bodies must cope with inputs
@@ -96,5 +145,11 @@ fn degenerate_inputs() {
         fuzzing::client_assertion(data);
         fuzzing::access_token(data);
         fuzzing::jwk_set(data);
+        fuzzing::dpop_token_endpoint(data);
+        fuzzing::dpop_resource(data);
+        fuzzing::platform_token(data);
+        fuzzing::extra_claims(data);
+        #[cfg(feature = "tower")]
+        fuzzing::credentials_reader(data);
     }
 }

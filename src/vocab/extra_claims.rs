@@ -188,9 +188,11 @@ impl ExtraClaims {
 
     /// The members of a received claims object (`payload`, JSON) that are not
     /// [registered](REGISTERED_CLAIMS); `None` when the payload is not a JSON
-    /// object or repeats a member.
+    /// object in UTF-8 (RFC 8259 §8.1: also where a member is skipped unread)
+    /// or repeats a member.
     pub(crate) fn from_payload(payload: &[u8]) -> Option<Self> {
-        let mut de = serde_json::Deserializer::from_slice(payload);
+        let text = std::str::from_utf8(payload).ok()?;
+        let mut de = serde_json::Deserializer::from_str(text);
         let members = de.deserialize_map(ReceivedExtra).ok()?;
         de.end().ok()?;
         let rendered = render(&members);

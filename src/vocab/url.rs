@@ -40,3 +40,6 @@ pub(crate) fn htu_normal_form(url: &str) -> Option<String> {
     let path = if path.is_empty() { "/" } else { path };
     Some(format!("{scheme}://{}{path}", authority.as_str()))
 }
+
+#[cfg(test)]
+mod tests;

@@ -124,3 +124,49 @@ fn c103_the_header_kept_from_the_last_proof_never_skips_a_check() {
     assert!(es256.verify(&forged, &target(None, None), now).is_ok());
     assert!(es256.verify(&proof, &target(None, None), now).is_ok());
 }
+
+/// A dictionary member of another algorithm, as RFC 9530 allows beside
+/// `sha-256`.
+fn other_member() -> impl proptest::strategy::Strategy<Value = String> {
+    proptest::prop_oneof![
+        proptest::strategy::Just("sha-512=:AAAA:".to_owned()),
+        "[a-z0-9-]{1,8}=:[A-Za-z0-9+/]{0,12}={0,2}:",
+        "[a-z0-9-]{1,8}=[0-9]{1,3}",
+    ]
+}
+
+proptest::proptest! {
+    #[test]
+    fn content_digest_reads_back_what_it_writes(
+        body in proptest::collection::vec(proptest::num::u8::ANY, 0..256),
+        other in proptest::collection::vec(proptest::num::u8::ANY, 0..256),
+        before in proptest::collection::vec(other_member(), 0..3),
+        after in proptest::collection::vec(other_member(), 0..3),
+        spaces in "[ \t]{0,2}",
+        upper in proptest::bool::ANY,
+    ) {
+        let digest = content_digest(&body);
+        proptest::prop_assert!(content_digest_matches(&digest, &body));
+        proptest::prop_assert_eq!(content_digest_matches(&digest, &other), other == body);
+        // Among other members, with optional whitespace around each.
+        let member = if upper { digest.replacen("sha-256", "SHA-256", 1) } else { digest.clone() };
+        let mut members = before.clone();
+        members.push(member);
+        members.extend(after.iter().cloned());
+        let dictionary = members.join(&format!(",{spaces}"));
+        proptest::prop_assert!(content_digest_matches(&dictionary, &body), "{}", dictionary);
+        // Without the sha-256 member, never.
+        let rest: Vec<String> = before.into_iter().chain(after).collect();
+        proptest::prop_assert!(!content_digest_matches(&rest.join(", "), &body));
+    }
+
+    #[test]
+    fn content_digest_reader_never_panics(dictionary in "\\PC{0,64}", body in "\\PC{0,16}") {
+        let matched = content_digest_matches(&dictionary, body.as_bytes());
+        if matched {
+            proptest::prop_assert!(
+                dictionary.contains(content_digest(body.as_bytes()).trim_start_matches("sha-256="))
+            );
+        }
+    }
+}

@@ -99,3 +99,33 @@ fn received_claims_keep_the_unregistered_members_only() {
     assert!(ExtraClaims::from_payload(b"[1]").is_none());
     assert!(ExtraClaims::from_payload(br#"{"a":1} x"#).is_none());
 }
+
+/// A payload is JSON, so UTF-8, throughout: also in the registered claims the
+/// reader skips unread, and in their nested members.
+#[test]
+fn extra_claims_reader_refuses_a_payload_not_in_utf8_where_it_skips() {
+    assert!(ExtraClaims::from_payload(b"{\"sub\":\"a\xf6\",\"t\":1}").is_none());
+    assert!(ExtraClaims::from_payload(b"{\"cnf\":{\"jt\":\"x\x8f\"},\"t\":1}").is_none());
+    assert!(ExtraClaims::from_payload(b"{\"t\":\"\xff\"}").is_none());
+    let extra = ExtraClaims::from_payload("{\"sub\":\"é\",\"t\":\"☃\"}".as_bytes()).unwrap();
+    assert_eq!(extra.json("t"), Some("\"☃\""));
+}
+
+/// A number is read as the nearest `f64` to its text, so its value does not
+/// move when the claims are written and read again.
+#[test]
+fn received_extra_claims_keep_numbers_exactly() {
+    for text in [
+        "118446744073709551616",
+        "1.1844674407370955e20",
+        "0.1",
+        "2.2250738585072014e-308",
+    ] {
+        let payload = format!(r#"{{"n":{text}}}"#);
+        let extra = ExtraClaims::from_payload(payload.as_bytes()).unwrap();
+        let exact: f64 = text.parse().unwrap();
+        assert_eq!(extra.get::<f64>("n").unwrap(), Some(exact), "{text}");
+        let again = ExtraClaims::from_payload(extra.to_string().as_bytes()).unwrap();
+        assert_eq!(again, extra, "{text}");
+    }
+}
