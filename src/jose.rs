@@ -46,6 +46,8 @@ pub(crate) mod jws;
 pub(crate) mod keys;
 pub(crate) mod numeric_date;
 pub(crate) mod remote_keys;
+#[cfg(feature = "reqwest")]
+pub(crate) mod reqwest_io;
 pub(crate) mod token_verifier;
 pub(crate) mod verification_keys;
 

@@ -1,12 +1,8 @@
 //! [`TokenHttp`] over `reqwest`, with rustls and the system's trust roots.
 
-use std::time::Duration;
-
 use crate::client::http::{TokenHttp, TokenHttpRequest, TokenHttpResponse};
+use crate::jose::reqwest_io;
 use crate::vocab::error::StoreError;
-
-/// The largest body read: a token response or a metadata document is a few KiB.
-const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// A [`TokenHttp`] over a `reqwest` client: TLS by rustls, a 10 s timeout, no
 /// redirects, bodies up to 256 KiB.
@@ -21,12 +17,9 @@ impl ReqwestHttp {
     /// # Errors
     /// A [`StoreError`] when the client cannot be built (no trust roots).
     pub fn new() -> Result<Self, StoreError> {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(StoreError::new)?;
-        Ok(Self { client })
+        Ok(Self {
+            client: reqwest_io::client()?,
+        })
     }
 
     /// Uses `client` as it is configured.
@@ -38,31 +31,11 @@ impl ReqwestHttp {
         url: &str,
         mut response: reqwest::Response,
     ) -> Result<TokenHttpResponse, StoreError> {
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
-        let dpop_nonce = response
-            .headers()
-            .get("dpop-nonce")
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(StoreError::new)? {
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(StoreError::msg(format!(
-                    "the response of {url} exceeds {MAX_BODY_BYTES} bytes"
-                )));
-            }
-            body.extend_from_slice(&chunk);
-        }
         Ok(TokenHttpResponse {
-            status,
-            retry_after,
-            dpop_nonce,
-            body,
+            status: response.status().as_u16(),
+            retry_after: reqwest_io::header(&response, "retry-after"),
+            dpop_nonce: reqwest_io::header(&response, "dpop-nonce"),
+            body: reqwest_io::body(url, &mut response).await?,
         })
     }
 }
