@@ -370,6 +370,12 @@ pub fn content_digest(body: &[u8]) -> String {
 /// Whether an RFC 9530 digest dictionary holds a `sha-256` member equal to
 /// `body`'s digest. Other algorithms are ignored; without `sha-256`, no.
 fn content_digest_matches(dictionary: &str, body: &[u8]) -> bool {
+    // RFC 8941 §3.3.5: parsers SHOULD NOT fail when `=` padding is missing.
+    const BYTE_SEQUENCE: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
     let expected = digest::digest(&digest::SHA256, body);
     dictionary.split(',').any(|member| {
         let Some((name, value)) = member.trim_matches([' ', '\t']).split_once('=') else {
@@ -379,7 +385,7 @@ fn content_digest_matches(dictionary: &str, body: &[u8]) -> bool {
             return false;
         };
         name.eq_ignore_ascii_case("sha-256")
-            && STANDARD
+            && BYTE_SEQUENCE
                 .decode(value)
                 .is_ok_and(|given| bool::from(given.ct_eq(expected.as_ref())))
     })

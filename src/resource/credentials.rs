@@ -98,7 +98,11 @@ pub fn credentials<'a>(
             Some(token) => token,
             None => return Ok(None),
         },
-        Scheme::ConfiguredHeader => value.trim_matches([' ', '\t']),
+        // An empty header carries no token: a challenge without an error code.
+        Scheme::ConfiguredHeader => match value.trim_matches([' ', '\t']) {
+            "" => return Ok(None),
+            token => token,
+        },
     };
     Ok(Some(Credentials {
         scheme,

@@ -84,6 +84,19 @@ fn content_digest_dictionaries_with_other_members() {
 }
 
 #[test]
+fn a_content_digest_without_its_padding_still_matches() {
+    let body = b"hello";
+    let padded = content_digest(body);
+    assert!(
+        padded.ends_with("=:"),
+        "a SHA-256 in base64 is padded: {padded}"
+    );
+    let unpadded = padded.replace('=', "").replacen("sha-256", "sha-256=", 1);
+    assert!(content_digest_matches(&unpadded, body), "{unpadded}");
+    assert!(!content_digest_matches(&unpadded, b"hello!"));
+}
+
+#[test]
 fn symmetric_or_empty_algorithm_lists_are_refused() {
     let mut config = DpopConfig::default();
     assert!(config.check().is_ok());

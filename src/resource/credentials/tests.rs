@@ -44,6 +44,15 @@ fn c121_a_configured_header_holds_the_token_alone() {
 }
 
 #[test]
+fn an_empty_configured_header_carries_no_token() {
+    let source = TokenLocation::Header(HeaderName::from_static("x-upstream-token"));
+    for value in ["", " ", " \t "] {
+        let h = head(&[("x-upstream-token", value)]);
+        assert!(credentials(&h, &source).unwrap().is_none(), "{value:?}");
+    }
+}
+
+#[test]
 fn two_header_lines_are_a_malformed_request() {
     let h = head(&[
         ("authorization", "Bearer a.b.c"),
