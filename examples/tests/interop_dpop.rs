@@ -8,20 +8,15 @@
 //! Needs `node` and `npm ci` run in that directory (`.ci/run` does both).
 //! Without them the test is skipped locally, and fails under `CI=true`.
 
-use std::net::SocketAddr;
+mod fixtures;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::Arc;
 use std::time::Duration;
 
-use client_credentials::{Algorithm, ClientSecret, KeySet, SecretHash, SigningKey};
-use client_credentials_examples::axum_server::config::ServerConfig;
-use client_credentials_examples::axum_server::routes as token_routes;
-use client_credentials_examples::mcp_resource_server::routes::{
-    self as mcp_routes, McpServer, Settings,
-};
+use client_credentials::{Algorithm, KeySet, SigningKey};
+use fixtures::dpop_servers;
 use serde_json::Value;
-use tokio::net::TcpListener;
 
 fn client_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/dpop")
@@ -54,39 +49,12 @@ async fn c100_c107_c112_openid_client_gets_dpop_tokens_and_calls_the_mcp_server(
     if !client_available() {
         return;
     }
-    let token_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let mcp_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let token_addr: SocketAddr = token_listener.local_addr().unwrap();
-    let issuer = format!("http://{token_addr}");
-    let resource = format!("http://{}/mcp", mcp_listener.local_addr().unwrap());
-
-    let secret = ClientSecret::generate();
-    let (server_key, server_pem) = SigningKey::generate(Algorithm::ES256).unwrap();
-    drop(server_key);
     let (jwt_key, jwt_pem) = SigningKey::generate(Algorithm::ES256).unwrap();
     let jwt_kid = jwt_key.kid().to_owned();
     let jwks = KeySet::new(jwt_key).jwks_json();
-    let toml = format!(
-        r#"
-issuer = "{issuer}"
-listen = "{token_addr}"
-
-[[keys]]
-algorithm = "ES256"
-private_key_file = "issuer.pem"
-
-[dpop]
-nonce_secret_file = "dpop-nonce.secret"
-
-[[clients]]
-id = "agent"
-secrets = [{{ id = "s1", hash = "{hash}" }}]
-allowed_scopes = ["mcp:read"]
-default_scopes = ["mcp:read"]
-allowed_audiences = ["{resource}"]
-default_audience = "{resource}"
-dpop_bound_access_tokens = true
-
+    let servers = dpop_servers::start(|resource| {
+        format!(
+            r#"
 [[clients]]
 id = "jwt-agent"
 jwks = '{jwks}'
@@ -95,41 +63,17 @@ allowed_scopes = ["mcp:read"]
 default_scopes = ["mcp:read"]
 allowed_audiences = ["{resource}"]
 default_audience = "{resource}"
-"#,
-        hash = SecretHash::fast(&secret).unwrap(),
-    );
-    let server_pem = server_pem.expose_secret().to_owned();
-    let config = ServerConfig::from_toml(&toml, |name| match name {
-        "issuer.pem" => Ok(zeroize::Zeroizing::new(server_pem.clone())),
-        "dpop-nonce.secret" => Ok(zeroize::Zeroizing::new(
-            "a-dpop-nonce-secret-shared-by-every-replica".to_owned(),
-        )),
-        other => Err(format!("no file {other}").into()),
+"#
+        )
     })
-    .unwrap();
-    let token_app = token_routes::router(Arc::new(config.issuer))
-        .into_make_service_with_connect_info::<SocketAddr>();
-    let token_task = tokio::spawn(async move {
-        axum::serve(token_listener, token_app).await.unwrap();
-    });
-    let mcp = McpServer::connect(Settings {
-        issuer: issuer.clone(),
-        jwks_uri: None,
-        resource: resource.clone(),
-        introspection: None,
-    })
-    .await
-    .unwrap();
-    let mcp_app = mcp_routes::router(Arc::new(mcp));
-    let mcp_task = tokio::spawn(async move {
-        axum::serve(mcp_listener, mcp_app).await.unwrap();
-    });
+    .await;
+    let (issuer, resource, secret) = (&servers.issuer, &servers.resource, &servers.secret);
 
     let run = tokio::process::Command::new("node")
         .arg("dpop_client.mjs")
         .current_dir(client_dir())
-        .env("ISSUER", &issuer)
-        .env("RESOURCE", &resource)
+        .env("ISSUER", issuer)
+        .env("RESOURCE", resource)
         .env("SECRET_CLIENT_ID", "agent")
         .env("SECRET_CLIENT_SECRET", secret.expose_secret())
         .env("JWT_CLIENT_ID", "jwt-agent")
@@ -142,8 +86,7 @@ default_audience = "{resource}"
         .await
         .expect("the node client finishes within a minute")
         .unwrap();
-    token_task.abort();
-    mcp_task.abort();
+    drop(servers);
     assert!(
         output.status.success(),
         "node failed: {}",

@@ -9,7 +9,6 @@
 
 mod fixtures;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -22,72 +21,10 @@ use client_credentials::client::{
     Credentials, Endpoint, ReqwestHttp, TokenMiddleware, TokenSource, TonicInterceptor,
 };
 use client_credentials::jose::DpopProof;
-use client_credentials::{Algorithm, ClientId, ClientSecret, SecretHash, SigningKey, UnixTime};
-use client_credentials_examples::axum_server::config::ServerConfig;
-use client_credentials_examples::axum_server::routes as token_routes;
-use client_credentials_examples::mcp_resource_server::routes::{
-    self as mcp_routes, McpServer, Settings,
-};
-use fixtures::{bounded, http_client};
+use client_credentials::{Algorithm, ClientId, ClientSecret, SigningKey, UnixTime};
+use fixtures::{bounded, dpop_servers, http_client};
 use reqwest_middleware::ClientWithMiddleware;
 use serde_json::{Value, json};
-
-/// The token server, configured from TOML with DPoP and server nonces, and
-/// the MCP server trusting it; the issuer, the MCP endpoint and the secret
-/// of the client `agent`, registered for DPoP-bound tokens.
-async fn servers() -> (String, String, ClientSecret) {
-    let (token_listener, token_addr) = fixtures::bind().await;
-    let (mcp_listener, mcp_addr) = fixtures::bind().await;
-    let issuer = format!("http://{token_addr}");
-    let resource = format!("http://{mcp_addr}/mcp");
-    let secret = ClientSecret::generate();
-    let (_, server_pem) = SigningKey::generate(Algorithm::ES256).unwrap();
-    let toml = format!(
-        r#"
-issuer = "{issuer}"
-listen = "{token_addr}"
-
-[[keys]]
-algorithm = "ES256"
-private_key_file = "issuer.pem"
-
-[dpop]
-nonce_secret_file = "dpop-nonce.secret"
-
-[[clients]]
-id = "agent"
-secrets = [{{ id = "s1", hash = "{hash}" }}]
-allowed_scopes = ["mcp:read"]
-default_scopes = ["mcp:read"]
-allowed_audiences = ["{resource}"]
-default_audience = "{resource}"
-dpop_bound_access_tokens = true
-"#,
-        hash = SecretHash::fast(&secret).unwrap(),
-    );
-    let server_pem = server_pem.expose_secret().to_owned();
-    let config = ServerConfig::from_toml(&toml, |name| match name {
-        "issuer.pem" => Ok(zeroize::Zeroizing::new(server_pem.clone())),
-        "dpop-nonce.secret" => Ok(zeroize::Zeroizing::new(
-            "a-dpop-nonce-secret-shared-by-every-replica".to_owned(),
-        )),
-        other => Err(format!("no file {other}").into()),
-    })
-    .unwrap();
-    let token_app = token_routes::router(Arc::new(config.issuer))
-        .into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(axum::serve(token_listener, token_app).into_future());
-    let mcp = McpServer::connect(Settings {
-        issuer: issuer.clone(),
-        jwks_uri: None,
-        resource: resource.clone(),
-        introspection: None,
-    })
-    .await
-    .unwrap();
-    tokio::spawn(axum::serve(mcp_listener, mcp_routes::router(Arc::new(mcp))).into_future());
-    (issuer, resource, secret)
-}
 
 fn dpop_source(issuer: &str, resource: &str, secret: &ClientSecret) -> TokenSource {
     TokenSource::builder(
@@ -162,7 +99,8 @@ fn initialize() -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dpop_token_source_calls_the_mcp_server_through_the_middleware() {
     bounded(async {
-        let (issuer, resource, secret) = servers().await;
+        let servers = dpop_servers::start(|_| String::new()).await;
+        let (issuer, resource, secret) = (&servers.issuer, &servers.resource, &servers.secret);
         // The server demands its nonce of a proof without one.
         let (key, _) = SigningKey::generate(Algorithm::ES256).unwrap();
         let token_endpoint = format!("{issuer}/token");
@@ -183,7 +121,7 @@ async fn a_dpop_token_source_calls_the_mcp_server_through_the_middleware() {
         assert_eq!(demand["error"], "use_dpop_nonce");
 
         // The source answers the demand by itself.
-        let source = dpop_source(&issuer, &resource, &secret);
+        let source = dpop_source(issuer, resource, secret);
         let token = source.token().await.unwrap();
         assert!(token.is_dpop_bound());
         assert_eq!(token.token_type(), "DPoP");
@@ -195,7 +133,7 @@ async fn a_dpop_token_source_calls_the_mcp_server_through_the_middleware() {
         let client = reqwest_middleware::ClientBuilder::new(http_client())
             .with(TokenMiddleware::new(source.clone()).dpop_content_digest(true))
             .build();
-        let initialized = mcp_post(&client, &resource, &initialize(), None).await;
+        let initialized = mcp_post(&client, resource, &initialize(), None).await;
         assert_eq!(initialized.status(), 200);
         let session = initialized
             .headers()
@@ -208,7 +146,7 @@ async fn a_dpop_token_source_calls_the_mcp_server_through_the_middleware() {
 
         let notified = mcp_post(
             &client,
-            &resource,
+            resource,
             &json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }),
             Some(&session),
         )
@@ -221,7 +159,7 @@ async fn a_dpop_token_source_calls_the_mcp_server_through_the_middleware() {
             "method": "tools/call",
             "params": { "name": "echo", "arguments": { "text": "hello from a TokenSource" } }
         });
-        let response = mcp_post(&client, &resource, &call, Some(&session)).await;
+        let response = mcp_post(&client, resource, &call, Some(&session)).await;
         assert_eq!(response.status(), 200);
         let answer = rpc_result(response).await;
         assert_eq!(
@@ -235,7 +173,7 @@ async fn a_dpop_token_source_calls_the_mcp_server_through_the_middleware() {
         let plain = reqwest_middleware::ClientBuilder::new(http_client())
             .with(TokenMiddleware::new(source.clone()))
             .build();
-        let refused = mcp_post(&plain, &resource, &initialize(), None).await;
+        let refused = mcp_post(&plain, resource, &initialize(), None).await;
         assert_eq!(refused.status(), 401);
         let challenge = refused
             .headers()
@@ -290,14 +228,15 @@ async fn nonce_demanding(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resource_demanding_a_nonce_gets_one_retry_with_it() {
     bounded(async {
-        let (issuer, resource, secret) = servers().await;
+        let servers = dpop_servers::start(|_| String::new()).await;
+        let (issuer, resource, secret) = (&servers.issuer, &servers.resource, &servers.secret);
         let (listener, addr) = fixtures::bind().await;
         let seen = Arc::new(Seen::default());
         let app = axum::Router::new()
             .route("/api", post(nonce_demanding))
             .with_state(seen.clone());
         tokio::spawn(axum::serve(listener, app).into_future());
-        let source = dpop_source(&issuer, &resource, &secret);
+        let source = dpop_source(issuer, resource, secret);
         let client = reqwest_middleware::ClientBuilder::new(http_client())
             .with(TokenMiddleware::new(source.clone()).dpop_content_digest(true))
             .build();
@@ -335,8 +274,9 @@ async fn a_resource_demanding_a_nonce_gets_one_retry_with_it() {
 async fn the_tonic_interceptor_does_not_send_a_dpop_bound_token_without_its_proof() {
     use tonic::service::Interceptor as _;
     bounded(async {
-        let (issuer, resource, secret) = servers().await;
-        let source = dpop_source(&issuer, &resource, &secret);
+        let servers = dpop_servers::start(|_| String::new()).await;
+        let (issuer, resource, secret) = (&servers.issuer, &servers.resource, &servers.secret);
+        let source = dpop_source(issuer, resource, secret);
         let mut interceptor = TonicInterceptor::spawn(source);
         assert!(interceptor.ready().await.unwrap().is_dpop_bound());
         let status = interceptor.call(tonic::Request::new(())).unwrap_err();
